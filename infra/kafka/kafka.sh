@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Runs a single-node Apache Kafka (KRaft) broker on 127.0.0.1:9092 without Docker.
+# The broker jars come from Maven Central through Maven and are cached in infra/kafka/.jars
+# (and ~/.m2), so only the very first start needs the network.
+#
+#   infra/kafka/kafka.sh start     fetch jars if needed, format storage once, start, wait until ready
+#   infra/kafka/kafka.sh stop      stop the broker this script started (waits for a clean shutdown)
+#   infra/kafka/kafka.sh restart   stop, then start with the same data
+#   infra/kafka/kafka.sh reset     stop and delete all broker data (a clean, empty broker on next start)
+#   infra/kafka/kafka.sh status    exit 0 when a broker answers on 127.0.0.1:9092
+#   infra/kafka/kafka.sh fetch     only fetch the jars
+#
+# Environment: KAFKA_DATA_DIR (default infra/kafka/.data), KAFKA_JARS_DIR (default infra/kafka/.jars),
+# KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP (default -Xms128m -Xmx512m).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+data_dir="${KAFKA_DATA_DIR:-$here/.data}"
+jars_dir="${KAFKA_JARS_DIR:-$here/.jars}"
+timeout_s="${KAFKA_START_TIMEOUT:-90}"
+heap="${KAFKA_HEAP:--Xms128m -Xmx512m}"
+pid_file="$data_dir/broker.pid"
+log_file="$data_dir/broker.log"
+host=127.0.0.1
+port=9092
+
+log() { printf '[kafka] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+
+running_pid() {
+  [[ -f "$pid_file" ]] || return 1
+  local pid
+  pid="$(cat "$pid_file")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+fetch() {
+  if [[ -f "$jars_dir/.complete" ]]; then return 0; fi
+  command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch the broker jars"; exit 1; }
+  log "fetching Kafka broker jars with Maven into $jars_dir"
+  rm -rf "$jars_dir.tmp"
+  mvn -B -q -f "$here/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$jars_dir.tmp"
+  rm -rf "$jars_dir"
+  mv "$jars_dir.tmp" "$jars_dir"
+  touch "$jars_dir/.complete"
+}
+
+java_opts() {
+  # SerialGC and C1-only compilation start the JVM faster; a development broker needs neither G1 nor C2.
+  echo "$heap -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true -Dlog4j2.configurationFile=$here/log4j2.properties"
+}
+
+start() {
+  if pid="$(running_pid)"; then
+    log "already running (pid $pid)"
+    wait_ready
+    return 0
+  fi
+  if port_open; then
+    log "a broker already answers on $host:$port; using it"
+    return 0
+  fi
+  command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
+  fetch
+  mkdir -p "$data_dir"
+  # The effective config is server.properties plus the data folder.
+  { cat "$here/server.properties"; echo "log.dirs=$data_dir/kraft-logs"; } >"$data_dir/server.properties"
+  if [[ ! -f "$data_dir/kraft-logs/meta.properties" ]]; then
+    local cluster_id
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    log "formatting storage in $data_dir (cluster $cluster_id)"
+    # shellcheck disable=SC2046
+    java $(java_opts) -cp "$jars_dir/*" kafka.tools.StorageTool format -t "$cluster_id" \
+      -c "$data_dir/server.properties" --ignore-formatted >"$data_dir/format.log" 2>&1 \
+      || { cat "$data_dir/format.log" >&2; exit 1; }
+  fi
+  log "starting broker on $host:$port (log: $log_file)"
+  : >"$log_file"
+  # shellcheck disable=SC2046
+  nohup java $(java_opts) -cp "$jars_dir/*" kafka.Kafka "$data_dir/server.properties" \
+    >>"$log_file" 2>&1 </dev/null &
+  echo $! >"$pid_file"
+  wait_ready
+}
+
+wait_ready() {
+  local started=$SECONDS
+  while true; do
+    if grep -q 'Kafka Server started' "$log_file" 2>/dev/null && port_open; then
+      log "ready after $((SECONDS - started)) s"
+      return 0
+    fi
+    if ! running_pid >/dev/null; then
+      log "broker exited during start; last log lines:"
+      tail -n 30 "$log_file" >&2 || true
+      exit 1
+    fi
+    if (( SECONDS - started > timeout_s )); then
+      log "not ready after ${timeout_s}s; last log lines:"
+      tail -n 30 "$log_file" >&2 || true
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$pid_file"
+    log "not running"
+    return 0
+  fi
+  log "stopping broker (pid $pid)"
+  kill -TERM "$pid"
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$pid_file"; log "stopped"; return 0; }
+    sleep 0.1
+  done
+  log "broker did not stop in 30 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pid_file"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  restart) stop; start ;;
+  reset) stop; rm -rf "$data_dir"; log "data removed" ;;
+  status) port_open ;;
+  fetch) fetch ;;
+  *) echo "usage: $0 start|stop|restart|reset|status|fetch" >&2; exit 2 ;;
+esac
