@@ -269,6 +269,8 @@ function readProjects(table: PbTable, pos: PbPositions): PbProject[] {
     const line = pos.projects[r];
     const id = row.project_id ?? '';
     if (id === '') throw new PbParseError(line, 'empty project_id');
+    // Ballots list project ids separated by commas, so an id with a comma could never be voted for.
+    if (id.indexOf(',') !== -1) throw new PbParseError(line, `project_id "${id}" contains a comma`);
     const seen = firstLine.get(id);
     if (seen !== undefined) throw new PbParseError(line, `duplicate project_id "${id}" (first on line ${seen})`);
     firstLine.set(id, line);
@@ -412,6 +414,11 @@ export function fromElection(e: PbElection, options: FromElectionOptions = {}): 
     if (budgets !== undefined) meta.set(budgetsKey, budgets.map(decimalToString).join(','));
   }
 
+  for (const p of e.projects) {
+    if (p.id === '' || p.id.indexOf(',') !== -1 || p.id.trim() !== p.id) {
+      throw new RangeError(`project id ${JSON.stringify(p.id)} cannot be written: ballots list ids separated by commas and trim them`);
+    }
+  }
   const layout = e.layout;
   const projectColumns = withExtras(options.projectColumns ?? layout?.projectColumns ?? defaultProjectColumns(e.projects), e.projects);
   const voteColumns = withExtras(options.voteColumns ?? layout?.voteColumns ?? defaultVoteColumns(e.votes), e.votes);
