@@ -1,0 +1,73 @@
+/** Base class of every error this library throws, so callers can catch ledger failures as one kind. */
+export class LedgerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A proof or its parameters are malformed: sizes out of order, index out of range, wrong number of
+ * proof elements, a hash that is not 32 bytes. Nothing was hashed to a root that could be compared.
+ */
+export class ProofError extends LedgerError {
+  constructor(
+    message: string,
+    /** Number of proof elements the algorithm needed, when the failure is a length mismatch. */
+    readonly expectedLength?: number,
+    /** Number of proof elements given, when the failure is a length mismatch. */
+    readonly actualLength?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A proof was well formed but the root it leads to is not the one expected (the trillian /
+ * transparency-dev `RootMismatchError`): carries both roots so a report can show them.
+ */
+export class RootMismatchError extends LedgerError {
+  constructor(
+    /** Tree size whose root did not match. */
+    readonly size: number,
+    readonly calculated: Buffer,
+    readonly expected: Buffer,
+  ) {
+    super(
+      `root at size ${size} mismatched: calculated ${calculated.toString('hex')}, expected ${Buffer.from(expected).toString('hex')}`,
+    );
+  }
+}
+
+/** A value cannot be represented in RFC 8785 canonical JSON. `path` points at the offending value. */
+export class CanonicalizationError extends LedgerError {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(`${message} at ${path}`);
+  }
+}
+
+/** Why a checkpoint was refused; stable strings so reports and tests can match on them. */
+export type CheckpointErrorReason =
+  | 'malformed-body'
+  | 'malformed-note'
+  | 'malformed-key'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'inconsistent-fields'
+  | 'time-not-increasing'
+  | 'size-decreasing'
+  | 'inconsistent-with-previous'
+  | 'origin-mismatch';
+
+/** A checkpoint could not be parsed, signed or verified. */
+export class CheckpointError extends LedgerError {
+  constructor(
+    readonly reason: CheckpointErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
