@@ -317,11 +317,10 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
     if (seen !== undefined) throw new PbParseError(line, `duplicate voter_id "${voterId}" (first on line ${seen})`);
     firstLine.set(voterId, line);
     const ids = splitList(row.vote);
-    if (ids.length > 1) {
-      const inBallot = new Set<string>();
-      for (const id of ids) {
-        if (inBallot.has(id)) throw new PbParseError(line, `voter "${voterId}" names project "${id}" twice`);
-        inBallot.add(id);
+    // Ballots are short (a handful of ids), where a pairwise scan beats allocating a Set per ballot.
+    for (let i = 1; i < ids.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (ids[i] === ids[j]) throw new PbParseError(line, `voter "${voterId}" names project "${ids[i]}" twice`);
       }
     }
     for (const id of ids) {
