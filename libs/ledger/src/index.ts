@@ -1,9 +1,12 @@
 /**
- * @plaza/ledger — the pure tamper-evident log: RFC 9162 hashing, a compact range and an in-memory
- * Merkle tree, and RFC 9162 proof verification. No NestJS, no I/O.
+ * @plaza/ledger — the pure tamper-evident log: RFC 8785 canonical bytes, RFC 9162 hashing, a
+ * compact range and an in-memory Merkle tree, RFC 9162 proof verification, Ed25519-signed C2SP
+ * checkpoints, and a streaming verifier. No NestJS, no I/O: usable by the audit service, the CLI
+ * and (for the verification half) a browser port.
  */
 export { LedgerError, ProofError, RootMismatchError, CanonicalizationError, CheckpointError } from './errors';
 export type { CheckpointErrorReason } from './errors';
+export { canonicalBytes, canonicalJson } from './canonical';
 export { HASH_SIZE, EMPTY_ROOT, emptyRoot, leafHash, nodeHash, isHash, hashesEqual } from './hasher';
 export { CompactRange } from './compact-range';
 export type { CompactRangeState } from './compact-range';
@@ -16,3 +19,38 @@ export {
   inclusionProofLength,
   consistencyProofLength,
 } from './verify';
+export {
+  generateLedgerKeyPair,
+  toPublicKey,
+  toPrivateKey,
+  publicKeyRaw,
+  exportPublicKeyRaw,
+  importPublicKeyRaw,
+  exportPublicKeySpki,
+  exportPublicKeyPem,
+  importPublicKeyPem,
+  exportPrivateKeyPem,
+  importPrivateKeyPem,
+  exportPrivateKeyRaw,
+  importPrivateKeyRaw,
+  noteKeyId,
+  formatVerifierKey,
+  parseVerifierKey,
+  formatSignerKey,
+  parseSignerKey,
+  NOTE_SIG_ED25519,
+} from './keys';
+export type { LedgerKeyPair, PublicKeyInput, PrivateKeyInput } from './keys';
+export {
+  formatCheckpointBody,
+  parseCheckpointBody,
+  checkpointTimeMillis,
+  formatSignedNote,
+  parseSignedNote,
+  signCheckpoint,
+  verifyCheckpoint,
+  CheckpointSigner,
+} from './checkpoint';
+export type { Checkpoint, SignedCheckpoint, NoteSignature, VerifyCheckpointOptions, CheckpointInput } from './checkpoint';
+export { LedgerVerifier } from './ledger-verifier';
+export type { LedgerEntryInput, LedgerCheck, LedgerFailure, LedgerVerificationReport } from './ledger-verifier';
