@@ -105,6 +105,24 @@ describe('toElection', () => {
     expect(e.line).toBe(18);
     expect(writePb(doc).split('\n')[17]).toBe('3;nope;1;');
   });
+
+  it('falls back to canonical line numbers once rows were added, and reads missing cells as empty', () => {
+    const doc = parsePb(text());
+    doc.votes.rows.push({ voter_id: '4', vote: 'ghost', points: '1' });
+    doc.meta.set('num_votes', '4');
+    const e = (() => {
+      try {
+        toElection(doc);
+      } catch (err) {
+        return err as PbParseError;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(e.reason).toMatch(/unknown project id "ghost"/);
+    expect(e.line).toBe(19);
+    doc.votes.rows[3].vote = 'b';
+    expect(toElection(doc).votes[3]).toEqual({ voterId: '4', projects: ['b'], points: [parseDecimal('1')], extra: { age: '' } });
+  });
 });
 
 describe('fromElection', () => {

@@ -150,7 +150,7 @@ export function splitList(cell: string): string[] {
  * that does not name exactly one project, and list META keys whose budgets do not match their names.
  */
 export function toElection(doc: PbDocument): PbElection {
-  const pos = doc.positions ?? canonicalPositions(doc);
+  const pos = positionsFor(doc);
   const metaLine = (key: string): number => pos.meta.get(key) ?? pos.headers.META;
   const required = (key: string): string => {
     const v = doc.meta.get(key);
@@ -267,35 +267,38 @@ function readProjects(table: PbTable, pos: PbPositions): PbProject[] {
   for (let r = 0; r < table.rows.length; r++) {
     const row = table.rows[r];
     const line = pos.projects[r];
-    const id = row.project_id ?? '';
+    const cell = (c: string): string => row[c] ?? '';
+    const id = cell('project_id');
     if (id === '') throw new PbParseError(line, 'empty project_id');
     // Ballots list project ids separated by commas, so an id with a comma could never be voted for.
     if (id.indexOf(',') !== -1) throw new PbParseError(line, `project_id "${id}" contains a comma`);
     const seen = firstLine.get(id);
     if (seen !== undefined) throw new PbParseError(line, `duplicate project_id "${id}" (first on line ${seen})`);
     firstLine.set(id, line);
-    const costText = row.cost ?? '';
+    const costText = cell('cost');
     const cost = tryParseDecimal(costText);
     if (cost === undefined || cost.units < 0n) {
       throw new PbParseError(line, `project "${id}": cost must be a non-negative decimal number, found ${JSON.stringify(costText)}`);
     }
     const p: PbProject = { id, cost, categories: [], beneficiaries: [], extra: {} };
-    if (hasName) p.name = row.name;
-    if (hasVotes && row.votes !== '') {
-      if (!/^[0-9]+$/.test(row.votes) || !Number.isSafeInteger(Number(row.votes))) {
-        throw new PbParseError(line, `project "${id}": votes must be a non-negative integer, found ${JSON.stringify(row.votes)}`);
+    if (hasName) p.name = cell('name');
+    const votesText = cell('votes');
+    if (hasVotes && votesText !== '') {
+      if (!/^[0-9]+$/.test(votesText) || !Number.isSafeInteger(Number(votesText))) {
+        throw new PbParseError(line, `project "${id}": votes must be a non-negative integer, found ${JSON.stringify(votesText)}`);
       }
-      p.votes = Number(row.votes);
+      p.votes = Number(votesText);
     }
-    if (hasScore && row.score !== '') {
-      const score = tryParseDecimal(row.score);
-      if (score === undefined) throw new PbParseError(line, `project "${id}": score must be a decimal number, found ${JSON.stringify(row.score)}`);
+    const scoreText = cell('score');
+    if (hasScore && scoreText !== '') {
+      const score = tryParseDecimal(scoreText);
+      if (score === undefined) throw new PbParseError(line, `project "${id}": score must be a decimal number, found ${JSON.stringify(scoreText)}`);
       p.score = score;
     }
-    if (hasSelected) p.selected = row.selected;
-    if (hasCategory) p.categories = splitList(row.category);
-    if (benCol !== undefined) p.beneficiaries = splitList(row[benCol]);
-    for (const c of extraCols) p.extra[c] = row[c];
+    if (hasSelected) p.selected = cell('selected');
+    if (hasCategory) p.categories = splitList(cell('category'));
+    if (benCol !== undefined) p.beneficiaries = splitList(cell(benCol));
+    for (const c of extraCols) p.extra[c] = cell(c);
     projects.push(p);
   }
   return projects;
@@ -311,12 +314,13 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
   for (let r = 0; r < table.rows.length; r++) {
     const row = table.rows[r];
     const line = pos.votes[r];
-    const voterId = row.voter_id ?? '';
+    const cell = (c: string): string => row[c] ?? '';
+    const voterId = cell('voter_id');
     if (voterId === '') throw new PbParseError(line, 'empty voter_id');
     const seen = firstLine.get(voterId);
     if (seen !== undefined) throw new PbParseError(line, `duplicate voter_id "${voterId}" (first on line ${seen})`);
     firstLine.set(voterId, line);
-    const ids = splitList(row.vote);
+    const ids = splitList(cell('vote'));
     // Ballots are short (a handful of ids), where a pairwise scan beats allocating a Set per ballot.
     for (let i = 1; i < ids.length; i++) {
       for (let j = 0; j < i; j++) {
@@ -325,7 +329,7 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
     }
     for (const id of ids) {
       if (!known.has(id)) {
-        throw new PbParseError(line, id === '' ? `voter "${voterId}": empty project id in vote ${JSON.stringify(row.vote)}` : `voter "${voterId}": unknown project id "${id}" in vote`);
+        throw new PbParseError(line, id === '' ? `voter "${voterId}": empty project id in vote ${JSON.stringify(cell('vote'))}` : `voter "${voterId}": unknown project id "${id}" in vote`);
       }
     }
     if (voteType === 'choose-1' && ids.length !== 1) {
@@ -333,7 +337,7 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
     }
     const vote: PbVote = { voterId, projects: ids, extra: {} };
     if (hasPoints) {
-      const items = splitList(row.points);
+      const items = splitList(cell('points'));
       if (items.length !== ids.length) {
         throw new PbParseError(line, `voter "${voterId}": ${items.length} points for ${ids.length} projects in vote`);
       }
@@ -345,10 +349,25 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
       }
       vote.points = points;
     }
-    for (const c of extraCols) vote.extra[c] = row[c];
+    for (const c of extraCols) vote.extra[c] = cell(c);
     votes.push(vote);
   }
   return votes;
+}
+
+// Positions from parsePb are only trusted while they still describe the document (rows not added or removed since).
+function positionsFor(doc: PbDocument): PbPositions {
+  const p = doc.positions;
+  if (
+    p &&
+    p.meta.size === doc.meta.size &&
+    p.projects.length === doc.projects.rows.length &&
+    p.votes.length === doc.votes.rows.length &&
+    [...doc.meta.keys()].every((k) => p.meta.has(k))
+  ) {
+    return p;
+  }
+  return canonicalPositions(doc);
 }
 
 /** Line numbers of a document as `writePb` lays it out (used for documents that did not come from `parsePb`). */
