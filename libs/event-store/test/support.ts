@@ -58,8 +58,11 @@ export class RecordingPublisher implements MessagePublisher {
   readonly batches: number[] = [];
   failuresBeforeSend = 0;
   failuresAfterSend = 0;
+  /** Simulated broker round trip per batch. */
+  delayMs = 0;
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failuresBeforeSend > 0) {
       this.failuresBeforeSend--;
       throw new Error('broker unavailable (test)');
