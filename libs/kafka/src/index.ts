@@ -1,0 +1,5 @@
+export * from './types';
+export { createKafka, type KafkaConnectionOptions } from './kafkajs/client';
+export { KafkaJsPublisher } from './kafkajs/publisher';
+export { KafkaJsSubscriber, type SubscriberTuning } from './kafkajs/subscriber';
+export { KafkaAdmin, type TopicSpec } from './kafkajs/admin';
