@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createDataSourceOptions, dropSchema, runMigrations } from '../src/data-source';
 import type { NewEvent } from '../src/event-store';
 import type { EventStoreLogger } from '../src/logger';
+import { eventStoreMigrations } from '../src/migrations';
 
 export interface TestDatabase {
   readonly url: string;
@@ -14,10 +15,14 @@ export interface TestDatabase {
 }
 
 /** A fresh schema with the event store migrated into it, and a DataSource on it. */
-export async function openTestDatabase(schema = uniqueName('es')): Promise<TestDatabase> {
+export async function openTestDatabase(
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration lists
+  migrations: Function[] = eventStoreMigrations,
+  schema = uniqueName('es'),
+): Promise<TestDatabase> {
   const url = TEST_DATABASE_URL;
-  await runMigrations({ url, schema });
-  const dataSource = new DataSource(createDataSourceOptions({ url, schema, poolSize: 8 }));
+  await runMigrations({ url, schema, migrations });
+  const dataSource = new DataSource(createDataSourceOptions({ url, schema, migrations, poolSize: 8 }));
   await dataSource.initialize();
   return {
     url,
