@@ -1,0 +1,101 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
+import {
+  ProposalAcceptedPayload,
+  ProposalSubmittedPayload,
+  RoundCreatedPayload,
+  RoundPhaseChangedPayload,
+  type ProposalsEvent,
+} from './proposals.events';
+import { BallotCastPayload, type VotingEvent } from './voting.events';
+
+/** Every event Plaza knows, by wire name. */
+export type PlazaEvent = ProposalsEvent | VotingEvent;
+export type PlazaEventType = PlazaEvent['type'];
+export type EventOf<T extends PlazaEventType> = Extract<PlazaEvent, { type: T }>;
+export type PayloadOf<T extends PlazaEventType> = EventOf<T>['payload'];
+
+interface RegistryEntry {
+  readonly producer: Producer;
+  readonly schemaVersion: number;
+  readonly payload: new () => object;
+}
+
+/** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
+export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } = {
+  RoundCreated: { producer: 'proposals', schemaVersion: 1, payload: RoundCreatedPayload },
+  RoundPhaseChanged: { producer: 'proposals', schemaVersion: 1, payload: RoundPhaseChangedPayload },
+  ProposalSubmitted: { producer: 'proposals', schemaVersion: 1, payload: ProposalSubmittedPayload },
+  ProposalAccepted: { producer: 'proposals', schemaVersion: 1, payload: ProposalAcceptedPayload },
+  BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
+};
+
+export type ValidationResult = { ok: true; envelope: PlazaEvent } | { ok: false; reason: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+function describe(errors: ValidationError[], path = 'payload'): string[] {
+  return errors.flatMap((e) => {
+    const here = `${path}.${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((m) => `${here}: ${m}`);
+    return [...own, ...describe(e.children ?? [], here)];
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates anything that claims to be a Plaza event: the envelope's fields, that the type is known and
+ * comes from its registered producer at its schema version, and the payload's fields. Unknown payload
+ * fields are tolerated (versioning by adding); the reason names the first problems found.
+ */
+export function validateEnvelope(raw: unknown): ValidationResult {
+  if (!isObject(raw)) return { ok: false, reason: 'event is not a JSON object' };
+  const problems: string[] = [];
+  const str = (k: string) => typeof raw[k] === 'string' && (raw[k] as string).length > 0;
+  if (!str('id') || !UUID.test(raw.id as string)) problems.push('id must be a UUID');
+  if (!str('type')) problems.push('type must be a non-empty string');
+  if (!Number.isInteger(raw.schemaVersion) || (raw.schemaVersion as number) < 1) problems.push('schemaVersion must be a positive integer');
+  if (!str('streamId')) problems.push('streamId must be a non-empty string');
+  if (!Number.isInteger(raw.streamVersion) || (raw.streamVersion as number) < 1) problems.push('streamVersion must be a positive integer');
+  if (!str('roundId') || !UUID.test(raw.roundId as string)) problems.push('roundId must be a UUID');
+  if (!str('occurredAt') || !ISO_UTC.test(raw.occurredAt as string) || Number.isNaN(Date.parse(raw.occurredAt as string)))
+    problems.push('occurredAt must be a UTC ISO-8601 timestamp');
+  if (!PRODUCERS.includes(raw.producer as Producer)) problems.push(`producer must be one of ${PRODUCERS.join(', ')}`);
+  if (!str('correlationId')) problems.push('correlationId must be a non-empty string');
+  if (!(raw.causationId === null || str('causationId'))) problems.push('causationId must be a string or null');
+  if (!isObject(raw.payload)) problems.push('payload must be an object');
+  if (problems.length > 0) return { ok: false, reason: `malformed envelope: ${problems.join('; ')}` };
+
+  const entry = (EVENT_REGISTRY as Record<string, RegistryEntry | undefined>)[raw.type as string];
+  if (!entry) return { ok: false, reason: `unknown event type ${JSON.stringify(raw.type)}` };
+  if (entry.producer !== raw.producer)
+    return { ok: false, reason: `${raw.type as string} is produced by ${entry.producer}, not ${raw.producer as string}` };
+  if (entry.schemaVersion !== raw.schemaVersion)
+    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${entry.schemaVersion})` };
+
+  const payload = plainToInstance(entry.payload, raw.payload);
+  const errors = validateSync(payload, { forbidUnknownValues: true });
+  if (errors.length > 0) return { ok: false, reason: `invalid ${raw.type as string} payload: ${describe(errors).join('; ')}` };
+  return { ok: true, envelope: raw as unknown as PlazaEvent };
+}
+
+/** Parses bytes from Kafka and validates them; never throws. */
+export function parseEnvelope(bytes: Buffer | string | null): ValidationResult {
+  if (bytes === null) return { ok: false, reason: 'message has no value' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch (error) {
+    return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
+  }
+  return validateEnvelope(raw);
+}
+
+export function isEventOf<T extends PlazaEventType>(event: EventEnvelope, type: T): event is EventOf<T> {
+  return event.type === type;
+}
