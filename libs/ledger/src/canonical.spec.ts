@@ -1,6 +1,8 @@
+import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { canonicalBytes, canonicalJson } from './canonical';
 import { CanonicalizationError } from './errors';
+import { leafHash } from './hasher';
 
 // Vectors from RFC 8785 (§3.2.2.3 and Appendix B) and from the reference test data of its authors,
 // github.com/cyberphone/json-canonicalization testdata/{input,output}/{values,weird}.json
@@ -136,5 +138,46 @@ describe('canonicalBytes (RFC 8785)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('matches the `canonicalize` package (erdtman/cyberphone) on random JSON with any code point', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
+        expect(canonicalJson(v)).toBe(canonicalize(v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('either rejects a lone surrogate or matches `canonicalize` on strings mixing surrogate halves', () => {
+    const unit = fc.oneof(fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), fc.constantFrom('a', '"', '\\', '\u0001', '\ud83d\ude02'));
+    const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 6 }), (s) => {
+        if (lone.test(s)) expect(() => canonicalJson({ s })).toThrow(CanonicalizationError);
+        else expect(canonicalJson({ s })).toBe(canonicalize({ s }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects nesting deeper than 512 levels', () => {
+    let deep: unknown = 0;
+    for (let i = 0; i < 600; i++) deep = [deep];
+    expect(() => canonicalBytes(deep)).toThrow(CanonicalizationError);
+    let ok: unknown = 0;
+    for (let i = 0; i < 500; i++) ok = { a: ok };
+    expect(canonicalJson(ok).length).toBeGreaterThan(2500);
+  });
+
+  it('leafHash of the canonical string equals leafHash of its UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ stringUnit: 'binary' }), (v) => {
+        expect(leafHash(canonicalJson(v)).equals(leafHash(canonicalBytes(v)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    const big = { s: '\u20ac'.repeat(400_000) }; // > 1 MiB: the streaming branch
+    expect(leafHash(canonicalJson(big)).equals(leafHash(canonicalBytes(big)))).toBe(true);
   });
 });

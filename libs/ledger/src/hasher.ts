@@ -27,17 +27,28 @@ export function emptyRoot(): Buffer {
   return Buffer.from(EMPTY_ROOT);
 }
 
-/** RFC 9162 leaf hash: SHA-256(0x00 ‖ bytes). */
-export function leafHash(bytes: Uint8Array): Buffer {
-  const needed = bytes.length + 1;
+/**
+ * RFC 9162 leaf hash: SHA-256(0x00 ‖ bytes). A string is hashed as its UTF-8 encoding without an
+ * intermediate Buffer (pass `canonicalJson(event)` for the fastest path).
+ */
+export function leafHash(bytes: Uint8Array | string): Buffer {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  const needed = 1 + (typeof bytes === 'string' ? bytes.length * 3 : bytes.length);
   if (needed > 1 << 20) {
     // Big entries are rare; don't let one of them pin a large scratch buffer for the process lifetime.
-    return createHash('sha256').update(Buffer.of(LEAF_PREFIX)).update(bytes).digest();
+    const h = createHash('sha256').update(Buffer.of(LEAF_PREFIX));
+    return (typeof bytes === 'string' ? h.update(bytes, 'utf8') : h.update(bytes)).digest();
   }
   if (needed > leafScratch.length) leafScratch = Buffer.alloc(Math.max(needed, leafScratch.length * 2));
   leafScratch[0] = LEAF_PREFIX;
-  leafScratch.set(bytes, 1);
-  return sha256(leafScratch.subarray(0, needed));
+  let length: number;
+  if (typeof bytes === 'string') {
+    length = 1 + leafScratch.write(bytes, 1, 'utf8');
+  } else {
+    leafScratch.set(bytes, 1);
+    length = needed;
+  }
+  return sha256(leafScratch.subarray(0, length));
 }
 
 /** RFC 9162 interior node hash: SHA-256(0x01 ‖ left ‖ right). Both children must be 32 bytes. */

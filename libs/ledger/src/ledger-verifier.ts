@@ -10,8 +10,11 @@ export interface LedgerEntryInput {
   readonly index: number;
   /** The leaf hash the bundle claims. */
   readonly leafHash: Uint8Array;
-  /** The entry's canonical bytes (RFC 8785 JSON of the event envelope). */
-  readonly canonical: Uint8Array;
+  /**
+   * The entry's canonical bytes (RFC 8785 JSON of the event envelope), or that JSON as a string
+   * (hashed as UTF-8, which spares a Buffer per entry).
+   */
+  readonly canonical: Uint8Array | string;
   /** Event id, only used to make a failure report readable. */
   readonly eventId?: string;
 }
