@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './errors';
+export * from './health';
 export {
   EventStore,
   type AppendOptions,

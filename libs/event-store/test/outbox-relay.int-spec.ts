@@ -1,5 +1,6 @@
 import { expectEventually, uniqueName } from '@plaza/testing';
 import { EventStore } from '../src/event-store';
+import { eventStoreHealth } from '../src/health';
 import { OutboxRelay } from '../src/outbox-relay';
 import { newEvent, newQuietLogger, openTestDatabase, RecordingPublisher, type TestDatabase } from './support';
 
@@ -65,6 +66,9 @@ it('publishes each event keyed by round with the envelope as JSON and the agreed
     'schema-version': '2',
     producer: 'voting',
   });
+  const health = await eventStoreHealth(db.dataSource, { relayName: (await relay.status()).name });
+  expect(health.relay.pending).toBe(0);
+  expect(health.lastPosition).toBeGreaterThanOrEqual(health.relay.checkpoint.position);
   await relay.stop();
 });
 

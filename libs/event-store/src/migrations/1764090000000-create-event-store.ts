@@ -36,7 +36,6 @@ export class CreateEventStore1764090000000 implements MigrationInterface {
       )`);
     // The relay's scan: (transaction_id, position) > checkpoint, in that order.
     await queryRunner.query(`CREATE INDEX events_transaction_position_idx ON ${s}.events (transaction_id, position)`);
-    await queryRunner.query(`CREATE INDEX events_round_idx ON ${s}.events (round_id, position)`);
     await queryRunner.query(`
       CREATE FUNCTION ${s}.events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -50,7 +49,6 @@ export class CreateEventStore1764090000000 implements MigrationInterface {
       CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${s}.events
       FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_append_only()`);
     await queryRunner.query(`ALTER TABLE ${s}.events ENABLE ALWAYS TRIGGER events_append_only`);
-    await queryRunner.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.events FROM PUBLIC`);
 
     await queryRunner.query(`
       CREATE TABLE ${s}.relay_checkpoints (
