@@ -30,9 +30,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 // Why not the `canonicalize` package: it walks the value with reduce() and string concatenation
-// and, like JSON.stringify, drops undefined and calls toJSON. This single pass is about twice as
-// fast on event envelopes, which matters for verifying bundles of a million entries, and the specs
-// check it against `canonicalize` on random JSON values.
+// and, like JSON.stringify, drops undefined and calls toJSON, so it needed a validation pass in
+// front. This single strict pass takes less than half the time of the two (measured on event
+// envelopes), which matters for bundles of a million entries; the specs check it against
+// `canonicalize` on random JSON values.
 
 const MAX_DEPTH = 512;
 
