@@ -5,3 +5,4 @@ export * from './proposals.events';
 export * from './voting.events';
 export * from './registry';
 export * from './new-event';
+export * from './refusal';

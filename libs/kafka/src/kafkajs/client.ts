@@ -19,8 +19,13 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
   const creator: logCreator =
     () =>
     ({ namespace, level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      sink(levelName(level), `kafkajs ${namespace}: ${message}`, extra);
+      // kafkajs attaches whole error objects (a failed SQL statement with its parameters, say); keep the
+      // log line short and readable: the error's own message and the first lines of its stack.
+      // At-least-once with consumer-side dedupe is Plaza's guarantee, so bounded producer retries are deliberate.
+      if (typeof log.message === 'string' && log.message.startsWith('Limiting retries for the idempotent producer')) return;
+      const { message, error, stack, ...extra } = log as { message: string; error?: unknown; stack?: string };
+      const detail = typeof stack === 'string' ? stack.split('\n').slice(0, 4).join(' | ') : undefined;
+      sink(levelName(level), `kafkajs ${namespace}: ${message}`, { ...extra, ...(detail ? { stack: detail } : {}), ...(error ? { error: String(error) } : {}) });
     };
   // kafkajs warns about its partitioner change on every producer; we choose the partitioner explicitly.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';

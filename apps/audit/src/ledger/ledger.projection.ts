@@ -1,0 +1,27 @@
+import type { EventEnvelope } from '@plaza/contracts';
+import { quoteIdent, type MessageContext } from '@plaza/event-store';
+import { canonicalBytes, leafHash } from '@plaza/ledger';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Appends every consumed event to the ledger in consumption order. Runs inside the projection runner's
+ * transaction (with the processed-event record), so a redelivered event is never appended twice; the
+ * head row is locked for the append so concurrent batches cannot leave gaps or reuse an index.
+ */
+export class LedgerProjection {
+  constructor(private readonly schema: string) {}
+
+  readonly apply = async (envelope: EventEnvelope, manager: EntityManager, context: MessageContext): Promise<void> => {
+    const s = quoteIdent(this.schema);
+    const bytes = canonicalBytes(envelope);
+    const [{ index }]: { index: string }[] = await manager.query(
+      // A CTE so the driver hands back the returned row (TypeORM returns [rows, count] for a bare UPDATE).
+      `WITH head AS (UPDATE ${s}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index) SELECT index FROM head`,
+    );
+    await manager.query(
+      `INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, context.topic, context.partition, context.offset],
+    );
+  };
+}

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { eventStoreMigrations } from '@plaza/event-store';
+import { KafkaModule } from '@plaza/kafka/nest';
+import { CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { BallotsController } from './ballots/ballots.controller';
+import { BallotsService } from './ballots/ballots.service';
+import type { VotingConfig } from './config/voting.config';
+import { VotingProjections1764100000000 } from './migrations/1764100000000-voting-projections';
+import { RoundProjection } from './projection/round-projection';
+
+export const votingMigrations = [...eventStoreMigrations, VotingProjections1764100000000];
+
+@Module({})
+export class VotingAppModule {
+  static register(config: VotingConfig & { DB_SCHEMA: string }, options: { clock?: Clock } = {}): DynamicModule {
+    const projection = new RoundProjection(config.DB_SCHEMA);
+    const pipeline = EventPipelineModule.forRoot({
+      producer: 'voting',
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      projections: [{ name: 'rounds', from: ['proposals'], apply: projection.apply }],
+    });
+    return {
+      module: VotingAppModule,
+      imports: [
+        loggingModule(config.LOG_LEVEL, 'voting'),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, migrations: votingMigrations, applicationName: 'plaza-voting' }),
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-voting' }),
+        pipeline,
+        HealthModule.forRoot(pipeline),
+      ],
+      controllers: [BallotsController],
+      providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService],
+    };
+  }
+}

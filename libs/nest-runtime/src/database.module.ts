@@ -1,0 +1,48 @@
+import { Inject, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createDataSourceOptions, EventStore } from '@plaza/event-store';
+import type { MixedList } from 'typeorm';
+import { DataSource } from 'typeorm';
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for migration lists
+  readonly migrations: MixedList<Function | string>;
+  readonly applicationName: string;
+  readonly poolSize?: number;
+}
+
+export const DB_SCHEMA = Symbol('DB_SCHEMA');
+
+/** The service's PostgreSQL (its own schema) and its event store. Migrations are run before boot, not here. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...createDataSourceOptions({
+            url: options.url,
+            schema: options.schema,
+            migrations: options.migrations,
+            applicationName: options.applicationName,
+            poolSize: options.poolSize ?? 20,
+          }),
+          // Nest's default retries hide a wrong DATABASE_URL for minutes; fail fast instead.
+          retryAttempts: 2,
+          retryDelay: 500,
+        }),
+      ],
+      providers: [
+        { provide: DB_SCHEMA, useValue: options.schema },
+        { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds, { schema: options.schema }), inject: [DataSource] },
+      ],
+      exports: [DB_SCHEMA, EventStore, TypeOrmModule],
+    };
+  }
+}
+
+export const InjectSchema = () => Inject(DB_SCHEMA);

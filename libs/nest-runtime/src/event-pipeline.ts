@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DEFAULT_TOPIC_PARTITIONS, parseEnvelope, topicFor, validateEnvelope, type Producer } from '@plaza/contracts';
+import { OutboxRelay, ProjectionRunner, type EventStoreLogger, type ProjectionRunnerOptions } from '@plaza/event-store';
+import { KafkaAdmin, type MessagePublisher } from '@plaza/kafka';
+import { MESSAGE_PUBLISHER, SubscriberFactory } from '@plaza/kafka/nest';
+import { DataSource } from 'typeorm';
+
+/** A Kafka-fed projection of this service: which producers it reads and how it applies one event. */
+export interface ProjectionSpec {
+  readonly name: string;
+  readonly from: readonly Producer[];
+  readonly apply: ProjectionRunnerOptions['apply'];
+}
+
+export interface EventPipelineOptions {
+  /** The service that owns this pipeline; its events are relayed to `<prefix>.<producer>.events`. */
+  readonly producer: Producer;
+  readonly topicPrefix: string;
+  /** Consumer groups are `<groupPrefix>.<projection name>`; defaults to `<topicPrefix>.<producer>`. */
+  readonly groupPrefix?: string;
+  readonly projections: readonly ProjectionSpec[];
+  /** Set false for a service that writes no events of its own (no relay). */
+  readonly relay?: boolean;
+}
+
+export const EVENT_PIPELINE_OPTIONS = Symbol('EVENT_PIPELINE_OPTIONS');
+
+
+/**
+ * Runs the service's side of the event flow: creates the topics it touches (explicitly, before anyone
+ * subscribes), relays its outbox to its own topic, and feeds its projections. Stopped in reverse order.
+ */
+@Injectable()
+export class EventPipeline implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EventPipeline.name);
+  readonly relay: OutboxRelay | null;
+  readonly runners: ProjectionRunner[];
+
+  constructor(
+    @Inject(EVENT_PIPELINE_OPTIONS) private readonly options: EventPipelineOptions,
+    dataSource: DataSource,
+    @Inject(MESSAGE_PUBLISHER) publisher: MessagePublisher,
+    private readonly admin: KafkaAdmin,
+    subscribers: SubscriberFactory,
+  ) {
+    // Nest's Logger fits the store's logger interface as it is.
+    const log: EventStoreLogger = this.logger;
+    this.relay =
+      options.relay === false
+        ? null
+        : new OutboxRelay({ dataSource, publisher, topic: topicFor(options.producer, options.topicPrefix), logger: log });
+    const groupPrefix = options.groupPrefix ?? `${options.topicPrefix}.${options.producer}`;
+    this.runners = options.projections.map(
+      (p) =>
+        new ProjectionRunner({
+          name: p.name,
+          groupId: `${groupPrefix}.${p.name}`,
+          dataSource,
+          subscriber: subscribers.create(),
+          topics: p.from.map((producer) => topicFor(producer, options.topicPrefix)),
+          validate: validateEnvelope,
+          apply: p.apply,
+          logger: log,
+        }),
+    );
+  }
+
+  /** Every topic Plaza uses, so a service may subscribe before the producing service first started. */
+  topics(): string[] {
+    return (['proposals', 'voting', 'audit'] as const).map((p) => topicFor(p, this.options.topicPrefix));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.admin.ensureTopics(this.topics().map((topic) => ({ topic, numPartitions: DEFAULT_TOPIC_PARTITIONS })));
+    this.relay?.start();
+    await Promise.all(this.runners.map((r) => r.start()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.runners.map((r) => r.stop()));
+    await this.relay?.stop();
+  }
+}
+
+@Module({})
+export class EventPipelineModule {
+  static forRoot(options: EventPipelineOptions): DynamicModule {
+    return {
+      module: EventPipelineModule,
+      providers: [{ provide: EVENT_PIPELINE_OPTIONS, useValue: options }, EventPipeline],
+      exports: [EventPipeline],
+    };
+  }
+}
+
+export { parseEnvelope };

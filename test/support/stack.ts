@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { auditService } from '../../apps/audit/src/service';
+import { proposalsService } from '../../apps/proposals/src/service';
+import { votingService } from '../../apps/voting/src/service';
+import { dropSchema } from '@plaza/event-store';
+import { KafkaAdmin } from '@plaza/kafka';
+import { startService, type RunningService, type ServiceDefinition } from '@plaza/nest-runtime';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
+
+export type ServiceName = 'proposals' | 'voting' | 'audit';
+
+/**
+ * The three services in this process, each with a fresh schema, all on a fresh topic prefix, so a test
+ * file sees only its own events. Services can be stopped and started again on the same schema (restarts).
+ */
+export class Stack {
+  readonly prefix = uniqueName('t').replace('_', '');
+  readonly schemas: Record<ServiceName, string> = {
+    proposals: uniqueName('proposals'),
+    voting: uniqueName('voting'),
+    audit: uniqueName('audit'),
+  };
+  private readonly running = new Map<ServiceName, RunningService>();
+
+  env(name: ServiceName): Record<string, string> {
+    return {
+      DATABASE_URL: TEST_DATABASE_URL,
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      DB_SCHEMA: this.schemas[name],
+      PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    };
+  }
+
+  definition(name: ServiceName): ServiceDefinition {
+    const env = this.env(name);
+    return name === 'proposals' ? proposalsService(env) : name === 'voting' ? votingService(env) : auditService(env);
+  }
+
+  async start(...names: ServiceName[]): Promise<void> {
+    for (const name of names.length ? names : (['proposals', 'voting', 'audit'] as const)) {
+      if (!this.running.has(name)) this.running.set(name, await startService(this.definition(name)));
+    }
+  }
+
+  async stop(...names: ServiceName[]): Promise<void> {
+    for (const name of names.length ? names : [...this.running.keys()]) {
+      const service = this.running.get(name);
+      this.running.delete(name);
+      await service?.app.close();
+    }
+  }
+
+  url(name: ServiceName): string {
+    const service = this.running.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    return service.url;
+  }
+
+  app(name: ServiceName) {
+    const service = this.running.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    return service.app;
+  }
+
+  /** Stops everything, drops the schemas and the topics. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    for (const schema of Object.values(this.schemas)) await dropSchema(TEST_DATABASE_URL, schema);
+    const admin = new KafkaAdmin({ brokers: TEST_KAFKA_BROKERS, clientId: 'plaza-test-cleanup' });
+    await admin
+      .deleteTopics((['proposals', 'voting', 'audit'] as const).map((p) => `${this.prefix}.${p}.events`))
+      .catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+}
+
+/** JSON over HTTP, the way a client would talk to the services. */
+export async function http<T = any>(method: string, url: string, body?: unknown): Promise<HttpResult<T>> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
