@@ -253,3 +253,45 @@ it('lets only one relay per schema and name publish; a standby takes over when t
   expect(standby.isLeader).toBe(true);
   await standby.stop();
 });
+
+it('publishes every committed event exactly once while many writers commit out of position order', async () => {
+  const publisher = new RecordingPublisher();
+  const relay = await freshRelay(publisher, { batchSize: 5 });
+  await relay.publishPending();
+  publisher.sent.length = 0;
+  relay.start();
+
+  const committed: string[] = [];
+  const commitOrder: number[] = []; // positions, in the order their transactions committed
+  const writer = async (w: number) => {
+    for (let t = 0; t < 12; t++) {
+      const events = Array.from({ length: 1 + ((w + t) % 3) }, () => newEvent());
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        await runner.startTransaction();
+        const { positions } = await store.appendInTransaction(runner.manager, uniqueName(`w${w}`), 0, events);
+        // Hold the transaction open a while (in the database) so commits interleave with later positions.
+        await runner.query('SELECT pg_sleep($1)', [((w * 7 + t * 13) % 20) / 1000]);
+        if ((w + t) % 7 === 0) {
+          await runner.rollbackTransaction();
+        } else {
+          await runner.commitTransaction();
+          committed.push(...events.map((e) => e.id));
+          commitOrder.push(...positions);
+        }
+      } finally {
+        await runner.release();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, (_, w) => writer(w)));
+  await expectEventually(() => expect(publisher.sent.length).toBe(committed.length), { timeoutMs: 30_000 });
+  await relay.stop();
+
+  expect(new Set(publisher.ids())).toEqual(new Set(committed));
+  expect(publisher.ids()).toHaveLength(new Set(publisher.ids()).size);
+  // The hazard was real: some events committed after an event with a higher position, which a relay
+  // checkpointing "position > last" could have skipped.
+  const overtaken = commitOrder.filter((p, i) => commitOrder.slice(0, i).some((q) => q > p)).length;
+  expect(overtaken).toBeGreaterThan(0);
+}, 60_000);
