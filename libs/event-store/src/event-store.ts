@@ -1,14 +1,8 @@
-import type { EventEnvelope } from './envelope';
+import type { EventEnvelope, NewEvent } from '@plaza/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ConcurrencyError, DuplicateEventError } from './errors';
 import { quoteIdent, runQuery } from './sql';
-
-/** An event to append: the envelope without its stream coordinates, which the store assigns. */
-export type NewEvent<TType extends string = string, TPayload = unknown> = Omit<
-  EventEnvelope<TType, TPayload>,
-  'streamId' | 'streamVersion'
->;
 
 /** An event as the service's log holds it. */
 export interface StoredEvent {

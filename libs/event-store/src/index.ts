@@ -5,12 +5,14 @@ export {
   EventStore,
   type AppendOptions,
   type AppendResult,
-  type NewEvent,
   type StoredEvent,
   schemaOf,
 } from './event-store';
 export { type EventStoreLogger, consoleLogger } from './logger';
 export * from './migrations';
+export { migrationSchema } from './migrations/schema-of';
+/** Re-exported: the envelope minus the coordinates the store assigns (one definition, in @plaza/contracts). */
+export type { NewEvent } from '@plaza/contracts';
 export * from './outbox-relay';
 export * from './projection-runner';
 export { quoteIdent } from './sql';

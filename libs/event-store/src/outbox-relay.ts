@@ -1,4 +1,4 @@
-import type { EventEnvelope } from './envelope';
+import type { EventEnvelope } from '@plaza/contracts';
 import type { MessagePublisher, OutgoingMessage } from '@plaza/kafka';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { EVENT_COLUMNS, type EventRow, rowToEnvelope, schemaOf, toPosition } from './event-store';

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from './envelope';
+import type { EventEnvelope } from '@plaza/contracts';
 import type { IncomingBatch, IncomingMessage, MessageSubscriber } from '@plaza/kafka';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RejectEventError } from './errors';

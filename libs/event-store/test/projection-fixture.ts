@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import type { EventEnvelope } from '../src/envelope';
+import type { EventEnvelope } from '@plaza/contracts';
 import { RejectEventError } from '../src/errors';
 import { migrationSchema } from '../src/migrations/schema-of';
 import type { MessageContext, ValidationResult } from '../src/projection-runner';

@@ -3,7 +3,7 @@ import { TEST_DATABASE_URL, uniqueName } from '@plaza/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { createDataSourceOptions, dropSchema, runMigrations } from '../src/data-source';
-import type { NewEvent } from '../src/event-store';
+import type { NewEvent } from '@plaza/contracts';
 import type { EventStoreLogger } from '../src/logger';
 import { eventStoreMigrations } from '../src/migrations';
 
