@@ -115,6 +115,7 @@ export class ProjectionRunner {
 
   /** Processes one batch; resolves when it is committed to the database, throws to have it redelivered. */
   async handleBatch(batch: IncomingBatch): Promise<BatchOutcome> {
+    if (batch.messages.length === 0) return { applied: 0, duplicates: 0, deadLettered: 0 };
     const decoded = [...batch.messages].sort(byOffset).map((message) => this.decode(message));
     const rejected = new Map<string, string>();
     for (;;) {
