@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ProofError, RootMismatchError } from './errors';
 import { EMPTY_ROOT, leafHash } from './hasher';
 import { MerkleTree } from './merkle-tree';
@@ -122,5 +123,63 @@ describe('verifyConsistency on transparency-dev/merkle vectors', () => {
     const p = proof.map(hex);
     expect(() => verifyConsistency(size1, size2, p, someHash, roots[size2])).toThrow(expect.objectContaining({ size: size1 }));
     expect(() => verifyConsistency(size1, size2, p, roots[size1], someHash)).toThrow(expect.objectContaining({ size: size2 }));
+  });
+});
+
+describe('proof lengths for sizes beyond 32 bits', () => {
+  // transparency-dev/merkle proof/verify.go (decompInclProof) computes lengths with 64-bit bit
+  // operations; recomputed here with BigInt as an independent check of our arithmetic, which must
+  // not fall into JavaScript's 32-bit bitwise operators.
+  const bitLen = (x: bigint) => x.toString(2).replace(/^0+/, '').length;
+  const ones = (x: bigint) => [...x.toString(2)].filter((c) => c === '1').length;
+  const trailingZeros = (x: bigint) => {
+    let n = 0;
+    while ((x & 1n) === 0n) {
+      x >>= 1n;
+      n++;
+    }
+    return n;
+  };
+  const decomp = (index: bigint, size: bigint) => {
+    const inner = bitLen(index ^ (size - 1n));
+    return { inner, border: ones(index >> BigInt(inner)) };
+  };
+  const bigSize = fc.oneof(fc.integer({ min: 1, max: 2 ** 40 }), fc.integer({ min: 2 ** 40, max: Number.MAX_SAFE_INTEGER }));
+
+  it('inclusionProofLength matches Go decompInclProof', () => {
+    fc.assert(
+      fc.property(bigSize, fc.double({ min: 0, max: 1, noNaN: true }), (size, f) => {
+        const index = Math.min(size - 1, Math.floor(f * size));
+        const { inner, border } = decomp(BigInt(index), BigInt(size));
+        expect(inclusionProofLength(index, size)).toBe(inner + border);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('consistencyProofLength matches Go RootFromConsistencyProof', () => {
+    fc.assert(
+      fc.property(bigSize, fc.double({ min: 0, max: 1, noNaN: true }), (size2, f) => {
+        const size1 = Math.max(1, Math.min(size2 - 1, Math.floor(f * size2)));
+        fc.pre(size1 < size2);
+        const s1 = BigInt(size1);
+        const { inner, border } = decomp(s1 - 1n, BigInt(size2));
+        const shift = trailingZeros(s1);
+        const start = s1 === 1n << BigInt(shift) ? 0 : 1;
+        expect(consistencyProofLength(size1, size2)).toBe(start + inner - shift + border);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rejects random garbage for huge trees with typed errors', () => {
+    fc.assert(
+      fc.property(bigSize, fc.nat(), fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 60 }), (size, i, proof) => {
+        const index = i % size;
+        expectRejected(() => verifyInclusion(someHash, index, size, proof, EMPTY_ROOT), `inclusion ${index}/${size}`);
+        expectRejected(() => verifyConsistency(Math.max(1, index), size, proof, someHash, EMPTY_ROOT), `consistency ${index}→${size}`);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
