@@ -1,0 +1,26 @@
+export type {
+  Ballot,
+  BallotRules,
+  BallotType,
+  BallotValidation,
+  Explanation,
+  Instance,
+  NotSelectedReason,
+  Profile,
+  Project,
+  ProjectExplanation,
+  RoundExplanation,
+  RuleName,
+  RuleOptions,
+  TallyResult,
+  TieReport,
+} from './types';
+export { RULE_NAMES } from './types';
+export type { Rational } from './rational';
+export { formatRational, parseRational, rat, ratToJson } from './rational';
+export { TallyInputError } from './prepare';
+export { isRuleName, tally } from './tally';
+export { validateBallot } from './validate';
+export { describeReason, formatExplanationTable, formatMoney, resultToJson } from './explain';
+export { commentHints, fromPabulib } from './from-pabulib';
+export type { CommentHints, PabulibTally } from './from-pabulib';
