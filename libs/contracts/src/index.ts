@@ -1,6 +1,7 @@
 export * from './envelope';
 export * from './topics';
 export * from './money';
+export * from './round-config';
 export * from './proposals.events';
 export * from './voting.events';
 export * from './registry';

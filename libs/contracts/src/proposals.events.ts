@@ -2,80 +2,54 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
+  IsDefined,
   IsIn,
-  IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
+import { BallotRules, BudgetUnit, PHASES, ROUND_CONFIG_KEYS, RoundConfig, UNIT_ID_PATTERN, type Phase, type RoundConfigKey } from './round-config';
 
-export const PHASES = ['submission', 'review', 'voting', 'closed', 'published'] as const;
-export type Phase = (typeof PHASES)[number];
+/** @deprecated slice name; use BudgetUnit. Kept so code written against the slice compiles while it moves over. */
+export type DistrictSpec = BudgetUnit;
+/** @deprecated slice name; use BallotRules. */
+export type BallotRulesSpec = BallotRules;
 
-export const BALLOT_TYPES = ['approval'] as const;
-export type BallotType = (typeof BALLOT_TYPES)[number];
-
-export const OUTCOME_RULES = ['greedy'] as const;
-export type OutcomeRule = (typeof OUTCOME_RULES)[number];
-
-export class DistrictSpec {
-  /** Short stable id used in URLs and ballots, e.g. `north`. */
-  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/)
-  readonly id!: string;
-
-  @IsString()
-  @Length(1, 200)
-  readonly name!: string;
-
-  @IsMinorUnits()
-  readonly budget!: number;
-}
-
-export class BallotRulesSpec {
-  @IsIn(BALLOT_TYPES)
-  readonly type!: BallotType;
-
-  @IsInt()
-  @Min(1)
-  readonly minPicks!: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  readonly maxPicks?: number;
-}
+export const PHASE_TRIGGERS = ['admin', 'schedule'] as const;
+export type PhaseTrigger = (typeof PHASE_TRIGGERS)[number];
 
 export class RoundCreatedPayload {
-  @IsString()
-  @Length(1, 200)
-  readonly name!: string;
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RoundConfig)
+  readonly config!: RoundConfig;
 
-  @Matches(/^[A-Z]{3}$/)
-  readonly currency!: string;
+  @IsIn(['draft'])
+  readonly phase!: 'draft';
+}
+
+/** The full new configuration after an administrator's change, with the top-level keys that changed. */
+export class RoundConfiguredPayload {
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RoundConfig)
+  readonly config!: RoundConfig;
 
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => DistrictSpec)
-  readonly districts!: DistrictSpec[];
-
-  @ValidateNested()
-  @Type(() => BallotRulesSpec)
-  readonly ballot!: BallotRulesSpec;
-
-  @IsIn(OUTCOME_RULES)
-  readonly rule!: OutcomeRule;
-
-  @IsIn(PHASES)
-  readonly phase!: Phase;
+  @ArrayUnique()
+  @IsIn(ROUND_CONFIG_KEYS, { each: true })
+  readonly changed!: RoundConfigKey[];
 }
 
 export class RoundPhaseChangedPayload {
@@ -84,14 +58,18 @@ export class RoundPhaseChangedPayload {
 
   @IsIn(PHASES)
   readonly to!: Phase;
+
+  @IsIn(PHASE_TRIGGERS)
+  readonly trigger!: PhaseTrigger;
 }
 
-export class ProposalSubmittedPayload {
+/** What a resident writes; the same fields on submit and on every edit. */
+export class ProposalContent {
   @IsUUID()
   readonly proposalId!: string;
 
-  @IsString()
-  readonly districtId!: string;
+  @Matches(UNIT_ID_PATTERN)
+  readonly unitId!: string;
 
   @IsString()
   @Length(1, 200)
@@ -104,16 +82,54 @@ export class ProposalSubmittedPayload {
   @IsMinorUnits()
   readonly estimatedCost!: number;
 
+  @IsOptional()
   @IsString()
+  @Length(1, 500)
+  readonly location?: string;
+}
+
+export class ProposalSubmittedPayload extends ProposalContent {
+  /** The token subject of the resident who proposed it. */
+  @IsString()
+  @Length(1, 200)
   readonly authorId!: string;
+}
+
+export class ProposalEditedPayload extends ProposalContent {}
+
+export class ProposalWithdrawnPayload {
+  @IsUUID()
+  readonly proposalId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  readonly reason?: string;
+}
+
+export class ProposalReviewedPayload {
+  @IsUUID()
+  readonly proposalId!: string;
+
+  @IsString()
+  @Length(1, 10_000)
+  readonly feasibilityNotes!: string;
+
+  @IsOptional()
+  @IsMinorUnits()
+  readonly costEstimate?: number;
+
+  @IsString()
+  @Length(1, 200)
+  readonly reviewerId!: string;
 }
 
 export class ProposalAcceptedPayload {
   @IsUUID()
   readonly proposalId!: string;
 
-  @IsString()
-  readonly districtId!: string;
+  @Matches(UNIT_ID_PATTERN)
+  readonly unitId!: string;
 
   /** The reviewed cost the tally uses. */
   @IsMinorUnits()
@@ -122,11 +138,76 @@ export class ProposalAcceptedPayload {
   @IsString()
   @Length(0, 2000)
   readonly reason!: string;
+
+  @IsString()
+  @Length(1, 200)
+  readonly reviewerId!: string;
+}
+
+export class ProposalRejectedPayload {
+  @IsUUID()
+  readonly proposalId!: string;
+
+  @Matches(UNIT_ID_PATTERN)
+  readonly unitId!: string;
+
+  /** Public: shown to the author and everyone else. */
+  @IsString()
+  @Length(1, 2000)
+  readonly reason!: string;
+
+  @IsString()
+  @Length(1, 200)
+  readonly reviewerId!: string;
+}
+
+/** On the target's stream: the sources were folded into it. */
+export class ProposalsMergedPayload {
+  @IsUUID()
+  readonly proposalId!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  readonly sources!: string[];
+
+  @IsString()
+  @Length(1, 200)
+  readonly reviewerId!: string;
+}
+
+/** On each source's stream: where it went. */
+export class ProposalMergedIntoPayload {
+  @IsUUID()
+  readonly proposalId!: string;
+
+  @IsUUID()
+  readonly into!: string;
 }
 
 export type RoundCreated = EventEnvelope<'RoundCreated', RoundCreatedPayload>;
+export type RoundConfigured = EventEnvelope<'RoundConfigured', RoundConfiguredPayload>;
 export type RoundPhaseChanged = EventEnvelope<'RoundPhaseChanged', RoundPhaseChangedPayload>;
 export type ProposalSubmitted = EventEnvelope<'ProposalSubmitted', ProposalSubmittedPayload>;
+export type ProposalEdited = EventEnvelope<'ProposalEdited', ProposalEditedPayload>;
+export type ProposalWithdrawn = EventEnvelope<'ProposalWithdrawn', ProposalWithdrawnPayload>;
+export type ProposalReviewed = EventEnvelope<'ProposalReviewed', ProposalReviewedPayload>;
 export type ProposalAccepted = EventEnvelope<'ProposalAccepted', ProposalAcceptedPayload>;
+export type ProposalRejected = EventEnvelope<'ProposalRejected', ProposalRejectedPayload>;
+export type ProposalsMerged = EventEnvelope<'ProposalsMerged', ProposalsMergedPayload>;
+export type ProposalMergedInto = EventEnvelope<'ProposalMergedInto', ProposalMergedIntoPayload>;
 
-export type ProposalsEvent = RoundCreated | RoundPhaseChanged | ProposalSubmitted | ProposalAccepted;
+export type RoundEvent = RoundCreated | RoundConfigured | RoundPhaseChanged;
+export type ProposalEvent =
+  | ProposalSubmitted
+  | ProposalEdited
+  | ProposalWithdrawn
+  | ProposalReviewed
+  | ProposalAccepted
+  | ProposalRejected
+  | ProposalsMerged
+  | ProposalMergedInto;
+
+export type ProposalsEvent = RoundEvent | ProposalEvent;

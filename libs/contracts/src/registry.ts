@@ -3,7 +3,14 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
 import {
   ProposalAcceptedPayload,
+  ProposalEditedPayload,
+  ProposalMergedIntoPayload,
+  ProposalRejectedPayload,
+  ProposalReviewedPayload,
+  ProposalsMergedPayload,
   ProposalSubmittedPayload,
+  ProposalWithdrawnPayload,
+  RoundConfiguredPayload,
   RoundCreatedPayload,
   RoundPhaseChangedPayload,
   type ProposalsEvent,
@@ -25,9 +32,16 @@ interface RegistryEntry {
 /** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
 export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } = {
   RoundCreated: { producer: 'proposals', schemaVersion: 1, payload: RoundCreatedPayload },
+  RoundConfigured: { producer: 'proposals', schemaVersion: 1, payload: RoundConfiguredPayload },
   RoundPhaseChanged: { producer: 'proposals', schemaVersion: 1, payload: RoundPhaseChangedPayload },
   ProposalSubmitted: { producer: 'proposals', schemaVersion: 1, payload: ProposalSubmittedPayload },
+  ProposalEdited: { producer: 'proposals', schemaVersion: 1, payload: ProposalEditedPayload },
+  ProposalWithdrawn: { producer: 'proposals', schemaVersion: 1, payload: ProposalWithdrawnPayload },
+  ProposalReviewed: { producer: 'proposals', schemaVersion: 1, payload: ProposalReviewedPayload },
   ProposalAccepted: { producer: 'proposals', schemaVersion: 1, payload: ProposalAcceptedPayload },
+  ProposalRejected: { producer: 'proposals', schemaVersion: 1, payload: ProposalRejectedPayload },
+  ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
+  ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
   BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
 };
 
