@@ -1,1 +1,6 @@
-console.log('plaza cli', process.argv.slice(2).join(' '));
+// Entry point of the `plaza` binary (bin/plaza.js loads the compiled file).
+import { run } from './cli';
+
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,193 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
+import {
+  formatExplanationTable,
+  formatMoney,
+  fromPabulib,
+  isRuleName,
+  parseRational,
+  RULE_NAMES,
+  resultToJson,
+  tally,
+  TallyInputError,
+  type Rational,
+  type RuleName,
+  type RuleOptions,
+  type TallyResult,
+} from '@plaza/tally';
+import type { CommandContext } from '../cli';
+import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
+
+interface TallyFlags {
+  rule?: string;
+  exclusive: string[];
+  reserveFraction?: string;
+  threshold?: string;
+  skip: boolean;
+  reportTies?: boolean;
+  add1Integral?: boolean;
+  compareSelected?: boolean;
+  json?: boolean;
+}
+
+export interface Comparison {
+  readonly agree: boolean;
+  /** Projects whose `selected` cell is not 0, in file order. */
+  readonly official: string[];
+  readonly onlyInFile: string[];
+  readonly onlyInPlaza: string[];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerTally(program: Command, ctx: CommandContext): void {
+  program
+    .command('tally')
+    .description(
+      'Compute the outcome of a Pabulib .pb election with an exact rule and explain it.\n' +
+        'Exit codes: 0 ok, 1 --compare-selected found a difference, 2 usage or input error.',
+    )
+    .argument('<file>', 'the .pb file')
+    .option('--rule <rule>', `rule to apply (default: the file's META rule when Plaza supports it): ${RULE_NAMES.join(', ')}`)
+    .option('--exclusive <ids>', 'comma-separated mutually exclusive project ids: at most one is funded (repeatable)', collect, [])
+    .option('--reserve-fraction <f>', "Poznań's reserve rule: stop at the first project that does not fit, fund it if ≥ f of its cost is left (e.g. 0.8)")
+    .option('--threshold <n>', 'minimum support to be eligible (votes, or points); default: META min_project_score_threshold; 0 disables it')
+    .option('--no-skip', 'greedy: stop at the first project that does not fit')
+    .option('--report-ties', 'stop at a tie the tie-breaking would have to decide, and report it')
+    .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
+    .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
+    .option('--json', 'print the result as JSON')
+    .action((file: string, flags: TallyFlags) => {
+      const output = tallyCommand(file, flags);
+      ctx.io.out(output.text);
+      ctx.setExitCode(output.exitCode);
+    });
+}
+
+function load(file: string): PbElection {
+  if (!existsSync(file)) throw new CliError(`${file}: no such file`);
+  try {
+    return readPbFile(file);
+  } catch (e) {
+    if (e instanceof PbParseError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function tallyCommand(file: string, flags: TallyFlags): { text: string; exitCode: number } {
+  const election = load(file);
+  let t;
+  try {
+    t = fromPabulib(election);
+  } catch (e) {
+    if (e instanceof RangeError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+  let rule: RuleName;
+  let options: RuleOptions;
+  const notes: string[] = [];
+  if (flags.rule !== undefined) {
+    if (!isRuleName(flags.rule)) throw new CliError(`unknown rule ${JSON.stringify(flags.rule)}; one of: ${RULE_NAMES.join(', ')}`);
+    rule = flags.rule;
+    // An eligibility threshold belongs to the election, whatever the rule.
+    options = t.rule.name !== undefined && t.rule.options.threshold !== undefined ? { threshold: t.rule.options.threshold } : {};
+  } else {
+    if (t.rule.name === undefined) throw new CliError(`${file}: ${t.rule.why}; choose one with --rule`);
+    rule = t.rule.name;
+    options = { ...t.rule.options };
+    notes.push(...t.rule.notes);
+  }
+  if (flags.threshold !== undefined) {
+    const value = parseNumber(flags.threshold, '--threshold');
+    const scale = t.profile.type === 'approval' || t.profile.type === 'choose-one' ? 0 : t.pointScale;
+    const units = value.n * 10n ** BigInt(scale);
+    if (units % value.d !== 0n) throw new CliError(`--threshold ${flags.threshold} has more decimals than the file's points`);
+    const { threshold: _drop, ...rest } = options;
+    options = units === 0n ? rest : { ...rest, threshold: units / value.d };
+  }
+  if (rule === 'greedy-threshold' && options.threshold === undefined) {
+    throw new CliError(`${file}: greedy-threshold needs a threshold: the file has no min_project_score_threshold; pass --threshold`);
+  }
+  if (flags.skip === false) options = { ...options, noSkip: true };
+  if (flags.reportTies) options = { ...options, reportTies: true };
+  if (flags.add1Integral) options = { ...options, add1Integral: true };
+  if (flags.reserveFraction !== undefined) {
+    const f = parseNumber(flags.reserveFraction, '--reserve-fraction');
+    if (f.n <= 0n || f.n > f.d) throw new CliError('--reserve-fraction must be in (0, 1]');
+    options = { ...options, reserveFraction: f };
+  }
+  if (flags.exclusive.length > 0) {
+    const groups = flags.exclusive.map((g) => g.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    const known = new Set(t.instance.projects.map((p) => p.id));
+    for (const g of groups) {
+      if (g.length < 2) throw new CliError(`--exclusive needs at least two project ids, got ${JSON.stringify(g.join(','))}`);
+      for (const id of g) if (!known.has(id)) throw new CliError(`--exclusive: no project ${JSON.stringify(id)} in ${file}`);
+    }
+    options = { ...options, exclusive: groups };
+  }
+  let result: TallyResult;
+  try {
+    result = tally(t.instance, t.profile, rule, options);
+  } catch (e) {
+    if (e instanceof TallyInputError || e instanceof RangeError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+  let comparison: Comparison | undefined;
+  if (flags.compareSelected) {
+    if (!t.official) throw new CliError(`${file}: the file has no selected column to compare with`);
+    comparison = compareSelected(result.selected, t.official);
+  }
+  const exitCode = comparison && !comparison.agree ? EXIT_MISMATCH : EXIT_OK;
+  if (flags.json) {
+    const units = (v: bigint) => Number(formatMoney(v, result.scale));
+    const json = {
+      file,
+      metaRule: t.metaRule,
+      ...(resultToJson(result) as object),
+      // Money in currency units as JSON numbers for convenience; `money` has the exact integers in 10^-scale units.
+      spent: units(result.spent),
+      budget: units(result.budget),
+      leftover: units(result.leftover),
+      money: { scale: result.scale, spent: result.spent.toString(), budget: result.budget.toString(), leftover: result.leftover.toString() },
+      ...(notes.length > 0 ? { notes } : {}),
+      ...(comparison ? { comparison } : {}),
+    };
+    return { text: JSON.stringify(json, null, 2) + '\n', exitCode };
+  }
+  const lines = [formatExplanationTable(result)];
+  for (const n of notes) lines.push(`note: ${n}`);
+  if (comparison) {
+    lines.push(
+      comparison.agree
+        ? `agrees with the file's selected column (${comparison.official.length} projects)`
+        : `DIFFERS from the file's selected column: only in the file: ${comparison.onlyInFile.join(', ') || '-'}; only in Plaza: ${comparison.onlyInPlaza.join(', ') || '-'}`,
+    );
+  }
+  return { text: lines.join('\n') + '\n', exitCode };
+}
+
+export function compareSelected(selected: readonly string[], official: ReadonlyMap<string, string>): Comparison {
+  const inFile = [...official].filter(([, cell]) => isSelectedCell(cell)).map(([id]) => id);
+  const mine = new Set(selected);
+  const theirs = new Set(inFile);
+  const onlyInFile = inFile.filter((id) => !mine.has(id));
+  const onlyInPlaza = selected.filter((id) => !theirs.has(id));
+  return { agree: onlyInFile.length === 0 && onlyInPlaza.length === 0, official: inFile, onlyInFile, onlyInPlaza };
+}
+
+/** Pabulib: 1 funded, 0 not, other values (2 = from reserves in Poznań) are special cases of funded. */
+export function isSelectedCell(cell: string): boolean {
+  const c = cell.trim();
+  return c !== '' && !/^0+(\.0+)?$/.test(c);
+}
+
+function parseNumber(text: string, flag: string): Rational {
+  try {
+    const r = parseRational(text);
+    if (r.n < 0n) throw new RangeError('negative');
+    return r;
+  } catch {
+    throw new CliError(`${flag}: not a non-negative number: ${JSON.stringify(text)}`);
+  }
+}
