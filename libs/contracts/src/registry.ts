@@ -15,7 +15,15 @@ import {
   RoundPhaseChangedPayload,
   type ProposalsEvent,
 } from './proposals.events';
-import { BallotCastPayload, type VotingEvent } from './voting.events';
+import {
+  BallotCastPayload,
+  PaperBatchClosedPayload,
+  PaperBatchOpenedPayload,
+  ResultsDeclaredPayload,
+  VotersRegisteredPayload,
+  VotingClosedPayload,
+  type VotingEvent,
+} from './voting.events';
 
 /** Every event Plaza knows, by wire name. */
 export type PlazaEvent = ProposalsEvent | VotingEvent;
@@ -42,7 +50,12 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   ProposalRejected: { producer: 'proposals', schemaVersion: 1, payload: ProposalRejectedPayload },
   ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
   ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
+  VotersRegistered: { producer: 'voting', schemaVersion: 1, payload: VotersRegisteredPayload },
   BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
+  PaperBatchOpened: { producer: 'voting', schemaVersion: 1, payload: PaperBatchOpenedPayload },
+  PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
+  VotingClosed: { producer: 'voting', schemaVersion: 1, payload: VotingClosedPayload },
+  ResultsDeclared: { producer: 'voting', schemaVersion: 1, payload: ResultsDeclaredPayload },
 };
 
 export type ValidationResult = { ok: true; envelope: PlazaEvent } | { ok: false; reason: string };

@@ -1,31 +1,197 @@
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsString, IsUUID, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { EventEnvelope } from './envelope';
+import { IsMinorUnits } from './money';
+import { OutcomeRule, UNIT_ID_PATTERN } from './round-config';
 
 export const BALLOT_CHANNELS = ['online', 'paper'] as const;
 export type BallotChannel = (typeof BALLOT_CHANNELS)[number];
+
+export const AGE_BANDS = ['16-17', '18-29', '30-44', '45-64', '65+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+const PSEUDONYM = /^[0-9a-f]{64}$/;
+const UNIT_ID = UNIT_ID_PATTERN;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export class RegisteredVoter {
+  /** HMAC-SHA256 of the identity under the round's secret (hex); never the identity itself. */
+  @Matches(PSEUDONYM)
+  readonly pseudonym!: string;
+
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsOptional()
+  @IsIn(AGE_BANDS)
+  readonly ageBand?: AgeBand;
+}
+
+export class VotersRegisteredPayload {
+  @IsIn(['roll', 'codes'])
+  readonly source!: 'roll' | 'codes';
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => RegisteredVoter)
+  readonly voters!: RegisteredVoter[];
+}
+
+export class PaperEntry {
+  @IsUUID()
+  readonly batchId!: string;
+
+  @IsString()
+  readonly operatorId!: string;
+}
 
 export class BallotCastPayload {
   @IsUUID()
   readonly ballotId!: string;
 
   /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
-  @Matches(/^[0-9a-f]{64}$/)
+  @Matches(PSEUDONYM)
   readonly voterPseudonym!: string;
 
-  @IsString()
-  readonly districtId!: string;
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
 
-  /** Approved proposal ids (order carries no meaning for approval ballots). */
+  @IsIn(BALLOT_CHANNELS)
+  readonly channel!: BallotChannel;
+
+  /** Proposal ids; for ranked ballots the order is the ranking, most preferred first. */
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(1000)
   @IsUUID('all', { each: true })
-  readonly approvals!: string[];
+  readonly choices!: string[];
 
-  @IsIn(BALLOT_CHANNELS)
-  readonly channel!: BallotChannel;
+  /** Cumulative ballots: points per choice, in the same order. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  readonly points?: number[];
+
+  /** Paper ballots: the batch they were entered in and the staff member who entered them. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PaperEntry)
+  readonly paper?: PaperEntry;
 }
 
-export type BallotCast = EventEnvelope<'BallotCast', BallotCastPayload>;
+export class PaperBatchOpenedPayload {
+  @IsUUID()
+  readonly batchId!: string;
 
-export type VotingEvent = BallotCast;
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsString()
+  readonly operatorId!: string;
+
+  @IsInt()
+  @Min(0)
+  readonly sheetsCounted!: number;
+}
+
+export class PaperBatchClosedPayload {
+  @IsUUID()
+  readonly batchId!: string;
+
+  @IsInt()
+  @Min(0)
+  readonly entered!: number;
+
+  @IsInt()
+  @Min(0)
+  readonly sheetsCounted!: number;
+
+  /** entered − sheetsCounted: positive when more ballots were entered than sheets counted. */
+  @IsInt()
+  readonly discrepancy!: number;
+}
+
+export class VotingClosedPayload {
+  @IsInt()
+  @Min(0)
+  readonly ballotsCounted!: number;
+
+  /** Counted ballots per unit id (every unit of the round, zero included). */
+  @IsObject()
+  readonly perUnit!: Record<string, number>;
+
+  /** sha256 hex over the counted BallotCast event ids, sorted, joined by '\n'. */
+  @Matches(SHA256_HEX)
+  readonly ballotDigest!: string;
+}
+
+export class ResultsDeclaredPayload {
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsString()
+  readonly rule!: string;
+
+  /** The round's outcome rule (RoundConfig.outcome) as it stood at the close. */
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OutcomeRule)
+  readonly options!: OutcomeRule;
+
+  @IsIn(['support-then-lower-cost-then-input-order'])
+  readonly tieBreaking!: 'support-then-lower-cost-then-input-order';
+
+  /** sha256 hex of the RFC 8785 canonical JSON of the tally input {instance, profile, rule, options}. */
+  @Matches(SHA256_HEX)
+  readonly inputDigest!: string;
+
+  /** Proposal ids in selection order. */
+  @IsArray()
+  @IsUUID('all', { each: true })
+  readonly selected!: string[];
+
+  @IsMinorUnits()
+  readonly spent!: number;
+
+  @IsMinorUnits()
+  readonly budget!: number;
+
+  @IsIn(['ok', 'tie'])
+  readonly status!: 'ok' | 'tie';
+
+  /** libs/tally resultToJson(result).explanation: bigints as decimal strings, rationals as "n/d". */
+  @IsDefined()
+  readonly explanation!: unknown;
+
+  @IsInt()
+  @Min(0)
+  readonly ballotsCounted!: number;
+}
+
+export type VotersRegistered = EventEnvelope<'VotersRegistered', VotersRegisteredPayload>;
+export type BallotCast = EventEnvelope<'BallotCast', BallotCastPayload>;
+export type PaperBatchOpened = EventEnvelope<'PaperBatchOpened', PaperBatchOpenedPayload>;
+export type PaperBatchClosed = EventEnvelope<'PaperBatchClosed', PaperBatchClosedPayload>;
+export type VotingClosed = EventEnvelope<'VotingClosed', VotingClosedPayload>;
+export type ResultsDeclared = EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>;
+
+export type VotingEvent = VotersRegistered | BallotCast | PaperBatchOpened | PaperBatchClosed | VotingClosed | ResultsDeclared;

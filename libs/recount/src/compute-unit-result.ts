@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import {
+  parseRational,
+  ratToJson,
+  resultToJson,
+  tally,
+  type Ballot,
+  type Instance,
+  type Profile,
+  type Rational,
+  type RuleName,
+  type RuleOptions,
+  type TallyResult,
+} from '@plaza/tally';
+import type { ResultsDeclaredPayload } from '@plaza/contracts';
+
+/** The parts of a round's configuration the tally depends on (structurally a subset of `RoundConfig`). */
+export interface TallyConfig {
+  readonly currency: string;
+  readonly units: readonly { readonly id: string; readonly budget: number }[];
+  readonly ballot: { readonly type: 'approval' | 'knapsack' | 'cumulative' | 'ranked' | 'choose-one'; readonly rankPoints?: readonly number[] };
+  readonly outcome: {
+    readonly rule: RuleName;
+    readonly threshold?: number;
+    readonly reserveFraction?: string;
+    readonly exclusiveGroups?: readonly (readonly string[])[];
+    readonly reportTies?: boolean;
+  };
+}
+
+/** A proposal on a unit's ballot with the reviewed cost (minor units). */
+export interface AcceptedProposal {
+  readonly proposalId: string;
+  readonly cost: number;
+}
+
+/** The ballot that counts for one pseudonym: `choices` in ballot order (rank order for ranked ballots). */
+export interface CountedBallot {
+  readonly voterPseudonym: string;
+  readonly choices: readonly string[];
+  readonly points?: readonly number[];
+}
+
+export const TIE_BREAKING = 'support-then-lower-cost-then-input-order' as const;
+
+/** The exact input handed to libs/tally, and its digest. */
+export interface TallyInput {
+  readonly instance: Instance;
+  readonly profile: Profile;
+  readonly rule: RuleName;
+  readonly options: RuleOptions;
+  /** sha256 hex of the RFC 8785 canonical JSON of {instance, profile, rule, options} (bigints as decimal strings). */
+  readonly inputDigest: string;
+}
+
+export class RecountInputError extends Error {
+  override readonly name = 'RecountInputError';
+}
+
+function isRational(x: unknown): x is Rational {
+  return typeof x === 'object' && x !== null && typeof (x as Rational).n === 'bigint' && typeof (x as Rational).d === 'bigint';
+}
+
+/** JSON for hashing: bigints become decimal strings, exact rationals "n/d", undefined members are dropped. */
+export function toDigestJson(x: unknown): unknown {
+  if (typeof x === 'bigint') return x.toString();
+  if (isRational(x)) return ratToJson(x);
+  if (Array.isArray(x)) return x.map(toDigestJson);
+  if (typeof x === 'object' && x !== null) {
+    return Object.fromEntries(
+      Object.entries(x)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, toDigestJson(v)]),
+    );
+  }
+  return x;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Maps one unit of a round onto libs/tally's model. Every consumer (the official tally, the audit recount and
+ * `plaza verify`) goes through here, so they cannot disagree on the mapping:
+ * - approval and knapsack → tally 'approval' (the knapsack cost limit is a ballot-validity rule, not a tally rule);
+ *   cumulative → 'cumulative' with points; ranked → 'ordinal' with ordinalPoints = rankPoints (default Borda);
+ *   choose-one → 'choose-one'.
+ * - Instance: budget = the unit's budget, projects = the unit's accepted proposals in acceptance order (the last
+ *   tie-breaker) with their reviewed cost, scale 0: money stays in minor units, so Equal Shares' Add1 completion
+ *   raises each voter's budget by ONE MINOR UNIT per step (e.g. 1 grosz), finer than Pabulib's one currency unit.
+ * - Ballots sorted by pseudonym, so the input (and its digest) cannot depend on arrival order.
+ */
+export function tallyInput(config: TallyConfig, unitId: string, accepted: readonly AcceptedProposal[], ballots: readonly CountedBallot[]): TallyInput {
+  const unit = config.units.find((u) => u.id === unitId);
+  if (!unit) throw new RecountInputError(`unit ${unitId} is not part of the round`);
+  const instance: Instance = {
+    budget: BigInt(unit.budget),
+    scale: 0,
+    currency: config.currency,
+    projects: accepted.map((p) => ({ id: p.proposalId, cost: BigInt(p.cost) })),
+  };
+  const sorted = [...ballots].sort((a, b) => compareStrings(a.voterPseudonym, b.voterPseudonym));
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].voterPseudonym === sorted[i - 1].voterPseudonym) {
+      throw new RecountInputError(`more than one counted ballot for pseudonym ${sorted[i].voterPseudonym}`);
+    }
+  }
+  const type = config.ballot.type;
+  const withPoints = type === 'cumulative';
+  const profileBallots: Ballot[] = sorted.map((b) => {
+    if (withPoints && (!b.points || b.points.length !== b.choices.length)) {
+      throw new RecountInputError(`cumulative ballot of ${b.voterPseudonym} has no points for every choice`);
+    }
+    return {
+      voterId: b.voterPseudonym,
+      projects: [...b.choices],
+      ...(withPoints ? { points: b.points!.map((p) => BigInt(p)) } : {}),
+    };
+  });
+  let profile: Profile;
+  switch (type) {
+    case 'approval':
+    case 'knapsack':
+      profile = { type: 'approval', ballots: profileBallots };
+      break;
+    case 'cumulative':
+      profile = { type: 'cumulative', ballots: profileBallots };
+      break;
+    case 'ranked':
+      profile = {
+        type: 'ordinal',
+        ballots: profileBallots,
+        ...(config.ballot.rankPoints ? { ordinalPoints: config.ballot.rankPoints.map((p) => BigInt(p)) } : {}),
+      };
+      break;
+    case 'choose-one':
+      profile = { type: 'choose-one', ballots: profileBallots };
+      break;
+    default: {
+      const never: never = type;
+      throw new RecountInputError(`unknown ballot type ${String(never)}`);
+    }
+  }
+  const o = config.outcome;
+  const options: RuleOptions = {
+    ...(o.threshold !== undefined ? { threshold: BigInt(o.threshold) } : {}),
+    ...(o.reserveFraction !== undefined ? { reserveFraction: parseRational(o.reserveFraction) } : {}),
+    ...(o.exclusiveGroups !== undefined ? { exclusive: o.exclusiveGroups.map((g) => [...g]) } : {}),
+    ...(o.reportTies !== undefined ? { reportTies: o.reportTies } : {}),
+  };
+  const digestSource = toDigestJson({ instance, profile, rule: o.rule, options });
+  const inputDigest = sha256Hex(canonicalize(digestSource) as string);
+  return { instance, profile, rule: o.rule, options, inputDigest };
+}
+
+/** The tally of one unit and the payload that declares it. */
+export function computeUnitTally(
+  config: TallyConfig,
+  unitId: string,
+  accepted: readonly AcceptedProposal[],
+  ballots: readonly CountedBallot[],
+): { input: TallyInput; result: TallyResult; payload: ResultsDeclaredPayload } {
+  const input = tallyInput(config, unitId, accepted, ballots);
+  const result = tally(input.instance, input.profile, input.rule, input.options);
+  const json = resultToJson(result) as { explanation: unknown };
+  const payload: ResultsDeclaredPayload = {
+    unitId,
+    rule: input.rule,
+    options: stripUndefined(config.outcome) as ResultsDeclaredPayload['options'],
+    tieBreaking: TIE_BREAKING,
+    inputDigest: input.inputDigest,
+    selected: [...result.selected],
+    spent: Number(result.spent),
+    budget: Number(result.budget),
+    status: result.status,
+    explanation: json.explanation,
+    ballotsCounted: ballots.length,
+  };
+  return { input, result, payload };
+}
+
+/**
+ * The official result of one unit, as the voting service declares it and every verifier recomputes it.
+ * `accepted` in acceptance order; `ballots` = the counted (latest) ballot of each pseudonym in that unit.
+ */
+export function computeUnitResult(
+  config: TallyConfig,
+  unitId: string,
+  accepted: readonly AcceptedProposal[],
+  ballots: readonly CountedBallot[],
+): ResultsDeclaredPayload {
+  return computeUnitTally(config, unitId, accepted, ballots).payload;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}

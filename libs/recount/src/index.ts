@@ -1,0 +1,10 @@
+export {
+  computeUnitResult,
+  computeUnitTally,
+  RecountInputError,
+  sha256Hex,
+  tallyInput,
+  TIE_BREAKING,
+  toDigestJson,
+} from './compute-unit-result';
+export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';
