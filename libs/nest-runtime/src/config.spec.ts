@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig, ServiceConfig } from './config';
+
+class TestConfig extends ServiceConfig {
+  override PORT = 3009;
+}
+
+describe('loadConfig', () => {
+  it('takes defaults, converts types and splits broker lists', () => {
+    const config = loadConfig(TestConfig, { PORT: '4000', KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093', MIGRATE_ON_START: 'false' });
+    expect(config.PORT).toBe(4000);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect(config.MIGRATE_ON_START).toBe(false);
+    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(loadConfig(TestConfig, {}).PORT).toBe(3009);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig(TestConfig, { PORT: '', LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
+  });
+
+  it('fails at boot naming every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig(TestConfig, { PORT: 'eighty', LOG_LEVEL: 'loud', DB_SCHEMA: 'Robert"); drop', KAFKA_TOPIC_PREFIX: 'a b' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['PORT', 'LOG_LEVEL', 'DB_SCHEMA', 'KAFKA_TOPIC_PREFIX']) expect(message).toContain(name);
+  });
+});
