@@ -8,3 +8,5 @@ export {
   toDigestJson,
 } from './compute-unit-result';
 export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';
+export { ballotDigest, mayVoteIn, RoundReplay } from './round-replay';
+export type { ReplayAnomaly, ReplayedBallot } from './round-replay';

@@ -1,0 +1,206 @@
+import type { AgeBand, EventEnvelope, PlazaEvent, ResultsDeclaredPayload, RoundConfig } from '@plaza/contracts';
+import { computeUnitResult, sha256Hex, type AcceptedProposal, type CountedBallot } from './compute-unit-result';
+
+/** A counted ballot with the event that cast it. */
+export interface ReplayedBallot extends CountedBallot {
+  readonly eventId: string;
+  readonly unitId: string;
+  readonly channel: 'online' | 'paper';
+}
+
+/** A ballot the replay left out of the count, and why. */
+export interface ReplayAnomaly {
+  readonly eventId: string;
+  readonly reason: string;
+}
+
+/**
+ * sha256 hex over the counted ballots' event ids, sorted and joined by '\n': the `ballotDigest` of VotingClosed.
+ * It pins exactly which ballot events the declaration counted.
+ */
+export function ballotDigest(eventIds: readonly string[]): string {
+  return sha256Hex([...eventIds].sort().join('\n'));
+}
+
+/**
+ * A voter votes in the district they are registered in; thematic categories are open to every registered voter
+ * of the round (each category is a separate ballot with its own budget).
+ */
+export function mayVoteIn(config: Pick<RoundConfig, 'units'>, registeredUnit: string, ballotUnit: string): boolean {
+  if (registeredUnit === ballotUnit) return true;
+  return config.units.some((u) => u.id === ballotUnit && u.kind === 'category');
+}
+
+interface AcceptedEntry {
+  unitId: string;
+  cost: number;
+  order: number;
+}
+
+/**
+ * Folds one round's events, in ledger order, into what its result depends on: the round's configuration, the
+ * accepted proposals of each unit (in acceptance order, minus those withdrawn, rejected or merged away), the
+ * registered pseudonyms, and the counted ballots (the latest BallotCast per pseudonym and unit before
+ * VotingClosed). Ballots from unregistered pseudonyms or naming proposals not on the unit's ballot are left
+ * out and reported as anomalies. Events of other rounds are ignored.
+ */
+export class RoundReplay {
+  private roundConfig: RoundConfig | undefined;
+  private roundPhase: string | undefined;
+  private readonly acceptedById = new Map<string, AcceptedEntry>();
+  private acceptances = 0;
+  private readonly voters = new Map<string, { unitId: string; ageBand?: AgeBand }>();
+  private readonly latest = new Map<string, ReplayedBallot>();
+  private readonly castEvents: string[] = [];
+  private closedBy: string | undefined;
+  private readonly declaredEvents: EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>[] = [];
+  private readonly problems: ReplayAnomaly[] = [];
+
+  constructor(readonly roundId?: string) {}
+
+  apply(envelope: EventEnvelope): void {
+    if (this.roundId !== undefined && envelope.roundId !== this.roundId) return;
+    const event = envelope as PlazaEvent;
+    switch (event.type) {
+      case 'RoundCreated':
+      case 'RoundConfigured':
+        if (!this.closedBy) this.roundConfig = event.payload.config;
+        if (event.type === 'RoundCreated') this.roundPhase = event.payload.phase;
+        return;
+      case 'RoundPhaseChanged':
+        this.roundPhase = event.payload.to;
+        return;
+      case 'ProposalAccepted': {
+        const known = this.acceptedById.get(event.payload.proposalId);
+        this.acceptedById.set(event.payload.proposalId, {
+          unitId: event.payload.unitId,
+          cost: event.payload.cost,
+          order: known?.order ?? this.acceptances++,
+        });
+        return;
+      }
+      case 'ProposalWithdrawn':
+      case 'ProposalRejected':
+      case 'ProposalMergedInto':
+        if (!this.closedBy) this.acceptedById.delete(event.payload.proposalId);
+        return;
+      case 'ProposalEdited': {
+        const known = this.acceptedById.get(event.payload.proposalId);
+        if (known && !this.closedBy) known.unitId = event.payload.unitId;
+        return;
+      }
+      case 'VotersRegistered':
+        for (const v of event.payload.voters) this.voters.set(v.pseudonym, { unitId: v.unitId, ...(v.ageBand ? { ageBand: v.ageBand } : {}) });
+        return;
+      case 'BallotCast': {
+        if (this.closedBy) {
+          this.problems.push({ eventId: event.id, reason: 'cast after VotingClosed' });
+          return;
+        }
+        const p = event.payload;
+        this.castEvents.push(event.id);
+        this.latest.set(`${p.voterPseudonym}\n${p.unitId}`, {
+          eventId: event.id,
+          voterPseudonym: p.voterPseudonym,
+          unitId: p.unitId,
+          channel: p.channel,
+          choices: p.choices,
+          ...(p.points ? { points: p.points } : {}),
+        });
+        return;
+      }
+      case 'VotingClosed':
+        this.closedBy ??= event.id;
+        return;
+      case 'ResultsDeclared':
+        this.declaredEvents.push(event);
+        return;
+      default:
+        // Submissions, reviews, merges' target side, paper batches and audit events do not change the count.
+        return;
+    }
+  }
+
+  /** The round's configuration as it stood at VotingClosed (or now, before it). */
+  get config(): RoundConfig | undefined {
+    return this.roundConfig;
+  }
+
+  get phase(): string | undefined {
+    return this.roundPhase;
+  }
+
+  /** Id of the VotingClosed event, once seen. */
+  get closedEventId(): string | undefined {
+    return this.closedBy;
+  }
+
+  get declared(): readonly EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>[] {
+    return this.declaredEvents;
+  }
+
+  get anomalies(): readonly ReplayAnomaly[] {
+    return [...this.problems, ...this.countedWithAnomalies().anomalies];
+  }
+
+  registered(): ReadonlyMap<string, { unitId: string; ageBand?: AgeBand }> {
+    return this.voters;
+  }
+
+  /** Accepted proposals of a unit in acceptance order. */
+  accepted(unitId: string): AcceptedProposal[] {
+    return [...this.acceptedById.entries()]
+      .filter(([, a]) => a.unitId === unitId)
+      .sort((a, b) => a[1].order - b[1].order)
+      .map(([proposalId, a]) => ({ proposalId, cost: a.cost }));
+  }
+
+  /** The counted ballots of every unit (latest per pseudonym and unit), by unit id. */
+  counted(): Map<string, ReplayedBallot[]> {
+    return this.countedWithAnomalies().byUnit;
+  }
+
+  /** sha256 over the counted ballot event ids (what VotingClosed.ballotDigest should say). */
+  ballotDigest(): string {
+    return ballotDigest([...this.counted().values()].flat().map((b) => b.eventId));
+  }
+
+  /** Every unit's result recomputed with libs/recount, in the config's unit order. */
+  results(): ResultsDeclaredPayload[] {
+    const config = this.roundConfig;
+    if (!config) return [];
+    const counted = this.counted();
+    return config.units.map((u) => computeUnitResult(config, u.id, this.accepted(u.id), counted.get(u.id) ?? []));
+  }
+
+  private countedWithAnomalies(): { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } {
+    const byUnit = new Map<string, ReplayedBallot[]>();
+    const anomalies: ReplayAnomaly[] = [];
+    for (const u of this.roundConfig?.units ?? []) byUnit.set(u.id, []);
+    const onBallot = new Map<string, Set<string>>();
+    for (const unitId of byUnit.keys()) onBallot.set(unitId, new Set(this.accepted(unitId).map((a) => a.proposalId)));
+    for (const b of this.latest.values()) {
+      const list = byUnit.get(b.unitId);
+      if (!list) {
+        anomalies.push({ eventId: b.eventId, reason: `unit ${b.unitId} is not part of the round` });
+        continue;
+      }
+      const voter = this.voters.get(b.voterPseudonym);
+      if (!voter) {
+        anomalies.push({ eventId: b.eventId, reason: `pseudonym ${b.voterPseudonym} was never registered` });
+        continue;
+      }
+      if (!mayVoteIn(this.roundConfig!, voter.unitId, b.unitId)) {
+        anomalies.push({ eventId: b.eventId, reason: `pseudonym registered in ${voter.unitId} voted in district ${b.unitId}` });
+        continue;
+      }
+      const stray = b.choices.filter((id) => !onBallot.get(b.unitId)!.has(id));
+      if (stray.length > 0) {
+        anomalies.push({ eventId: b.eventId, reason: `names proposals not on the ballot of ${b.unitId}: ${stray.join(', ')}` });
+        continue;
+      }
+      list.push(b);
+    }
+    return { byUnit, anomalies };
+  }
+}
