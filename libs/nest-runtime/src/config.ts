@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import { AuthSettings } from './auth/auth.settings';
 
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
@@ -7,8 +8,9 @@ const splitList = ({ value }: { value: unknown }) =>
 /**
  * Settings every Plaza service reads, validated at boot (immich's env-as-DTO). Each app extends it with
  * its own fields; `process.env` is read only by `loadConfig`, called from the app's config/ folder.
+ * The AUTH_* variables come from AuthSettings (libs/nest-runtime/src/auth).
  */
-export class ServiceConfig {
+export class ServiceConfig extends AuthSettings {
   @IsString()
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -2,6 +2,7 @@ import { Controller, Get, Injectable, Module, type DynamicModule } from '@nestjs
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { KafkaAdmin } from '@plaza/kafka';
+import { Public } from './auth/roles';
 import { EventPipeline } from './event-pipeline';
 
 @Injectable()
@@ -41,6 +42,7 @@ export class RelayHealthIndicator {
 }
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -64,7 +64,12 @@ export function configureHttp(app: INestApplication, api: { title: string; descr
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(api.title).setDescription(api.description).setVersion(api.version ?? '0.1.0').build(),
+    new DocumentBuilder()
+      .setTitle(api.title)
+      .setDescription(api.description)
+      .setVersion(api.version ?? '0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Plaza or OIDC access token; see README "Auth"' })
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -6,4 +6,4 @@ export * from './health';
 export * from './logging';
 export * from './request-context';
 export * from './bootstrap';
-export * from './auth/roles';
+export * from './auth';
