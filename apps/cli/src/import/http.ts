@@ -84,7 +84,7 @@ export function nodeTransport(maxSockets = 256, timeoutMs = 60_000): Transport {
     });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** JSON over HTTP to one service, with bounded retries and exponential backoff with jitter. */
 export class HttpClient {
