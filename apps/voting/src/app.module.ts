@@ -1,9 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
+import { EligibilityController } from './eligibility/eligibility.controller';
+import { EligibilityService } from './eligibility/eligibility.service';
+import { PaperController } from './paper/paper.controller';
+import { PaperService } from './paper/paper.service';
+import { ResultsController } from './results/results.controller';
 import type { VotingConfig } from './config/voting.config';
 import { VotingProjections1764100000000 } from './migrations/1764100000000-voting-projections';
 import { RoundProjection } from './projection/round-projection';
@@ -27,9 +32,11 @@ export class VotingAppModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-voting' }),
         pipeline,
         HealthModule.forRoot(pipeline),
+        // Signs voting-code tokens (TokenIssuer), so it needs AUTH_SIGNING_KEY(_FILE).
+        AuthModule.forRoot(config, { issuesTokens: true }),
       ],
-      controllers: [BallotsController],
-      providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService],
+      controllers: [BallotsController, EligibilityController, PaperController, ResultsController],
+      providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService, EligibilityService, PaperService],
     };
   }
 }

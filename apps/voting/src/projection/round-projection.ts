@@ -4,10 +4,12 @@ import type { EventEnvelope, PlazaEvent } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import type { EntityManager } from 'typeorm';
+import { closeRound } from '../closing/close-round';
 
 /**
  * The voting service's view of rounds and proposals, fed from the proposals topic. Each apply runs in the
- * runner's transaction next to the processed-event record, so a redelivered event changes nothing.
+ * runner's transaction next to the processed-event record, so a redelivered event changes nothing. The phase
+ * change that closes voting also freezes the ballots and declares the results, in that same transaction.
  */
 @Injectable()
 export class RoundProjection {
@@ -17,42 +19,70 @@ export class RoundProjection {
     const s = quoteIdent(this.schema);
     const event = envelope as PlazaEvent;
     switch (event.type) {
-      case 'RoundCreated': {
-        const p = event.payload;
+      case 'RoundCreated':
         await manager.query(
-          `INSERT INTO ${s}.rounds (round_id, name, currency, phase, districts, ballot, rule, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (round_id) DO NOTHING`,
-          [event.roundId, p.name, p.currency, p.phase, JSON.stringify(p.districts), JSON.stringify(p.ballot), p.rule, event.occurredAt],
+          `INSERT INTO ${s}.rounds (round_id, config, phase, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (round_id) DO NOTHING`,
+          [event.roundId, JSON.stringify(event.payload.config), event.payload.phase, event.occurredAt],
         );
         await manager.query(`INSERT INTO ${s}.round_secrets (round_id, secret) VALUES ($1, $2) ON CONFLICT (round_id) DO NOTHING`, [
           event.roundId,
           randomBytes(32),
         ]);
         return;
-      }
-      case 'RoundPhaseChanged':
-        await manager.query(`UPDATE ${s}.rounds SET phase = $2, updated_at = $3 WHERE round_id = $1`, [
+      case 'RoundConfigured':
+        // After the close the declared results stand; a later configuration cannot change what was counted.
+        await manager.query(`UPDATE ${s}.rounds SET config = $2, updated_at = $3 WHERE round_id = $1 AND closed_event_id IS NULL`, [
           event.roundId,
-          event.payload.to,
+          JSON.stringify(event.payload.config),
           event.occurredAt,
         ]);
         return;
+      case 'RoundPhaseChanged': {
+        const to = event.payload.to;
+        await manager.query(`UPDATE ${s}.rounds SET phase = $2, updated_at = $3 WHERE round_id = $1`, [event.roundId, to, event.occurredAt]);
+        if (to === 'closed' || to === 'published') {
+          await closeRound(manager, this.schema, event.roundId, {
+            correlationId: event.correlationId,
+            causationId: event.id,
+            now: new Date(event.occurredAt),
+          });
+        }
+        return;
+      }
       case 'ProposalSubmitted':
         await manager.query(
-          `INSERT INTO ${s}.proposals (proposal_id, round_id, district_id, status) VALUES ($1, $2, $3, 'submitted')
+          `INSERT INTO ${s}.proposals (proposal_id, round_id, unit_id, title, status) VALUES ($1, $2, $3, $4, 'submitted')
            ON CONFLICT (proposal_id) DO NOTHING`,
-          [event.payload.proposalId, event.roundId, event.payload.districtId],
+          [event.payload.proposalId, event.roundId, event.payload.unitId, event.payload.title],
         );
+        return;
+      case 'ProposalEdited':
+        await manager.query(`UPDATE ${s}.proposals SET unit_id = $2, title = $3 WHERE proposal_id = $1`, [
+          event.payload.proposalId,
+          event.payload.unitId,
+          event.payload.title,
+        ]);
         return;
       case 'ProposalAccepted':
+        // A first (or renewed) acceptance takes the next place in the round's acceptance order.
         await manager.query(
-          `INSERT INTO ${s}.proposals (proposal_id, round_id, district_id, status, cost) VALUES ($1, $2, $3, 'accepted', $4)
-           ON CONFLICT (proposal_id) DO UPDATE SET status = 'accepted', cost = EXCLUDED.cost`,
-          [event.payload.proposalId, event.roundId, event.payload.districtId, event.payload.cost],
+          `INSERT INTO ${s}.proposals AS p (proposal_id, round_id, unit_id, title, status, cost, accepted_seq)
+           VALUES ($1, $2, $3, '', 'accepted', $4,
+                   (SELECT coalesce(max(accepted_seq), 0) + 1 FROM ${s}.proposals WHERE round_id = $2))
+           ON CONFLICT (proposal_id) DO UPDATE SET unit_id = EXCLUDED.unit_id, cost = EXCLUDED.cost, status = 'accepted',
+             accepted_seq = CASE WHEN p.status = 'accepted' THEN p.accepted_seq ELSE EXCLUDED.accepted_seq END`,
+          [event.payload.proposalId, event.roundId, event.payload.unitId, event.payload.cost],
         );
         return;
+      case 'ProposalRejected':
+      case 'ProposalWithdrawn':
+      case 'ProposalMergedInto': {
+        const status = event.type === 'ProposalRejected' ? 'rejected' : event.type === 'ProposalWithdrawn' ? 'withdrawn' : 'merged';
+        await manager.query(`UPDATE ${s}.proposals SET status = $2 WHERE proposal_id = $1`, [event.payload.proposalId, status]);
+        return;
+      }
       default:
-        // Events of other types on the topic are not this projection's business.
+        // Reviews, the merge target's record and other producers' events do not change what voters see.
         return;
     }
   };

@@ -1,0 +1,41 @@
+import { createHmac } from 'node:crypto';
+import { NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
+import { quoteIdent } from '@plaza/event-store';
+import type { EntityManager } from 'typeorm';
+
+export interface LockedRound {
+  readonly roundId: string;
+  readonly config: RoundConfig;
+  readonly phase: Phase;
+  readonly secret: Buffer;
+  readonly closed: boolean;
+}
+
+/**
+ * Reads the round (from the Kafka-fed projection) with its pseudonym secret, holding the round row FOR SHARE
+ * until the caller's transaction ends: closing updates that row, so it waits for every write in flight and
+ * nothing is written after the count.
+ */
+export async function lockRound(manager: EntityManager, schema: string, roundId: string): Promise<LockedRound> {
+  const s = quoteIdent(schema);
+  const rows: { config: RoundConfig; phase: Phase; secret: Buffer; closed_event_id: string | null }[] = await manager.query(
+    `SELECT r.config, r.phase, r.closed_event_id, k.secret FROM ${s}.rounds r JOIN ${s}.round_secrets k USING (round_id)
+      WHERE r.round_id = $1 FOR SHARE OF r`,
+    [roundId],
+  );
+  if (rows.length === 0) throw new NotFound(`round ${roundId} is not known to the voting service`);
+  const r = rows[0];
+  return { roundId, config: r.config, phase: r.phase, secret: r.secret, closed: r.closed_event_id !== null };
+}
+
+/** A voter's pseudonym: hex HMAC-SHA256 of the identity (roll resident id, or `code:<code>`) under the round's secret. */
+export function pseudonymOf(secret: Buffer, identity: string): string {
+  return createHmac('sha256', secret).update(identity, 'utf8').digest('hex');
+}
+
+/** Voting codes are printed in groups (ABCDE-FGHJK) and typed by hand: compare them without dashes, spaces or case. */
+export function normalizeCode(code: string): string {
+  return code.replace(/[\s-]/g, '').toUpperCase();
+}
+
+export const codeIdentity = (code: string) => `code:${normalizeCode(code)}`;
