@@ -134,7 +134,9 @@ export function planImport(e: PbElection, options: PlanOptions = {}): ImportPlan
       (options.fileName ? basename(options.fileName) : 'Pabulib import'));
 
   const projects: PlannedProject[] = e.projects.map((p) => {
-    const full = p.name && p.name.trim() !== '' ? p.name.trim() : `Project ${p.id}`;
+    const named = p.name?.trim() ?? '';
+    // The proposals service wants titles of 3 to 200 characters.
+    const full = named === '' ? `Project ${p.id}` : named.length < 3 ? `${named} (project ${p.id})` : named;
     const title = full.length > TITLE_MAX ? `${full.slice(0, TITLE_MAX - 1)}…` : full;
     return {
       pbId: p.id,
