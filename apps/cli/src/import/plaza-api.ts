@@ -28,6 +28,8 @@ export interface DeclaredResult {
   readonly status: string;
   readonly ballotsCounted: number;
   readonly inputDigest?: string;
+  /** The ResultsDeclared event; null while the unit has none. */
+  readonly declaredEventId?: string | null;
 }
 
 export interface CastReceipt {

@@ -76,7 +76,8 @@ export async function waitForResults(api: PlazaApi, roundId: string, timeoutMs: 
           return undefined;
         }
         const list = resultList(res.body);
-        return list.length > 0 ? list : undefined;
+        // Close and declaration commit together, but a unit without a declared event is not a result yet.
+        return list.length > 0 && list.every((r) => r.declaredEventId !== null) ? list : undefined;
       } catch (error) {
         if (isMissingRoute(error)) {
           missing = true;
