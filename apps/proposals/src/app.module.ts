@@ -2,18 +2,18 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import type { ProposalsConfig } from './config/proposals.config';
-import { AcceptProposalHandler } from './proposals/commands/accept-proposal.handler';
-import { SubmitProposalHandler } from './proposals/commands/submit-proposal.handler';
-import { ProposalQueries } from './proposals/proposal.queries';
+import { ProposalsReadModel1764200000000 } from './migrations/1764200000000-proposals-read-model';
+import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
 import { ProposalsController } from './proposals/proposals.controller';
-import { ChangePhaseHandler } from './rounds/commands/change-phase.handler';
-import { CreateRoundHandler } from './rounds/commands/create-round.handler';
-import { AggregateLoader } from './rounds/round.repository';
+import { DecideRoundHandler } from './rounds/commands/decide-round.handler';
+import { RoundScheduler, SCHEDULER_INTERVAL_MS } from './rounds/round.scheduler';
 import { RoundsController } from './rounds/rounds.controller';
+import { Aggregates } from './store/aggregates';
+import { ReadModel } from './store/queries';
 
-export const proposalsMigrations = [...eventStoreMigrations];
+export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000];
 
 @Module({})
 export class ProposalsAppModule {
@@ -28,16 +28,19 @@ export class ProposalsAppModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-proposals' }),
         pipeline,
         HealthModule.forRoot(pipeline),
+        // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.
+        AuthModule.forRoot(config, { devIdentityProvider: true }),
       ],
       controllers: [RoundsController, ProposalsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        AggregateLoader,
-        ProposalQueries,
-        CreateRoundHandler,
-        ChangePhaseHandler,
-        SubmitProposalHandler,
-        AcceptProposalHandler,
+        { provide: SCHEDULER_INTERVAL_MS, useValue: config.SCHEDULER_INTERVAL_MS },
+        Aggregates,
+        ReadModel,
+        RoundScheduler,
+        DecideRoundHandler,
+        DecideProposalHandler,
+        MergeProposalsHandler,
       ],
     };
   }

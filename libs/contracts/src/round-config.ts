@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design-time metadata as these classes load: every importer needs the polyfill.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

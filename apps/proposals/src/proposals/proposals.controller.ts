@@ -1,57 +1,178 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, UnauthorizedException, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '@plaza/contracts';
-import { CLOCK, CorrelationId, type Clock } from '@plaza/nest-runtime';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { NotFound, type EventContext } from '@plaza/contracts';
+import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { v7 as uuidv7 } from 'uuid';
-import { AggregateLoader } from '../rounds/round.repository';
-import { AcceptProposalCommand } from './commands/accept-proposal.command';
-import { SubmitProposalCommand } from './commands/submit-proposal.command';
-import { AcceptProposalDto, SubmitProposalDto } from './dto/proposal.dto';
-import { proposalStream } from './proposal.decider';
-import { ProposalQueries } from './proposal.queries';
+import { seesDrafts } from '../rounds/rounds.controller';
+import { Aggregates } from '../store/aggregates';
+import { ReadModel } from '../store/queries';
+import { DecideProposalCommand, MergeProposalsCommand } from './commands/decide-proposal.command';
+import {
+  AcceptProposalDto,
+  EditProposalDto,
+  ListProposalsQuery,
+  MergeProposalsDto,
+  ProposalCommandResponse,
+  ProposalDetailResponse,
+  ProposalPageResponse,
+  RejectProposalDto,
+  ReviewProposalDto,
+  SubmitProposalDto,
+  WithdrawProposalDto,
+} from './dto/proposal.dto';
+import { proposalStream, type ProposalCommand } from './proposal.decider';
+import { ProposalRefusalFilter } from './refusal.filter';
+
+const RoundId = () => Param('roundId', new ParseUUIDPipe());
+const ProposalId = () => Param('proposalId', new ParseUUIDPipe());
+
+/** The token's subject: who is acting (never taken from the body). */
+function subject(caller: Caller | undefined): string {
+  if (!caller) throw new UnauthorizedException('authentication required');
+  return caller.sub;
+}
 
 @ApiTags('proposals')
 @Controller('rounds/:roundId/proposals')
+@UseFilters(ProposalRefusalFilter)
 export class ProposalsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly loader: AggregateLoader,
-    private readonly queries: ProposalQueries,
+    private readonly aggregates: Aggregates,
+    private readonly readModel: ReadModel,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Submit a proposal (resident) while submission is open' })
-  submit(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: SubmitProposalDto, @CorrelationId() correlationId: string) {
+  @Roles('resident')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Submit a proposal while submission is open (resident; the token subject becomes the author)' })
+  @ApiCreatedResponse({ type: ProposalCommandResponse })
+  @ApiConflictResponse({ description: 'phase (submission not open), unknown-unit, over-budget' })
+  submit(@RoundId() roundId: string, @Body() dto: SubmitProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
     const proposalId = uuidv7();
-    return this.commands.execute(new SubmitProposalCommand({ proposalId, ...dto }, { roundId, correlationId, now: this.clock() }));
+    return this.decide(proposalId, { kind: 'SubmitProposal', proposalId, ...dto, authorId: subject(caller) }, roundId, correlationId);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Every proposal of the round with its current state' })
-  list(@Param('roundId', new ParseUUIDPipe()) roundId: string) {
-    return this.queries.listForRound(roundId);
+  @Public()
+  @ApiOperation({ summary: 'Proposals of a round in submission order, with filters and search' })
+  @ApiOkResponse({ type: ProposalPageResponse })
+  @ApiNotFoundResponse()
+  async list(@RoundId() roundId: string, @Query() query: ListProposalsQuery, @CurrentCaller() caller: Caller | undefined): Promise<ProposalPageResponse> {
+    await this.visibleRound(roundId, caller);
+    const { limit, offset, ...filter } = query;
+    return this.readModel.proposals(roundId, { ...filter, limit: limit ?? 50, offset: offset ?? 0 }) as Promise<ProposalPageResponse>;
   }
 
   @Get(':proposalId')
-  @ApiOperation({ summary: 'One proposal with its full history (its events)' })
-  async get(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Param('proposalId', new ParseUUIDPipe()) proposalId: string) {
-    const { state } = await this.loader.proposal(proposalId);
+  @Public()
+  @ApiOperation({ summary: 'One proposal: its current state, what it was merged into or from, and its full history' })
+  @ApiOkResponse({ type: ProposalDetailResponse })
+  @ApiNotFoundResponse()
+  async get(@RoundId() roundId: string, @ProposalId() proposalId: string, @CurrentCaller() caller: Caller | undefined): Promise<ProposalDetailResponse> {
+    await this.visibleRound(roundId, caller);
+    const state = await this.readModel.proposal(proposalId);
     if (!state || state.roundId !== roundId) throw new NotFound(`proposal ${proposalId} does not exist in round ${roundId}`);
-    const history = await this.loader.history(proposalStream(proposalId));
-    return { ...state, history: history.map((e) => ({ type: e.type, occurredAt: e.occurredAt, version: e.streamVersion, payload: e.payload })) };
+    const [history, links] = await Promise.all([
+      this.aggregates.history(proposalStream(proposalId)),
+      this.readModel.summaries([...(state.mergedInto ? [state.mergedInto] : []), ...state.mergedFrom]),
+    ]);
+    return {
+      ...state,
+      reviews: [...state.reviews],
+      mergedFrom: [...state.mergedFrom],
+      mergedIntoProposal: links.find((l) => l.proposalId === state.mergedInto) ?? null,
+      mergedFromProposals: links.filter((l) => state.mergedFrom.includes(l.proposalId)),
+      history: history.map((e) => ({ eventId: e.id, type: e.type, version: e.streamVersion, occurredAt: e.occurredAt, payload: e.payload as object })),
+    };
+  }
+
+  @Patch(':proposalId')
+  @Roles('resident')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Edit your own proposal while submission is open (resident); only the given fields change' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  @ApiForbiddenResponse({ description: 'not-author: only the author can edit' })
+  @ApiConflictResponse({ description: 'phase, proposal-<status>, unknown-unit, over-budget' })
+  edit(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: EditProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.decide(proposalId, { kind: 'EditProposal', ...dto, callerId: subject(caller) }, roundId, correlationId);
+  }
+
+  @Post(':proposalId/withdraw')
+  @HttpCode(200)
+  @Roles('resident')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Withdraw your own proposal while submission is open (resident)' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  @ApiForbiddenResponse({ description: 'not-author' })
+  withdraw(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: WithdrawProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.decide(proposalId, { kind: 'WithdrawProposal', ...dto, callerId: subject(caller) }, roundId, correlationId);
+  }
+
+  @Post(':proposalId/reviews')
+  @HttpCode(200)
+  @Roles('staff')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Record feasibility notes and a cost estimate (staff), in the submission or review phase' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  review(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: ReviewProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.decide(proposalId, { kind: 'ReviewProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
   }
 
   @Post(':proposalId/accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept a proposal with its reviewed cost (staff)' })
-  accept(
-    @Param('roundId', new ParseUUIDPipe()) roundId: string,
-    @Param('proposalId', new ParseUUIDPipe()) proposalId: string,
-    @Body() dto: AcceptProposalDto,
-    @CorrelationId() correlationId: string,
-  ) {
-    return this.commands.execute(new AcceptProposalCommand(proposalId, dto, { roundId, correlationId, now: this.clock() }));
+  @Roles('staff')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Accept onto the ballot with the reviewed cost the tally uses (staff), before voting opens' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  accept(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: AcceptProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.decide(proposalId, { kind: 'AcceptProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
+  }
+
+  @Post(':proposalId/reject')
+  @HttpCode(200)
+  @Roles('staff')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Reject with a public reason (staff), before voting opens' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  reject(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: RejectProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.decide(proposalId, { kind: 'RejectProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
+  }
+
+  @Post(':proposalId/merge')
+  @HttpCode(200)
+  @Roles('staff')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Merge duplicates into this proposal (staff): it links to them, each of them shows "merged into" it' })
+  @ApiOkResponse({ type: ProposalCommandResponse })
+  @ApiConflictResponse({ description: 'merge-units, merge-into-self, proposal-<status>, phase' })
+  merge(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: MergeProposalsDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    return this.commands.execute(
+      new MergeProposalsCommand({ kind: 'MergeProposals', targetId: proposalId, sourceIds: dto.sources, reviewerId: subject(caller) }, this.ctx(roundId, correlationId)),
+    );
+  }
+
+  private decide(proposalId: string, command: ProposalCommand, roundId: string, correlationId: string) {
+    return this.commands.execute(new DecideProposalCommand(proposalId, command, this.ctx(roundId, correlationId)));
+  }
+
+  private ctx(roundId: string, correlationId: string): EventContext {
+    return { roundId, correlationId, now: this.clock() };
+  }
+
+  private async visibleRound(roundId: string, caller: Caller | undefined): Promise<void> {
+    const round = await this.readModel.round(roundId);
+    if (!round || (round.phase === 'draft' && !seesDrafts(caller))) throw new NotFound(`round ${roundId} does not exist`);
   }
 }

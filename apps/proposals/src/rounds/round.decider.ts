@@ -1,40 +1,56 @@
 import {
+  isLaterPhase,
   newEvent,
   NotFound,
   PHASES,
   Refusal,
-  type BallotRulesSpec,
-  type DistrictSpec,
+  ROUND_CONFIG_KEYS,
+  roundConfigProblems,
+  SCHEDULED_PHASES,
+  type BallotRules,
+  type BudgetUnit,
+  type Eligibility,
   type EventContext,
   type NewEvent,
   type OutcomeRule,
   type Phase,
-  type RoundCreated,
-  type RoundPhaseChanged,
+  type PhaseSchedule,
+  type PhaseTrigger,
+  type RoundConfig,
+  type RoundConfigKey,
+  type RoundEvent,
 } from '@plaza/contracts';
 
 export const roundStream = (roundId: string) => `round-${roundId}`;
 
 export interface RoundState {
   readonly roundId: string;
-  readonly name: string;
-  readonly currency: string;
-  readonly districts: readonly DistrictSpec[];
-  readonly ballot: BallotRulesSpec;
-  readonly rule: OutcomeRule;
+  readonly config: RoundConfig;
   readonly phase: Phase;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When each phase reached so far began (draft = creation). */
+  readonly phaseStartedAt: Partial<Record<Phase, string>>;
   readonly version: number;
 }
 
-export type RoundEvent = RoundCreated | RoundPhaseChanged;
+/** A proposal of the round as the round's rules need to see it (for exclusive groups). */
+export interface ProposalRef {
+  readonly proposalId: string;
+  readonly unitId: string;
+}
 
 export interface CreateRound {
   readonly kind: 'CreateRound';
-  readonly name: string;
-  readonly currency: string;
-  readonly districts: readonly DistrictSpec[];
-  readonly ballot: BallotRulesSpec;
-  readonly rule: OutcomeRule;
+  readonly config: RoundConfig;
+}
+
+/** Replaces the given top-level settings; the others stay as they are. */
+export interface ConfigureRound {
+  readonly kind: 'ConfigureRound';
+  readonly changes: Partial<RoundConfig>;
+  /** The round's proposals, so exclusive groups can be checked against them. */
+  readonly proposals: readonly ProposalRef[];
 }
 
 export interface ChangePhase {
@@ -42,44 +58,159 @@ export interface ChangePhase {
   readonly to: Phase;
 }
 
-export type RoundCommand = CreateRound | ChangePhase;
+/** Moves the round through every phase whose scheduled time is at or before `ctx.now`. */
+export interface AdvanceBySchedule {
+  readonly kind: 'AdvanceBySchedule';
+}
+
+export type RoundCommand = CreateRound | ConfigureRound | ChangePhase | AdvanceBySchedule;
+
+const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
+
+/**
+ * What may be changed in which phase, and why not otherwise. Units and currency are the ground proposals stand
+ * on; ballot, outcome and eligibility are what voters are promised once voting opens.
+ */
+const LOCKS: Record<Exclude<RoundConfigKey, 'schedule'>, { lockedFrom: Phase; reason: string }> = {
+  name: { lockedFrom: 'closed', reason: 'the round is closed; its name is part of the published record' },
+  currency: {
+    lockedFrom: 'submission',
+    reason: 'the currency is fixed once submission opens: proposals state their costs in it',
+  },
+  units: {
+    lockedFrom: 'submission',
+    reason:
+      'units and their budgets can be edited only while the round is a draft: once submission opens, residents propose ' +
+      'against a unit and its budget, so changing them would change the ground under proposals already made',
+  },
+  ballot: {
+    lockedFrom: 'voting',
+    reason: 'the ballot rules are locked once voting opens: ballots already cast were validated against them',
+  },
+  outcome: {
+    lockedFrom: 'voting',
+    reason: 'the outcome rule is locked once voting opens: voters were told how winners would be chosen',
+  },
+  eligibility: {
+    lockedFrom: 'voting',
+    reason: 'eligibility and the paper-ballot policy are locked once voting opens: voters were registered under them',
+  },
+};
+
+function refuseProblems(config: RoundConfig, proposals: readonly ProposalRef[] | null): void {
+  const problems = [...roundConfigProblems(config)];
+  if (proposals) {
+    const byId = new Map(proposals.map((p) => [p.proposalId, p]));
+    (config.outcome.exclusiveGroups ?? []).forEach((group, g) => {
+      const missing = group.filter((id) => !byId.has(id));
+      if (missing.length > 0)
+        problems.push({ field: `outcome.exclusiveGroups.${g}`, message: `group ${g + 1} names proposals that are not in this round: ${missing.join(', ')}` });
+      const units = new Set(group.flatMap((id) => (byId.has(id) ? [byId.get(id)!.unitId] : [])));
+      if (units.size > 1)
+        problems.push({
+          field: `outcome.exclusiveGroups.${g}`,
+          message: `group ${g + 1} mixes units (${[...units].join(', ')}); projects compete only within their own unit`,
+        });
+    });
+  } else if ((config.outcome.exclusiveGroups ?? []).length > 0) {
+    problems.push({ field: 'outcome.exclusiveGroups', message: 'a new round has no proposals yet; add exclusive groups once they are submitted' });
+  }
+  if (problems.length > 0) throw new Refusal('invalid-config', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems[0]!.field);
+}
+
+function refusePastSchedule(schedule: PhaseSchedule, keys: readonly (keyof PhaseSchedule)[], now: Date): void {
+  for (const key of keys) {
+    const at = schedule[key];
+    if (at !== undefined && Date.parse(at) <= now.getTime())
+      throw new Refusal(
+        'schedule-in-past',
+        `schedule.${key} (${at}) is not in the future; to move the round now, change its phase with POST /rounds/:roundId/phase`,
+        `schedule.${key}`,
+      );
+  }
+}
+
+/** Why `from → to` is not a legal move, or null when it is. */
+export function phaseMoveProblem(from: Phase, to: Phase): string | null {
+  if (!isLaterPhase(from, to)) return `the round is in phase ${from}; phases only move forward (${PHASES.join(' → ')})`;
+  if (to === 'closed' && from !== 'voting') return `voting must be open before it can close (the round is in phase ${from})`;
+  if (to === 'published' && from !== 'closed') return `results can be published only after voting has closed (the round is in phase ${from})`;
+  return null;
+}
+
+function phaseChanged(from: Phase, to: Phase, trigger: PhaseTrigger, ctx: EventContext): NewEvent {
+  return newEvent('RoundPhaseChanged', { from, to, trigger }, ctx);
+}
 
 /** Pure: which events a round command produces given the round's current state (null = no such round). */
 export function decideRound(command: RoundCommand, state: RoundState | null, ctx: EventContext): NewEvent[] {
+  if (command.kind === 'CreateRound') {
+    if (state) throw new Refusal('round-exists', `round ${ctx.roundId} already exists`);
+    const config = plainConfig(command.config);
+    refuseProblems(config, null);
+    refusePastSchedule(config.schedule, SCHEDULED_PHASES.map((s) => s.key), ctx.now);
+    return [newEvent('RoundCreated', { config, phase: 'draft' }, ctx)];
+  }
+  if (!state) throw new NotFound(`round ${ctx.roundId} does not exist`);
   switch (command.kind) {
-    case 'CreateRound': {
-      if (state) throw new Refusal('round-exists', `round ${ctx.roundId} already exists`);
-      const ids = new Set<string>();
-      for (const d of command.districts) {
-        if (ids.has(d.id)) throw new Refusal('duplicate-district', `district id ${d.id} appears twice`, 'districts');
-        ids.add(d.id);
+    case 'ConfigureRound': {
+      const merged = plainConfig({ ...state.config, ...definedOnly(command.changes) });
+      const changed = ROUND_CONFIG_KEYS.filter((key) => !sameValue(merged[key], state.config[key]));
+      if (changed.length === 0) return [];
+      for (const key of changed) {
+        if (key === 'schedule') continue;
+        const lock = LOCKS[key];
+        if (phaseIndex(state.phase) >= phaseIndex(lock.lockedFrom))
+          throw new Refusal('locked', `${key} cannot be changed in phase ${state.phase}: ${lock.reason}`, key);
       }
-      if (command.ballot.maxPicks !== undefined && command.ballot.maxPicks < command.ballot.minPicks)
-        throw new Refusal('invalid-ballot-rules', 'ballot.maxPicks must be at least ballot.minPicks', 'ballot.maxPicks');
-      return [
-        newEvent(
-          'RoundCreated',
-          {
-            name: command.name,
-            currency: command.currency,
-            districts: command.districts.map((d) => ({ id: d.id, name: d.name, budget: d.budget })),
-            ballot: { ...command.ballot },
-            rule: command.rule,
-            phase: 'submission',
-          },
-          ctx,
-        ),
-      ];
+      if (changed.includes('schedule')) {
+        const changedKeys = SCHEDULED_PHASES.filter(({ key }) => merged.schedule[key] !== state.config.schedule[key]);
+        for (const { key, phase } of changedKeys) {
+          if (phaseIndex(state.phase) >= phaseIndex(phase))
+            throw new Refusal(
+              'locked',
+              `schedule.${key} cannot be changed: the round already reached phase ${phase}` +
+                (state.phaseStartedAt[phase] ? ` at ${state.phaseStartedAt[phase]}` : ''),
+              `schedule.${key}`,
+            );
+        }
+        refusePastSchedule(merged.schedule, changedKeys.map((s) => s.key), ctx.now);
+      }
+      refuseProblems(merged, command.proposals);
+      return [newEvent('RoundConfigured', { config: merged, changed }, ctx)];
     }
     case 'ChangePhase': {
-      if (!state) throw new NotFound(`round ${ctx.roundId} does not exist`);
-      const from = PHASES.indexOf(state.phase);
-      const to = PHASES.indexOf(command.to);
-      if (to <= from)
-        throw new Refusal('phase-order', `round is in phase ${state.phase}; phases only move forward (${PHASES.join(' → ')})`, 'to');
-      return [newEvent('RoundPhaseChanged', { from: state.phase, to: command.to }, ctx)];
+      const problem = phaseMoveProblem(state.phase, command.to);
+      if (problem) throw new Refusal('phase-order', problem, 'to');
+      return [phaseChanged(state.phase, command.to, 'admin', ctx)];
+    }
+    case 'AdvanceBySchedule': {
+      const events: NewEvent[] = [];
+      let phase = state.phase;
+      for (const { key, phase: next } of SCHEDULED_PHASES) {
+        const at = state.config.schedule[key];
+        if (at === undefined || !isLaterPhase(phase, next)) continue;
+        if (Date.parse(at) > ctx.now.getTime()) break;
+        // A move the rules forbid (closing a vote that never opened) waits for an administrator.
+        if (phaseMoveProblem(phase, next)) break;
+        events.push(phaseChanged(phase, next, 'schedule', ctx));
+        phase = next;
+      }
+      return events;
     }
   }
+}
+
+/**
+ * The next time the schedule would move the round, or null when nothing is scheduled after its phase or the
+ * next scheduled move needs an administrator first (closing a vote that has not opened).
+ */
+export function nextScheduledAt(state: RoundState): string | null {
+  for (const { key, phase } of SCHEDULED_PHASES) {
+    const at = state.config.schedule[key];
+    if (at !== undefined && isLaterPhase(state.phase, phase)) return phaseMoveProblem(state.phase, phase) ? null : at;
+  }
+  return null;
 }
 
 /** Pure: the round after one more of its events. */
@@ -88,19 +219,83 @@ export function evolveRound(state: RoundState | null, event: RoundEvent): RoundS
     case 'RoundCreated':
       return {
         roundId: event.roundId,
-        name: event.payload.name,
-        currency: event.payload.currency,
-        districts: event.payload.districts,
-        ballot: event.payload.ballot,
-        rule: event.payload.rule,
+        config: event.payload.config,
         phase: event.payload.phase,
+        createdAt: event.occurredAt,
+        updatedAt: event.occurredAt,
+        phaseStartedAt: { draft: event.occurredAt },
         version: event.streamVersion,
       };
+    case 'RoundConfigured':
+      return state && { ...state, config: event.payload.config, updatedAt: event.occurredAt, version: event.streamVersion };
     case 'RoundPhaseChanged':
-      return state && { ...state, phase: event.payload.to, version: event.streamVersion };
+      return (
+        state && {
+          ...state,
+          phase: event.payload.to,
+          phaseStartedAt: { ...state.phaseStartedAt, [event.payload.to]: event.occurredAt },
+          updatedAt: event.occurredAt,
+          version: event.streamVersion,
+        }
+      );
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
     }
   }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function omitUndefined<T extends object>(value: T, keys: readonly (keyof T)[]): T {
+  const out: Partial<T> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
+}
+
+/**
+ * The config as plain data with a fixed key set: DTO instances carry undefined fields and unknown extras,
+ * events must carry neither (they are hashed into the ledger as they are).
+ */
+export function plainConfig(config: RoundConfig): RoundConfig {
+  const unit = (u: BudgetUnit): BudgetUnit => ({ id: u.id, name: u.name, kind: u.kind, budget: u.budget });
+  const ballot = (b: BallotRules): BallotRules => {
+    const out = omitUndefined(b, ['type', 'minPicks', 'maxPicks', 'maxSumCost', 'totalPoints', 'maxPointsPerProject', 'rankPoints']);
+    return out.rankPoints ? { ...out, rankPoints: [...out.rankPoints] } : out;
+  };
+  const outcome = (o: OutcomeRule): OutcomeRule => {
+    const out = omitUndefined(o, ['rule', 'threshold', 'reserveFraction', 'exclusiveGroups', 'reportTies']);
+    return out.exclusiveGroups ? { ...out, exclusiveGroups: out.exclusiveGroups.map((g) => [...g]) } : out;
+  };
+  const eligibility = (e: Eligibility): Eligibility => omitUndefined(e, ['mode', 'minAge', 'paperPolicy']);
+  return {
+    name: config.name,
+    currency: config.currency,
+    units: config.units.map(unit),
+    schedule: omitUndefined(config.schedule, SCHEDULED_PHASES.map((s) => s.key)),
+    ballot: ballot(config.ballot),
+    outcome: outcome(config.outcome),
+    eligibility: eligibility(config.eligibility),
+  };
+}
+
+/** Structural equality of plain JSON values (key order ignored). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
+    const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/** The settings an administrator can still change in a phase (schedule: only entries of phases not reached). */
+export function editableSettings(phase: Phase): RoundConfigKey[] {
+  return ROUND_CONFIG_KEYS.filter((key) => (key === 'schedule' ? phase !== 'published' : phaseIndex(phase) < phaseIndex(LOCKS[key].lockedFrom)));
 }

@@ -1,42 +1,101 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound } from '@plaza/contracts';
-import { CLOCK, CorrelationId, type Clock } from '@plaza/nest-runtime';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NotFound, type RoundConfig } from '@plaza/contracts';
+import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { v7 as uuidv7 } from 'uuid';
-import { ChangePhaseCommand } from './commands/change-phase.command';
-import { CreateRoundCommand } from './commands/create-round.command';
-import { ChangePhaseDto, CreateRoundDto } from './dto/create-round.dto';
-import { AggregateLoader } from './round.repository';
+import { Aggregates } from '../store/aggregates';
+import { ReadModel } from '../store/queries';
+import { DecideRoundCommand } from './commands/decide-round.command';
+import { ChangePhaseDto, ConfigureRoundDto, CreateRoundDto, HistoryEntryResponse, ListRoundsQuery, RoundCommandResponse, RoundPageResponse, RoundResponse } from './dto/round.dto';
+import { editableSettings, nextScheduledAt, roundStream, type RoundState } from './round.decider';
+
+/** Drafts are the administrators' and staff's work in progress; residents see a round once submission opens. */
+export const seesDrafts = (caller: Caller | undefined) => !!caller?.roles.some((r) => r === 'admin' || r === 'staff');
+
+export function roundView(state: RoundState): RoundResponse {
+  return { ...state, nextScheduledAt: nextScheduledAt(state), editable: editableSettings(state.phase) };
+}
 
 @ApiTags('rounds')
 @Controller('rounds')
 export class RoundsController {
   constructor(
     private readonly commands: CommandBus,
-    private readonly loader: AggregateLoader,
+    private readonly aggregates: Aggregates,
+    private readonly readModel: ReadModel,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a budget round (administrator); it opens in the submission phase' })
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Create a budget round (administrator). It starts as a draft.' })
+  @ApiCreatedResponse({ type: RoundCommandResponse })
+  @ApiConflictResponse({ description: 'The configuration breaks a rule that relates its fields (code invalid-config, with the field)' })
   create(@Body() dto: CreateRoundDto, @CorrelationId() correlationId: string) {
     const roundId = uuidv7();
-    return this.commands.execute(new CreateRoundCommand(dto, { roundId, correlationId, now: this.clock() }));
+    return this.commands.execute(new DecideRoundCommand({ kind: 'CreateRound', config: dto }, { roundId, correlationId, now: this.clock() }));
+  }
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Rounds, newest first (drafts only for administrators and staff)' })
+  @ApiOkResponse({ type: RoundPageResponse })
+  async list(@Query() query: ListRoundsQuery, @CurrentCaller() caller: Caller | undefined): Promise<RoundPageResponse> {
+    const page = await this.readModel.rounds({ phase: query.phase, limit: query.limit ?? 50, offset: query.offset ?? 0, withDrafts: seesDrafts(caller) });
+    return { total: page.total, items: page.items.map(roundView) };
   }
 
   @Get(':roundId')
-  @ApiOperation({ summary: 'A round: districts, budgets, ballot rules, outcome rule and phase' })
-  async get(@Param('roundId', new ParseUUIDPipe()) roundId: string) {
-    const { state } = await this.loader.round(roundId);
-    if (!state) throw new NotFound(`round ${roundId} does not exist`);
-    return state;
+  @Public()
+  @ApiOperation({ summary: 'A round: configuration, phase, when each phase began, what is still editable' })
+  @ApiOkResponse({ type: RoundResponse })
+  @ApiNotFoundResponse()
+  async get(@Param('roundId', new ParseUUIDPipe()) roundId: string, @CurrentCaller() caller: Caller | undefined): Promise<RoundResponse> {
+    return roundView(await this.visibleRound(roundId, caller));
+  }
+
+  @Get(':roundId/history')
+  @Public()
+  @ApiOperation({ summary: "The round's events: creation, every configuration change (with what changed) and every phase change" })
+  @ApiOkResponse({ type: [HistoryEntryResponse] })
+  async history(@Param('roundId', new ParseUUIDPipe()) roundId: string, @CurrentCaller() caller: Caller | undefined): Promise<HistoryEntryResponse[]> {
+    await this.visibleRound(roundId, caller);
+    const events = await this.aggregates.history(roundStream(roundId));
+    return events.map((e) => ({ eventId: e.id, type: e.type, version: e.streamVersion, occurredAt: e.occurredAt, payload: e.payload as object }));
+  }
+
+  @Patch(':roundId')
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change settings (administrator). Each given top-level setting is replaced whole.',
+    description:
+      'Units and currency: draft only. Ballot rules, outcome rule and eligibility: until voting opens. Schedule: entries of phases ' +
+      'not reached yet. A refused change is 409 with code "locked" and the reason; an accepted one is a RoundConfigured event listing what changed.',
+  })
+  @ApiOkResponse({ type: RoundCommandResponse })
+  @ApiConflictResponse({ description: 'locked, invalid-config or schedule-in-past, with the field' })
+  configure(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ConfigureRoundDto, @CorrelationId() correlationId: string) {
+    const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined && v !== null)) as Partial<RoundConfig>;
+    return this.commands.execute(new DecideRoundCommand({ kind: 'ConfigureRound', changes }, { roundId, correlationId, now: this.clock() }));
   }
 
   @Post(':roundId/phase')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Move the round to a later phase (administrator): submission → review → voting → closed → published' })
+  @Roles('admin')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Move the round to a later phase now (administrator): draft → submission → review → voting → closed → published' })
+  @ApiOkResponse({ type: RoundCommandResponse })
+  @ApiConflictResponse({ description: 'phase-order: phases only move forward, voting must open before it closes' })
   changePhase(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ChangePhaseDto, @CorrelationId() correlationId: string) {
-    return this.commands.execute(new ChangePhaseCommand(dto.to, { roundId, correlationId, now: this.clock() }));
+    return this.commands.execute(new DecideRoundCommand({ kind: 'ChangePhase', to: dto.to }, { roundId, correlationId, now: this.clock() }));
+  }
+
+  private async visibleRound(roundId: string, caller: Caller | undefined): Promise<RoundState> {
+    const state = await this.readModel.round(roundId);
+    if (!state || (state.phase === 'draft' && !seesDrafts(caller))) throw new NotFound(`round ${roundId} does not exist`);
+    return state;
   }
 }
