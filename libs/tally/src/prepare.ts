@@ -1,4 +1,4 @@
-import type { Instance, Profile } from './types';
+import type { Ballot, Instance, Profile } from './types';
 
 /** Input that no rule can tally (unknown project, malformed points): reported, never guessed around. */
 export class TallyInputError extends Error {
@@ -50,48 +50,53 @@ export function prepare(instance: Instance, profile: Profile): Prepared {
     if (p.cost < 0n) throw new TallyInputError(`project ${p.id} has a negative cost`);
     index.set(p.id, i);
   });
-  const votes = new Array<bigint>(m).fill(0n);
-  const support = new Array<bigint>(m).fill(0n);
   const countsOnly = profile.type === 'approval' || profile.type === 'choose-one';
-  // Each ballot as (project index, points) pairs sorted by index; grouping waits until a rule needs it.
-  const normalized: [number[], bigint[]][] = new Array(profile.ballots.length);
-  profile.ballots.forEach((ballot, b) => {
-    const items: number[] = [];
-    const points: bigint[] = [];
-    ballot.projects.forEach((id, pos) => {
-      const i = index.get(id);
-      if (i === undefined) throw new TallyInputError(`ballot ${ballot.voterId} names unknown project ${id}`);
-      if (items.includes(i)) throw new TallyInputError(`ballot ${ballot.voterId} names project ${id} twice`);
-      let pts = 1n;
-      if (profile.type === 'cumulative' || (profile.type === 'ordinal' && ballot.points)) {
-        const given = ballot.points?.[pos];
-        if (given === undefined) throw new TallyInputError(`ballot ${ballot.voterId} has no points for project ${id}`);
-        pts = given;
-      } else if (profile.type === 'ordinal') {
-        pts = rankPoints(profile, pos, ballot.projects.length);
-      }
-      if (pts < 0n) throw new TallyInputError(`ballot ${ballot.voterId} gives negative points to ${id}`);
-      if (pts > 0n || !countsOnly) votes[i] += 1n;
-      support[i] += countsOnly ? 1n : pts;
-      items.push(i);
-      points.push(pts);
-    });
-    if (profile.type === 'choose-one' && items.length > 1) {
-      throw new TallyInputError(`choose-one ballot ${ballot.voterId} names ${items.length} projects`);
+  // Counted in doubles while that is exact (the usual case, and several times faster than bigint), else in bigint.
+  const votesF = new Float64Array(m);
+  const supportF = new Float64Array(m);
+  const supportBig: bigint[] = new Array<bigint>(m).fill(0n);
+  const seenIn = new Int32Array(m).fill(-1);
+  const pointsOf = (ballot: Ballot, pos: number, id: string): bigint => {
+    if (profile.type === 'cumulative' || (profile.type === 'ordinal' && ballot.points)) {
+      const given = ballot.points?.[pos];
+      if (given === undefined) throw new TallyInputError(`ballot ${ballot.voterId} has no points for project ${id}`);
+      if (given < 0n) throw new TallyInputError(`ballot ${ballot.voterId} gives negative points to ${id}`);
+      return given;
     }
-    normalized[b] = [items, points];
-  });
-  if (profile.type === 'cumulative') {
-    // votes = voters who gave at least one point (Pabulib's definition for cumulative ballots)
-    votes.fill(0n);
-    for (const [items, points] of normalized) items.forEach((i, k) => points[k] > 0n && (votes[i] += 1n));
+    return profile.type === 'ordinal' ? rankPoints(profile, pos, ballot.projects.length) : 1n;
+  };
+  const ballots = profile.ballots;
+  for (let b = 0; b < ballots.length; b++) {
+    const ballot = ballots[b];
+    const ids = ballot.projects;
+    if (profile.type === 'choose-one' && ids.length > 1) {
+      throw new TallyInputError(`choose-one ballot ${ballot.voterId} names ${ids.length} projects`);
+    }
+    for (let pos = 0; pos < ids.length; pos++) {
+      const i = index.get(ids[pos]);
+      if (i === undefined) throw new TallyInputError(`ballot ${ballot.voterId} names unknown project ${ids[pos]}`);
+      if (seenIn[i] === b) throw new TallyInputError(`ballot ${ballot.voterId} names project ${ids[pos]} twice`);
+      seenIn[i] = b;
+      if (countsOnly) {
+        votesF[i] += 1;
+        supportF[i] += 1;
+        continue;
+      }
+      const pts = pointsOf(ballot, pos, ids[pos]);
+      if (pts > 0n || profile.type !== 'cumulative') votesF[i] += 1;
+      supportBig[i] += pts;
+    }
   }
+  const votes = Array.from(votesF, (v) => BigInt(v));
+  const support = countsOnly ? Array.from(supportF, (v) => BigInt(v)) : supportBig;
   const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => compareDefault(support, instance, a, b));
   let groups: VoterGroup[] | undefined;
   let supporters: { group: number; points: bigint }[][] | undefined;
   const build = () => {
     const byKey = new Map<string, { weight: number; items: number[]; points: bigint[] }>();
-    for (const [items, points] of normalized) {
+    for (const ballot of ballots) {
+      const items = ballot.projects.map((id) => index.get(id)!);
+      const points = ballot.projects.map((id, pos) => pointsOf(ballot, pos, id));
       const perm = items.map((_, k) => k).sort((a, b) => items[a] - items[b]);
       const sortedItems = perm.map((k) => items[k]);
       const sortedPoints = perm.map((k) => points[k]);

@@ -1,4 +1,4 @@
-import { add, cmp, div, mulInt, rat, ZERO, type Rational } from '../rational';
+import { add, cmp, div, mulInt, rat, toNumber, ZERO, type Rational } from '../rational';
 import { compareDefault, type Prepared } from '../prepare';
 import type { NotSelectedReason, RoundExplanation, RuleOptions, TieReport } from '../types';
 import { charge, misfit, newSpend } from './greedy';
@@ -35,21 +35,33 @@ export function phragmen(p: Prepared, options: RuleOptions = {}): PhragmenRun {
     else remaining.push(i);
   }
   let undecided = false;
+  const exactTime = (i: number): Rational => {
+    const perLevel = new Map<number, bigint>();
+    for (const s of p.supporters[i]) {
+      const l = level[s.group];
+      if (l !== 0) perLevel.set(l, (perLevel.get(l) ?? 0n) + BigInt(p.groups[s.group].weight));
+    }
+    let load: Rational = rat(instance.projects[i].cost);
+    for (const [l, count] of perLevel) load = add(load, mulInt(times[l], count));
+    return div(load, rat(p.votes[i]));
+  };
+  // Floats find the earliest candidates; only those within rounding reach of the earliest are timed exactly.
+  const timesF: number[] = [0];
   while (remaining.length > 0) {
+    const approx = remaining.map((i) => {
+      let load = Number(instance.projects[i].cost);
+      for (const s of p.supporters[i]) load += p.groups[s.group].weight * timesF[level[s.group]];
+      return load / Number(p.votes[i]);
+    });
+    const minF = Math.min(...approx);
     let best: { i: number; t: Rational }[] = [];
-    for (const i of remaining) {
-      const perLevel = new Map<number, bigint>();
-      for (const s of p.supporters[i]) {
-        const l = level[s.group];
-        if (l !== 0) perLevel.set(l, (perLevel.get(l) ?? 0n) + BigInt(p.groups[s.group].weight));
-      }
-      let load: Rational = rat(instance.projects[i].cost);
-      for (const [l, count] of perLevel) load = add(load, mulInt(times[l], count));
-      const t = div(load, rat(p.votes[i]));
+    remaining.forEach((i, k) => {
+      if (approx[k] > minF * (1 + 1e-9) + 1e-300) return;
+      const t = exactTime(i);
       const c = best.length === 0 ? -1 : cmp(t, best[0].t);
       if (c < 0) best = [{ i, t }];
       else if (c === 0) best.push({ i, t });
-    }
+    });
     best.sort((a, b) => compareDefault(p.support, instance, a.i, b.i));
     if (best.length > 1) {
       const ids = best.map((b) => instance.projects[b.i].id);
@@ -76,6 +88,7 @@ export function phragmen(p: Prepared, options: RuleOptions = {}): PhragmenRun {
     selected.push(i);
     charge(p, spend, i);
     times.push(t);
+    timesF.push(toNumber(t));
     for (const s of p.supporters[i]) level[s.group] = times.length - 1;
     const cost = instance.projects[i].cost;
     rounds.push({

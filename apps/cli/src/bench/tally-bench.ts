@@ -1,0 +1,69 @@
+// Tally benchmark (not a test): parse time as the baseline, then each rule, on the largest Pabulib fixtures.
+// Usage: npm run bench:tally [-- --files a.pb,b.pb] [--rules greedy,equalshares/add1] [--repeat 5]
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parsePb, toElection } from '@plaza/pabulib';
+import { fromPabulib, RULE_NAMES, tally, type RuleName, type RuleOptions } from '@plaza/tally';
+
+const DEFAULT_FILES = ['Poland_Warszawa_2026.pb', 'Poland_Krakow_2024.pb', 'Poland_Wroclaw_2024.pb', 'Hungary_Budapest_2024.pb'];
+const FIXTURES = join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'pabulib');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const t0 = process.hrtime.bigint();
+  const value = fn();
+  return [value, Number(process.hrtime.bigint() - t0) / 1e6];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function main(): void {
+  const files = arg('files')?.split(',') ?? DEFAULT_FILES;
+  const rules = (arg('rules')?.split(',') ?? [...RULE_NAMES]) as RuleName[];
+  const repeat = Number(arg('repeat') ?? '3');
+  console.log(`node ${process.version}; times in ms; parse = read + parsePb + toElection (median of ${repeat}); each rule: tally() from the`);
+  console.log(`converted instance (includes grouping ballots), median of ${repeat} runs for rules under 1 s, else one run.\n`);
+  for (const file of files) {
+    const text = readFileSync(join(FIXTURES, file), 'utf8');
+    const parses: number[] = [];
+    let election = toElection(parsePb(text));
+    for (let k = 0; k < repeat; k++) {
+      const [e, ms] = time(() => toElection(parsePb(readFileSync(join(FIXTURES, file), 'utf8'))));
+      election = e;
+      parses.push(ms);
+    }
+    const [t, convertMs] = time(() => fromPabulib(election));
+    console.log(
+      `${file}: ${t.profile.ballots.length} voters, ${t.instance.projects.length} projects, ${t.profile.type}, META rule ${t.metaRule}`,
+    );
+    console.log(`  parse                          ${median(parses).toFixed(1).padStart(10)}`);
+    console.log(`  convert to tally instance      ${convertMs.toFixed(1).padStart(10)}`);
+    const threshold = t.rule.name !== undefined ? t.rule.options.threshold : undefined;
+    for (const rule of rules) {
+      if (rule === 'greedy-threshold' && threshold === undefined) continue;
+      const options: RuleOptions = rule === 'greedy-threshold' ? { threshold } : {};
+      const runs: number[] = [];
+      let selected = 0;
+      let steps: number | undefined;
+      for (let k = 0; k < repeat; k++) {
+        const [r, ms] = time(() => tally(t.instance, t.profile, rule, options));
+        runs.push(ms);
+        selected = r.selected.length;
+        steps = r.explanation.add1Steps;
+        if (ms > 1000) break;
+      }
+      const extra = steps !== undefined ? `, ${steps} Add1 raises` : '';
+      console.log(`  ${rule.padEnd(30)} ${median(runs).toFixed(1).padStart(10)}   (${selected} selected${extra})`);
+    }
+    console.log('');
+  }
+}
+
+main();
