@@ -1,0 +1,94 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type Io } from '../cli';
+
+const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'pabulib');
+const fixture = (name: string) => join(FIXTURES, name);
+
+async function plaza(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t) };
+  const code = await run(argv, io);
+  return { code, out, err };
+}
+
+describe('plaza tally', () => {
+  it('uses the META rule and prints the required JSON fields', async () => {
+    const r = await plaza('tally', fixture('Poland_Gdynia_2023_Karwiny__small.pb'), '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.rule).toBe('greedy-no-skip');
+    expect(json.selected).toEqual(['2023/KAR/0006']);
+    expect(json.selected.every((id: unknown) => typeof id === 'string')).toBe(true);
+    expect(json.budget).toBe(29279);
+    expect(json.spent).toBeLessThanOrEqual(json.budget);
+    expect(json.money).toEqual({ scale: 0, spent: String(json.spent), budget: '29279', leftover: String(json.leftover) });
+    expect(json.explanation.projects.length).toBe(5);
+  });
+
+  it('--compare-selected exits 0 when the outcome agrees and 1 when it does not', async () => {
+    const agree = await plaza('tally', fixture('Poland_Wieliczka_2023_Green_Budget.pb'), '--compare-selected');
+    expect(agree.code).toBe(0);
+    expect(agree.out).toMatch(/agrees with the file's selected column \(30 projects\)/);
+    expect(agree.out).toMatch(/price per supporter/);
+    const differ = await plaza('tally', fixture('Poland_Gdynia_2023_Karwiny__small.pb'), '--rule', 'greedy', '--compare-selected', '--json');
+    expect(differ.code).toBe(1);
+    const json = JSON.parse(differ.out);
+    expect(json.comparison.agree).toBe(false);
+    expect(json.comparison.onlyInPlaza).toHaveLength(1);
+    expect(json.comparison.onlyInFile).toEqual([]);
+  });
+
+  it('--no-skip, --threshold, --exclusive and --reserve-fraction change the greedy rule', async () => {
+    const file = fixture('Poland_Gdynia_2023_Karwiny__small.pb');
+    const skip = JSON.parse((await plaza('tally', file, '--rule', 'greedy', '--json')).out);
+    const noSkip = JSON.parse((await plaza('tally', file, '--rule', 'greedy', '--no-skip', '--json')).out);
+    expect(noSkip.selected).toEqual(skip.selected.slice(0, noSkip.selected.length));
+    expect(noSkip.selected.length).toBeLessThan(skip.selected.length);
+    const high = JSON.parse((await plaza('tally', file, '--rule', 'greedy', '--threshold', '100000', '--json')).out);
+    expect(high.selected).toEqual([]);
+    const [first, second] = skip.selected;
+    const excl = JSON.parse((await plaza('tally', file, '--rule', 'greedy', '--exclusive', `${first},${second}`, '--json')).out);
+    expect(excl.selected).toContain(first);
+    expect(excl.selected).not.toContain(second);
+    const reserve = JSON.parse((await plaza('tally', file, '--rule', 'greedy', '--reserve-fraction', '0.01', '--json')).out);
+    expect(reserve.explanation.projects.some((p: { fromReserve?: boolean }) => p.fromReserve)).toBe(true);
+  });
+
+  it('--report-ties stops at a tie the default order would decide', async () => {
+    const r = await plaza('tally', fixture('poland_warszawa_2022_praga-polnoc.pb'), '--report-ties', '--json');
+    const json = JSON.parse(r.out);
+    expect(json.status).toBe('tie');
+    expect(json.explanation.ties[0].projects).toEqual(['24', '930']);
+  });
+
+  it('exits 2 with a one-line message (no stack) on usage and input errors', async () => {
+    const cases: [string[], RegExp][] = [
+      [['tally', 'no-such-file.pb'], /no-such-file\.pb: no such file/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--rule', 'lottery'], /unknown rule "lottery"/],
+      [['tally', fixture('Hungary_Budapest_2024.pb')], /META rule "unknown" is not a rule Plaza can apply; choose one with --rule/],
+      [['tally', fixture('France_Toulouse_2019.pb'), '--compare-selected'], /has no selected column/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--exclusive', '1,nope'], /--exclusive: no project "nope"/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--reserve-fraction', '1.5'], /--reserve-fraction must be in \(0, 1\]/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--rule', 'greedy-threshold'], /greedy-threshold needs a threshold/],
+      [['tally'], /missing required argument 'file'/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await plaza(...argv);
+      expect([argv, r.code]).toEqual([argv, 2]);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('reports a malformed file with its line number', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plaza-tally-'));
+    const bad = join(dir, 'bad.pb');
+    writeFileSync(bad, 'META\nkey;value\nnum_projects;1\nnum_votes;0\nbudget;abc\nvote_type;approval\nrule;greedy\nPROJECTS\nproject_id;cost\n1;5\nVOTES\nvoter_id;vote\n');
+    const r = await plaza('tally', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^plaza: .*bad\.pb: line \d+: /);
+  });
+});
