@@ -3,7 +3,12 @@
 // `npm start`: builds, starts Kafka (unless KAFKA_BROKERS names one), starts the proposals, voting and
 // audit services (each migrates its own schema first), waits until they are ready and prints their URLs.
 // Ctrl-C stops the services, then the broker if this script started it.
+// Auth: unless AUTH_SIGNING_KEY(_FILE) is set, a development Ed25519 key pair is generated once into
+// .plaza/dev-auth/ (git-ignored) and handed to the services; the proposals service serves the development
+// identity provider (AUTH_DEV_IDP=true unless set to false), and the script prints how to get a token.
 const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
 const path = require('node:path');
 const { root, ensureKafka, stopKafka } = require('./lib');
 
@@ -19,6 +24,61 @@ let startedKafka = false;
 
 function log(message) {
   process.stdout.write(`[plaza] ${message}\n`);
+}
+
+/** The development key pair, made once: private key 0600, public key beside it. */
+function ensureDevKeys() {
+  const dir = path.join(root, '.plaza', 'dev-auth');
+  const signingKeyFile = path.join(dir, 'signing-key.pem');
+  const publicKeyFile = path.join(dir, 'public-key.pem');
+  if (!fs.existsSync(signingKeyFile)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
+    // wx: never overwrite a key another start wrote in the meantime.
+    fs.writeFileSync(signingKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
+    log(`generated a development signing key in ${path.relative(root, dir)}/ (delete the folder to rotate it)`);
+  } else if (!fs.existsSync(publicKeyFile)) {
+    const publicKey = crypto.createPublicKey(fs.readFileSync(signingKeyFile, 'utf8'));
+    fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
+  }
+  return { signingKeyFile, publicKeyFile };
+}
+
+/**
+ * Per-service auth variables: the services that sign (proposals for the dev IdP, voting for voting codes)
+ * get the private key, audit only the public one. Explicit AUTH_* variables in the environment win.
+ */
+function authEnv() {
+  const env = process.env;
+  const devIdp = env.AUTH_DEV_IDP ?? 'true';
+  const explicitKey = Boolean(env.AUTH_SIGNING_KEY || env.AUTH_SIGNING_KEY_FILE);
+  const keys = explicitKey ? undefined : ensureDevKeys();
+  const signing = keys ? { AUTH_SIGNING_KEY_FILE: keys.signingKeyFile } : {};
+  const verifying = keys && !env.AUTH_PUBLIC_KEY && !env.AUTH_PUBLIC_KEY_FILE ? { AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile } : {};
+  return {
+    devIdp: devIdp === 'true',
+    proposals: { ...signing, AUTH_DEV_IDP: devIdp },
+    voting: { ...signing },
+    audit: explicitKey ? {} : verifying,
+  };
+}
+
+function printSignIn(proposalsPort) {
+  const url = `http://127.0.0.1:${proposalsPort}/auth/dev/token`;
+  log('development sign-in (AUTH_DEV_IDP=true: anyone can get any role; never in production). Paste into a shell:');
+  const people = [
+    ['ADMIN', 'dev-admin', 'admin'],
+    ['STAFF', 'dev-staff', 'staff'],
+    ['AUDITOR', 'dev-auditor', 'auditor'],
+    ['RESIDENT', 'resident-1', 'resident'],
+  ];
+  for (const [variable, sub, role] of people) {
+    process.stdout.write(
+      `  ${variable}=$(curl -s -XPOST ${url} -H 'content-type: application/json' -d '{"sub":"${sub}","roles":["${role}"]}' | jq -r .token)\n`,
+    );
+  }
+  process.stdout.write(`  curl -s -H "authorization: Bearer $ADMIN" http://127.0.0.1:${proposalsPort}/auth/me\n`);
 }
 
 async function waitReady(service, timeoutMs = 60_000) {
@@ -63,11 +123,12 @@ async function main() {
   startedKafka = await ensureKafka();
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
+  const auth = authEnv();
   for (const service of services) {
     const main = path.join(root, 'dist', 'apps', service.name, 'src', 'main.js');
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: root,
-      env: { ...process.env, PORT: String(service.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      env: { ...process.env, ...auth[service.name], PORT: String(service.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('exit', (code) => {
@@ -83,6 +144,8 @@ async function main() {
   await Promise.all(services.map((s) => waitReady(s)));
   log('ready:');
   for (const s of services) log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}   (OpenAPI: http://127.0.0.1:${s.port}/docs)`);
+  if (auth.devIdp) printSignIn(services[0].port);
+  else log('AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth")');
   log('Ctrl-C stops everything.');
 }
 

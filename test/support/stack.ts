@@ -4,8 +4,9 @@ import { proposalsService } from '../../apps/proposals/src/service';
 import { votingService } from '../../apps/voting/src/service';
 import { dropSchema } from '@plaza/event-store';
 import { KafkaAdmin } from '@plaza/kafka';
-import { startService, type RunningService, type ServiceDefinition } from '@plaza/nest-runtime';
+import { startService, type Role, type RunningService, type ServiceDefinition } from '@plaza/nest-runtime';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
+import { authEnv, tokenFor } from './auth';
 
 export type ServiceName = 'proposals' | 'voting' | 'audit';
 
@@ -30,7 +31,15 @@ export class Stack {
       DB_SCHEMA: this.schemas[name],
       PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      // As under `npm start`: proposals hosts the development identity provider, voting signs voting-code
+      // tokens, audit only verifies.
+      ...(name === 'proposals' ? authEnv('signs', { AUTH_DEV_IDP: 'true' }) : authEnv(name === 'voting' ? 'signs' : 'verifies')),
     };
+  }
+
+  /** A bearer token the services accept, for one role or several (subject defaults to `test-<roles>`). */
+  token(roles: Role | readonly Role[], sub?: string): string {
+    return tokenFor(roles, sub);
   }
 
   definition(name: ServiceName): ServiceDefinition {
@@ -81,11 +90,21 @@ export interface HttpResult<T = any> {
   body: T;
 }
 
+export interface HttpOptions {
+  /** Sent as `Authorization: Bearer <token>` (e.g. `stack.token('admin')`). */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
 /** JSON over HTTP, the way a client would talk to the services. */
-export async function http<T = any>(method: string, url: string, body?: unknown): Promise<HttpResult<T>> {
+export async function http<T = any>(method: string, url: string, body?: unknown, options: HttpOptions = {}): Promise<HttpResult<T>> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
