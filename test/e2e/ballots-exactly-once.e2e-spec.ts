@@ -33,14 +33,15 @@ describe('200 concurrent ballots reach the voting projection and the audit ledge
   }
 
   it('with the voting relay and the audit consumer stopped and restarted in the middle', async () => {
-    const { roundId, proposalIds } = await openApprovalRound(stack);
+    const { roundId, proposalIds } = await openApprovalRound(stack, 3, undefined, 200);
     const V = stack.url('voting');
     const cast = (i: number) => () =>
-      http('POST', `${V}/rounds/${roundId}/ballots`, {
-        residentId: `resident-${i}`,
-        districtId: 'centre',
-        approvals: proposalIds.filter((_, k) => (i + k) % 2 === 0),
-      });
+      http(
+        'POST',
+        `${V}/rounds/${roundId}/ballots`,
+        { unitId: 'centre', choices: proposalIds.filter((_, k) => (i + k) % 2 === 0) },
+        { token: stack.token('resident', `resident-${i + 1}`) },
+      );
 
     const first = await pool(Array.from({ length: 100 }, (_, i) => cast(i)), 25);
     expect(first.every((r) => r.status === 201)).toBe(true);
@@ -59,7 +60,7 @@ describe('200 concurrent ballots reach the voting projection and the audit ledge
 
     const events = await sql(`SELECT count(*)::int AS n FROM "${stack.schemas.voting}".events WHERE round_id = $1 AND type = 'BallotCast'`, [roundId]);
     expect(events[0].n).toBe(200);
-    const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`);
+    const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, { token: stack.token('auditor') });
     expect(box.body.ballots).toBe(200);
 
     const ledger = await expectEventually(async () => {
@@ -89,17 +90,16 @@ describe('200 concurrent ballots reach the voting projection and the audit ledge
   it('refuses a second concurrent cast by the same voter as a conflict, never as two ballots', async () => {
     const { roundId, proposalIds } = await openApprovalRound(stack);
     const V = stack.url('voting');
+    const token = stack.token('resident', 'resident-1');
     const results = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        http('POST', `${V}/rounds/${roundId}/ballots`, { residentId: 'same-resident', districtId: 'centre', approvals: [proposalIds[0]] }),
-      ),
+      Array.from({ length: 8 }, () => http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [proposalIds[0]] }, { token })),
     );
     const statuses = results.map((r) => r.status);
     // Each cast either lands as the next revision or meets a 409 from the ballot stream's version check.
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const versions = results.filter((r) => r.status === 201).map((r) => r.body.ballotVersion as number).sort((a, b) => a - b);
     expect(versions).toEqual(versions.map((_, i) => i + 1));
-    const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`);
+    const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, { token: stack.token('auditor') });
     expect(box.body.ballots).toBe(1);
   });
 });

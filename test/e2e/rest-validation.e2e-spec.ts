@@ -17,27 +17,33 @@ describe('REST input validation', () => {
   const countEvents = async (service: 'proposals' | 'voting') =>
     (await sql(`SELECT count(*)::int AS n FROM "${stack.schemas[service]}".events`))[0].n as number;
 
+  const admin = () => ({ token: stack.token('admin') });
+  const staff = () => ({ token: stack.token('staff') });
+  const resident = (id: string) => ({ token: stack.token('resident', id) });
+
   const validRound = {
     name: 'Round',
     currency: 'PLN',
-    districts: [{ id: 'north', name: 'North', budget: 100 }],
+    units: [{ id: 'north', name: 'North', kind: 'district', budget: 100 }],
+    schedule: {},
     ballot: { type: 'approval', minPicks: 1 },
-    rule: 'greedy',
+    outcome: { rule: 'greedy' },
+    eligibility: { mode: 'roll', paperPolicy: 'refuse-if-voted-online' },
   };
 
   const cases: [string, unknown, string[]][] = [
-    ['missing fields', {}, ['name', 'currency', 'districts', 'ballot', 'rule']],
-    ['wrong types', { ...validRound, name: 42, districts: 'north' }, ['name', 'districts']],
-    ['negative budget', { ...validRound, districts: [{ id: 'north', name: 'North', budget: -5 }] }, ['districts.0.budget']],
-    ['fractional money', { ...validRound, districts: [{ id: 'north', name: 'North', budget: 10.5 }] }, ['districts.0.budget']],
+    ['missing fields', {}, ['name', 'currency', 'units', 'ballot', 'outcome', 'eligibility']],
+    ['wrong types', { ...validRound, name: 42, units: 'north' }, ['name', 'units']],
+    ['negative budget', { ...validRound, units: [{ id: 'north', name: 'North', kind: 'district', budget: -5 }] }, ['units.0.budget']],
+    ['fractional money', { ...validRound, units: [{ id: 'north', name: 'North', kind: 'district', budget: 10.5 }] }, ['units.0.budget']],
     ['unknown field', { ...validRound, admin: true }, ['admin']],
     ['unknown nested field', { ...validRound, ballot: { type: 'approval', minPicks: 1, secret: 1 } }, ['ballot.secret']],
-    ['bad enum', { ...validRound, rule: 'coin-toss' }, ['rule']],
+    ['bad enum', { ...validRound, outcome: { rule: 'coin-toss' } }, ['outcome.rule']],
   ];
 
   it.each(cases)('POST /rounds with %s → 400 naming the fields, nothing written', async (_, body, fields) => {
     const before = await countEvents('proposals');
-    const res = await http('POST', `${stack.url('proposals')}/rounds`, body);
+    const res = await http('POST', `${stack.url('proposals')}/rounds`, body, admin());
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('Validation failed');
     const named = res.body.errors.map((e: { field: string }) => e.field);
@@ -49,15 +55,13 @@ describe('REST input validation', () => {
   it('rejects a negative or missing cost on accept, and malformed JSON', async () => {
     const P = stack.url('proposals');
     const before = await countEvents('proposals');
-    const neg = await http('POST', `${P}/rounds/${roundId}/proposals/${proposalIds[0]}/accept`, { cost: -1, reason: 'x' });
+    const neg = await http('POST', `${P}/rounds/${roundId}/proposals/${proposalIds[0]}/accept`, { cost: -1, reason: 'x' }, staff());
     expect(neg.status).toBe(400);
     expect(neg.body.errors.map((e: { field: string }) => e.field)).toEqual(['cost']);
-    const missing = await http('POST', `${P}/rounds/${roundId}/proposals`, { title: 'x' });
+    const missing = await http('POST', `${P}/rounds/${roundId}/proposals`, { title: 'x' }, resident('r1'));
     expect(missing.status).toBe(400);
-    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(
-      expect.arrayContaining(['districtId', 'title', 'description', 'estimatedCost', 'authorId']),
-    );
-    const malformed = await http('POST', `${P}/rounds`, '{"name": ');
+    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['unitId', 'description', 'estimatedCost']));
+    const malformed = await http('POST', `${P}/rounds`, '{"name": ', admin());
     expect(malformed.status).toBe(400);
     const badId = await http('GET', `${P}/rounds/not-a-uuid`);
     expect(badId.status).toBe(400);
@@ -67,22 +71,19 @@ describe('REST input validation', () => {
   it('rejects ballots that break the round rules with field-level reasons, writing nothing', async () => {
     const V = stack.url('voting');
     const before = await countEvents('voting');
-    const empty = await http('POST', `${V}/rounds/${roundId}/ballots`, { residentId: 'r1', districtId: 'centre', approvals: [] });
+    const voter = resident('resident-1');
+    const empty = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [] }, voter);
     expect(empty.status).toBe(400);
-    expect(empty.body.errors).toEqual([{ field: 'approvals', messages: [expect.stringContaining('at least 1')] }]);
-    const foreign = await http('POST', `${V}/rounds/${roundId}/ballots`, {
-      residentId: 'r1',
-      districtId: 'centre',
-      approvals: ['01a213b9-e160-74c6-922f-0c4fc84cb309'],
-    });
+    expect(empty.body.errors).toEqual([{ field: 'choices', messages: [expect.stringContaining('at least 1')] }]);
+    const foreign = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: ['01a213b9-e160-74c6-922f-0c4fc84cb309'] }, voter);
     expect(foreign.status).toBe(400);
-    expect(foreign.body.errors[0].field).toBe('approvals');
-    const dup = await http('POST', `${V}/rounds/${roundId}/ballots`, { residentId: 'r1', districtId: 'centre', approvals: [proposalIds[0], proposalIds[0]] });
+    expect(foreign.body.errors[0].field).toBe('choices');
+    const dup = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [proposalIds[0], proposalIds[0]] }, voter);
     expect(dup.status).toBe(400);
-    const district = await http('POST', `${V}/rounds/${roundId}/ballots`, { residentId: 'r1', districtId: 'south', approvals: [proposalIds[0]] });
-    expect(district.status).toBe(400);
-    expect(district.body.errors[0].field).toBe('districtId');
-    const extra = await http('POST', `${V}/rounds/${roundId}/ballots`, { residentId: 'r1', districtId: 'centre', approvals: [proposalIds[0]], weight: 2 });
+    const unit = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'south', choices: [proposalIds[0]] }, voter);
+    expect(unit.status).toBe(400);
+    expect(unit.body.errors[0].field).toBe('unitId');
+    const extra = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [proposalIds[0]], weight: 2 }, voter);
     expect(extra.status).toBe(400);
     expect(extra.body.errors[0].field).toBe('weight');
     expect(await countEvents('voting')).toBe(before);
@@ -90,16 +91,10 @@ describe('REST input validation', () => {
 
   it('answers a refused command with 409 and its reason, and an unknown round with 404', async () => {
     const P = stack.url('proposals');
-    const back = await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'submission' });
+    const back = await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'submission' }, admin());
     expect(back.status).toBe(409);
     expect(back.body).toMatchObject({ code: 'phase-order', message: expect.stringContaining('forward') });
-    const late = await http('POST', `${P}/rounds/${roundId}/proposals`, {
-      districtId: 'centre',
-      title: 'Too late',
-      description: '',
-      estimatedCost: 1,
-      authorId: 'a',
-    });
+    const late = await http('POST', `${P}/rounds/${roundId}/proposals`, { unitId: 'centre', title: 'Too late', description: '', estimatedCost: 1 }, resident('a'));
     expect(late.status).toBe(409);
     const none = await http('GET', `${P}/rounds/01a213b9-e160-74c6-922f-0c4fc84cb309`);
     expect(none.status).toBe(404);
@@ -113,15 +108,23 @@ describe('concurrent commands on one stream', () => {
 
   it('lets exactly one of many concurrent phase changes win; the others get 409', async () => {
     const P = stack.url('proposals');
+    const admin = { token: stack.token('admin') };
     for (let attempt = 0; attempt < 5; attempt++) {
-      const round = await http('POST', `${P}/rounds`, {
-        name: 'R',
-        currency: 'EUR',
-        districts: [{ id: 'a', name: 'A', budget: 1 }],
-        ballot: { type: 'approval', minPicks: 1 },
-        rule: 'greedy',
-      });
-      const results = await Promise.all(Array.from({ length: 10 }, () => http('POST', `${P}/rounds/${round.body.roundId}/phase`, { to: 'review' })));
+      const round = await http(
+        'POST',
+        `${P}/rounds`,
+        {
+          name: 'R',
+          currency: 'EUR',
+          units: [{ id: 'a', name: 'A', kind: 'district', budget: 1 }],
+          schedule: {},
+          ballot: { type: 'approval', minPicks: 1 },
+          outcome: { rule: 'greedy' },
+          eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
+        },
+        admin,
+      );
+      const results = await Promise.all(Array.from({ length: 10 }, () => http('POST', `${P}/rounds/${round.body.roundId}/phase`, { to: 'review' }, admin)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
       expect(results.filter((r) => r.status === 409)).toHaveLength(9);
       const events = await sql(`SELECT stream_version FROM "${stack.schemas.proposals}".events WHERE stream_id = $1 ORDER BY stream_version`, [
