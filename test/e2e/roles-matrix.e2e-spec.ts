@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { ACCESS_EXTENSION, accessPolicy, ROLES, type AccessPolicy, type Role } from '@plaza/nest-runtime';
+import { ACCESS_EXTENSION, accessPolicy, ROLES, VOTING_CODE_KEY, type AccessPolicy, type Role } from '@plaza/nest-runtime';
 import { signJwt, TEST_KEY_ID, tokenFor } from '../support/auth';
 import { http, Stack, type ServiceName } from '../support/stack';
 
@@ -11,6 +11,8 @@ interface Route {
   /** Express syntax, e.g. `/rounds/:roundId`. */
   readonly path: string;
   readonly policy: AccessPolicy;
+  /** @AcceptsVotingCode(): a voting-code token passes @Roles('resident') here. */
+  readonly acceptsVotingCode: boolean;
 }
 
 type OpenApiDocument = { paths: Record<string, Record<string, Record<string, unknown> & { security?: unknown[] }>> };
@@ -43,6 +45,7 @@ function nestRoutes(app: INestApplication): Route[] {
           method: RequestMethod[method],
           path: joinPath(base, path),
           policy: accessPolicy(reflector, handler, controller),
+          acceptsVotingCode: reflector.getAllAndOverride<boolean | undefined>(VOTING_CODE_KEY, [handler, controller]) === true,
         })),
       );
     });
@@ -107,6 +110,7 @@ describe('role matrix: every endpoint of every service × every role', () => {
         const stated = op[ACCESS_EXTENSION] as { public?: true; roles?: Role[] } | undefined;
         const expected = route.policy.kind === 'public' ? { public: true } : route.policy.kind === 'roles' ? { roles: route.policy.roles } : undefined;
         if (JSON.stringify(stated) !== JSON.stringify(expected)) problems.push(`${where}: OpenAPI states ${JSON.stringify(stated)}, the guard enforces ${JSON.stringify(expected)}`);
+        if ((op['x-plaza-voting-code'] === true) !== route.acceptsVotingCode) problems.push(`${where}: OpenAPI and the guard disagree on voting codes`);
         if (route.policy.kind === 'roles' && !JSON.stringify(op.security ?? []).includes('"bearer"')) problems.push(`${where}: guarded but OpenAPI shows no bearer security`);
       }
       for (const [path, ops] of Object.entries(documents.get(service)!.paths)) {
@@ -125,7 +129,8 @@ describe('role matrix: every endpoint of every service × every role', () => {
     expect(problems).toEqual([]);
   });
 
-  it('answers each route: no token → 401 unless public; each role → allowed or 403 exactly as declared', async () => {
+  it('answers each route: no token → 401 unless public; each role and a voting code → allowed or 403 exactly as declared', async () => {
+    const votingCode = tokenFor('resident', 'code:matrix', { votingCode: { roundId: SOME_ID, unitId: 'centre', pseudonym: 'ab'.repeat(32) } });
     const mismatches: string[] = [];
     const matrix: string[] = [];
     for (const service of SERVICES) {
@@ -149,6 +154,12 @@ describe('role matrix: every endpoint of every service × every role', () => {
           if (!ok) mismatches.push(`${label(service, route)} as ${role}: ${res.status}, expected ${allowed ? 'allowed' : '403'}`);
           cells.push(allowed ? role : '-'.repeat(role.length));
         }
+        const codeAllowed = policy.kind === 'public' || (policy.roles.includes('resident') && route.acceptsVotingCode);
+        const withCode = await http(route.method, url, body, { token: votingCode });
+        if (codeAllowed ? withCode.status === 401 || withCode.status === 403 : withCode.status !== 403) {
+          mismatches.push(`${label(service, route)} with a voting code: ${withCode.status}, expected ${codeAllowed ? 'allowed' : '403'}`);
+        }
+        cells.push(codeAllowed ? 'voting-code' : '-----------');
         matrix.push(`${label(service, route).padEnd(64)} ${policy.kind === 'public' ? 'public' : cells.join(' ')}`);
       }
     }

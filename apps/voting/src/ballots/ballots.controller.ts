@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } f
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
-import { CLOCK, CorrelationId, CurrentCaller, InjectSchema, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import { AcceptsVotingCode, CLOCK, CorrelationId, CurrentCaller, InjectSchema, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import { BallotsService } from './ballots.service';
 import { CastBallotDto } from './dto/cast-ballot.dto';
@@ -20,6 +20,7 @@ export class BallotsController {
   @Post('ballots')
   @HttpCode(201)
   @Roles('resident')
+  @AcceptsVotingCode()
   @ApiOperation({ summary: 'Cast (or revise) your ballot for one unit while voting is open; answers with the receipt (event id, leaf hash)' })
   cast(
     @Param('roundId', new ParseUUIDPipe()) roundId: string,
@@ -32,6 +33,7 @@ export class BallotsController {
 
   @Get('ballots/mine')
   @Roles('resident')
+  @AcceptsVotingCode()
   @ApiOperation({ summary: 'Your current ballot per unit and every version you cast, each with its receipt' })
   mine(@Param('roundId', new ParseUUIDPipe()) roundId: string, @CurrentCaller() caller: Caller) {
     return this.ballots.mine(roundId, caller);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CurrentCaller, Public, ROLES, Roles, type Caller, type Role } from './roles';
+import { AcceptsVotingCode, CurrentCaller, Public, ROLES, Roles, type Caller, type Role } from './roles';
 import { TokenIssuer } from './token-issuer';
 
 export class DevTokenRequestDto {
@@ -39,6 +39,7 @@ class IssuedTokenDto {
 export class AuthController {
   @Get('me')
   @Roles(...ROLES)
+  @AcceptsVotingCode()
   @ApiOperation({ summary: 'The caller this service sees in the bearer token: subject, roles, voting code' })
   me(@CurrentCaller() caller: Caller) {
     return { sub: caller.sub, roles: caller.roles, ...(caller.votingCode ? { votingCode: caller.votingCode } : {}) };

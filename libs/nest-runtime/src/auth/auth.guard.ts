@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { accessPolicy, type Caller } from './roles';
+import { accessPolicy, VOTING_CODE_KEY, type Caller } from './roles';
 import { IdentityProviderUnavailable, InvalidToken, TokenVerifier } from './token-verifier';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -67,6 +67,10 @@ export class AuthGuard implements CanActivate {
       response.setHeader('WWW-Authenticate', `Bearer ${REALM}, error="insufficient_scope"`);
       const has = caller.roles.length > 0 ? `the token has ${caller.roles.join(', ')}` : 'the token has no Plaza role';
       throw new ForbiddenException(`requires one of the roles ${policy.roles.join(', ')}; ${has}`);
+    }
+    if (caller.votingCode && !this.reflector.getAllAndOverride<boolean | undefined>(VOTING_CODE_KEY, [context.getHandler(), context.getClass()])) {
+      response.setHeader('WWW-Authenticate', `Bearer ${REALM}, error="insufficient_scope"`);
+      throw new ForbiddenException('a voting-code token is only good for voting; sign in as a resident for anything else');
     }
     return true;
   }

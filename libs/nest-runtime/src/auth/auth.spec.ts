@@ -14,7 +14,7 @@ import { ConfigError, loadConfig, ServiceConfig } from '../config';
 import { validationPipe } from '../http';
 import { authOptionsFromSettings, keyId } from './auth.options';
 import { AuthModule, type AuthModuleOptions } from './auth.module';
-import { CurrentCaller, Public, Roles, type Caller } from './roles';
+import { AcceptsVotingCode, CurrentCaller, Public, Roles, type Caller } from './roles';
 import { TokenIssuer } from './token-issuer';
 
 const pem = (key: KeyObject) => key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }).toString();
@@ -39,6 +39,19 @@ class ThingsController {
   @Roles('staff', 'auditor')
   review() {
     return { ok: true };
+  }
+
+  @Get('propose')
+  @Roles('resident')
+  propose() {
+    return { ok: true };
+  }
+
+  @Get('vote')
+  @Roles('resident')
+  @AcceptsVotingCode()
+  vote(@CurrentCaller() caller: Caller) {
+    return { votingCode: caller.votingCode ?? null };
   }
 
   @Get('forgotten')
@@ -149,6 +162,19 @@ describe('AuthModule with Plaza keys', () => {
       roles: ['resident'],
       votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ff00' },
     });
+  });
+
+  it('takes a voting-code token only where a handler accepts voting codes (a code is for voting, nothing else)', async () => {
+    const code = { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' };
+    const { token } = await issuer.issue({ sub: 'code:ab12', roles: ['resident'], votingCode: code });
+    expect((await get('/things/vote', token)).body).toEqual({ votingCode: code });
+    const refused = await get('/things/propose', token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe('a voting-code token is only good for voting; sign in as a resident for anything else');
+    expect((await get('/things/open', token)).status).toBe(200);
+    const resident = await tokenFor('resident');
+    expect((await get('/things/propose', resident)).status).toBe(200);
+    expect((await get('/things/vote', resident)).body).toEqual({ votingCode: null });
   });
 
   it.each([

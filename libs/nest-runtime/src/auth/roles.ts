@@ -17,6 +17,7 @@ export interface Caller {
 
 export const ROLES_KEY = 'plaza:roles';
 export const PUBLIC_KEY = 'plaza:public';
+export const VOTING_CODE_KEY = 'plaza:voting-code';
 
 /** The OpenAPI extension carrying each operation's access policy (the role-matrix test reads it). */
 export const ACCESS_EXTENSION = 'x-plaza-access';
@@ -38,6 +39,14 @@ export const Roles = (role: Role, ...more: Role[]) => {
 
 /** Callable without a token (public listings, results, ledger, health); a valid token still sets the caller. */
 export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(ACCESS_EXTENSION, { public: true }));
+
+/**
+ * Lets a voting-code token (Caller.votingCode set) through this handler's @Roles('resident'). A voting
+ * code is a single-purpose credential: without this decorator the guard refuses it with 403, so a code
+ * cannot be used to propose, edit or read anything but what voting needs.
+ */
+export const AcceptsVotingCode = () =>
+  applyDecorators(SetMetadata(VOTING_CODE_KEY, true), ApiExtension('x-plaza-voting-code', true));
 
 /** The caller the guard verified (undefined on @Public() handlers without a token). */
 export const CurrentCaller = createParamDecorator((_: unknown, ctx: ExecutionContext): Caller | undefined => {
