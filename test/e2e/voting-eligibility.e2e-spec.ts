@@ -106,6 +106,13 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       turnout: 0.6667,
       byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 }, '65+': { registered: 1, voted: 1 } },
     });
+    expect(results.units.find((u: any) => u.unitId === 'centre').participation).toEqual({
+      registered: 2,
+      voted: 1,
+      turnout: 0.5,
+      byChannel: { online: 1, paper: 0 },
+      byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 } },
+    });
   });
 
   it('voting codes: generated per district, single-use sign-in, the token votes and revises, never stored in clear', async () => {

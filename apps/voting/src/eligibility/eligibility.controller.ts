@@ -1,8 +1,23 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, PayloadTooLargeException, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { CLOCK, CorrelationId, Public, Roles, type Clock } from '@plaza/nest-runtime';
 import { GenerateCodesDto, ImportRollDto, SignInDto } from './dto/eligibility.dto';
 import { EligibilityService } from './eligibility.service';
+
+const MAX_ROLL_BYTES = 50 * 1024 * 1024;
+
+/** The raw body as UTF-8 (express parses JSON and forms only), refusing more than `limit` bytes. */
+async function readText(req: Request, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new PayloadTooLargeException(`the roll is larger than ${limit} bytes; split it into several imports`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 @ApiTags('eligibility')
 @Controller('rounds/:roundId')
@@ -18,6 +33,17 @@ export class EligibilityController {
   @ApiOperation({ summary: 'Import the voter roll (CSV: resident_id, unit_id, optional birth_year); residents are registered as pseudonyms' })
   importRoll(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ImportRollDto, @CorrelationId() correlationId: string) {
     return this.eligibility.importRoll(roundId, dto.csv, { correlationId, now: this.clock() });
+  }
+
+  @Post('voters/roll.csv')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'resident_id,unit_id,birth_year\nR-1,centre,1980\n' } })
+  @ApiOperation({ summary: 'Import the voter roll as a raw text/csv body (for large rolls: up to 50 MB)' })
+  async importRollCsv(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Req() req: Request, @CorrelationId() correlationId: string) {
+    if (!/^text\/csv\b/i.test(req.headers['content-type'] ?? '')) throw new UnsupportedMediaTypeException('send the roll with content-type text/csv');
+    return this.eligibility.importRoll(roundId, await readText(req, MAX_ROLL_BYTES), { correlationId, now: this.clock() });
   }
 
   @Get('voters/summary')

@@ -10,11 +10,19 @@ function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 }
 
+interface BandFigures {
+  registered: number;
+  voted: number;
+  turnout: number | null;
+}
+
 interface Participation {
   registered: number;
   voted: number;
   turnout: number | null;
   byChannel: { online: number; paper: number };
+  /** Age bands from the roll's birth years; `unknown` for voters without one (voting codes, rolls without years). */
+  byAgeBand: Record<string, BandFigures>;
 }
 
 @ApiTags('results')
@@ -82,7 +90,16 @@ export class ResultsController {
       const here = ballots.filter((b) => b.unit_id === unitId);
       const online = here.filter((b) => b.channel === 'online').reduce((a, b) => a + Number(b.n), 0);
       const paper = here.filter((b) => b.channel === 'paper').reduce((a, b) => a + Number(b.n), 0);
-      return { registered, voted: online + paper, turnout: ratio(online + paper, registered), byChannel: { online, paper } };
+      const registeredHere = voters.filter((v) => kind === 'category' || v.unit_id === unitId);
+      const bands = [...new Set(registeredHere.map((v) => v.age_band ?? 'unknown'))].sort();
+      const byAgeBand = Object.fromEntries(
+        bands.map((band) => {
+          const reg = registeredHere.filter((v) => (v.age_band ?? 'unknown') === band).reduce((a, v) => a + Number(v.n), 0);
+          const vot = here.filter((b) => (b.age_band ?? 'unknown') === band).reduce((a, b) => a + Number(b.n), 0);
+          return [band, { registered: reg, voted: vot, turnout: ratio(vot, reg) }];
+        }),
+      );
+      return { registered, voted: online + paper, turnout: ratio(online + paper, registered), byChannel: { online, paper }, byAgeBand };
     };
     const byPayload = new Map(declared.map((d) => [d.unit_id, d]));
     const units = round.config.units.map((u) => {
