@@ -1,17 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { DatabaseModule, EventPipelineModule, HealthModule, loggingModule } from '@plaza/nest-runtime';
-import type { AuditConfig } from './config/audit.config';
+import { AuthModule, DatabaseModule, EventPipelineModule, HealthModule, loggingModule } from '@plaza/nest-runtime';
+import { BundleController } from './bundle/bundle.controller';
+import { BundleService } from './bundle/bundle.service';
+import type { LoadedAuditConfig } from './config/audit.config';
+import { Checkpointer } from './ledger/checkpoints';
 import { LedgerController } from './ledger/ledger.controller';
 import { LedgerProjection } from './ledger/ledger.projection';
+import { LedgerQuery } from './ledger/ledger-query';
+import { LedgerTree } from './ledger/ledger-tree';
+import { ProofsController } from './ledger/proofs.controller';
+import { AUDIT_CONFIG, SigningKey } from './ledger/signing-key';
 import { Ledger1764110000000 } from './migrations/1764110000000-ledger';
+import { Checkpoints1764120000000 } from './migrations/1764120000000-checkpoints';
+import { RecountService } from './recount/recount.service';
+import { VerificationController } from './recount/verification.controller';
 
-export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000];
+export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000];
 
 @Module({})
 export class AuditAppModule {
-  static register(config: AuditConfig & { DB_SCHEMA: string }): DynamicModule {
+  static register(config: LoadedAuditConfig): DynamicModule {
     const ledger = new LedgerProjection(config.DB_SCHEMA);
     const pipeline = EventPipelineModule.forRoot({
       producer: 'audit',
@@ -26,8 +36,10 @@ export class AuditAppModule {
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-audit' }),
         pipeline,
         HealthModule.forRoot(pipeline),
+        AuthModule.forRoot(config),
       ],
-      controllers: [LedgerController],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, LedgerTree, LedgerQuery, SigningKey, Checkpointer, RecountService, BundleService],
+      controllers: [LedgerController, ProofsController, VerificationController, BundleController],
     };
   }
 }

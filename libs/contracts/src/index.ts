@@ -4,6 +4,7 @@ export * from './money';
 export * from './round-config';
 export * from './proposals.events';
 export * from './voting.events';
+export * from './audit.events';
 export * from './registry';
 export * from './new-event';
 export * from './refusal';

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { CheckpointSignedPayload, ResultsDisputedPayload, ResultsVerifiedPayload, type AuditEvent } from './audit.events';
 import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
 import {
   ProposalAcceptedPayload,
@@ -26,7 +27,7 @@ import {
 } from './voting.events';
 
 /** Every event Plaza knows, by wire name. */
-export type PlazaEvent = ProposalsEvent | VotingEvent;
+export type PlazaEvent = ProposalsEvent | VotingEvent | AuditEvent;
 export type PlazaEventType = PlazaEvent['type'];
 export type EventOf<T extends PlazaEventType> = Extract<PlazaEvent, { type: T }>;
 export type PayloadOf<T extends PlazaEventType> = EventOf<T>['payload'];
@@ -56,6 +57,9 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
   VotingClosed: { producer: 'voting', schemaVersion: 1, payload: VotingClosedPayload },
   ResultsDeclared: { producer: 'voting', schemaVersion: 1, payload: ResultsDeclaredPayload },
+  CheckpointSigned: { producer: 'audit', schemaVersion: 1, payload: CheckpointSignedPayload },
+  ResultsVerified: { producer: 'audit', schemaVersion: 1, payload: ResultsVerifiedPayload },
+  ResultsDisputed: { producer: 'audit', schemaVersion: 1, payload: ResultsDisputedPayload },
 };
 
 export type ValidationResult = { ok: true; envelope: PlazaEvent } | { ok: false; reason: string };

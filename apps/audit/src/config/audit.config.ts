@@ -1,10 +1,46 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { loadConfig, ServiceConfig } from '@plaza/nest-runtime';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
 
 export class AuditConfig extends ServiceConfig {
   override PORT = 3003;
+
+  /** `production` refuses to start without LEDGER_SIGNING_KEY instead of generating a development key. */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV = 'development';
+
+  /** The log's identity on every checkpoint (C2SP origin: no spaces, no '+'). */
+  @Matches(/^[^\s+]{1,200}$/, { message: 'LEDGER_ORIGIN must be non-empty, without spaces or "+"' })
+  LEDGER_ORIGIN = 'plaza.local/ledger';
+
+  /**
+   * The checkpoint signing key: a C2SP signer key string `PRIVATE+KEY+<name>+<id>+<base64>` or a PEM PKCS#8
+   * Ed25519 key. No default: without it a development key is generated once and kept in the database.
+   */
+  @IsOptional()
+  @IsString()
+  LEDGER_SIGNING_KEY?: string;
+
+  /** Sign a checkpoint when this long has passed since the last one and the ledger grew. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  CHECKPOINT_INTERVAL_MS = 5000;
+
+  /** …or as soon as this many entries were appended since the last one, whichever comes first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  CHECKPOINT_MAX_ENTRIES = 1000;
 }
 
-export function loadAuditConfig(env: Record<string, string | undefined> = process.env): AuditConfig & { DB_SCHEMA: string } {
+export type LoadedAuditConfig = AuditConfig & { DB_SCHEMA: string };
+
+export function loadAuditConfig(env: Record<string, string | undefined> = process.env): LoadedAuditConfig {
   const config = loadConfig(AuditConfig, env);
   return Object.assign(config, { DB_SCHEMA: config.DB_SCHEMA ?? 'audit' });
 }

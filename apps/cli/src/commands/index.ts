@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
+import { registerAuditExport } from './audit-export';
 import { registerImport } from './import';
 import { registerTally } from './tally';
+import { registerVerify } from './verify';
 
 /** Every `plaza` subcommand, one file each in this folder: add yours to this list. */
-export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport];
+export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport, registerVerify, registerAuditExport];

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { NotFound } from '@plaza/contracts';
+import { quoteIdent } from '@plaza/event-store';
+import { InjectSchema } from '@plaza/nest-runtime';
+import { DataSource } from 'typeorm';
+import { checkpointsText, derivedFiles, digestOf, FileDigest, ledgerLines, manifestText, publicKeyText, type LeafSource } from '../../../cli/src/bundle/build';
+import { CHECKPOINTS_FILE, LEDGER_FILE, PB_FILE_PATTERN, PUBLIC_KEY_FILE, RESULTS_FILE, type BundleCheckpoint } from '../../../cli/src/bundle/format';
+import type { CheckpointView } from '../ledger/checkpoints';
+import { LedgerQuery } from '../ledger/ledger-query';
+import { LedgerTree } from '../ledger/ledger-tree';
+import { SigningKey } from '../ledger/signing-key';
+
+const BATCH = 10_000;
+
+export type Sink = (chunk: string) => void | Promise<void>;
+
+/**
+ * Builds a round's audit bundle (format in apps/cli/src/bundle/format.ts and apps/audit/README.md) at a
+ * checkpoint: every byte follows from the ledger up to that checkpoint's size, so the manifest and each file
+ * can be served by separate requests and still agree.
+ */
+@Injectable()
+export class BundleService {
+  constructor(
+    private readonly query: LedgerQuery,
+    private readonly tree: LedgerTree,
+    private readonly key: SigningKey,
+    private readonly dataSource: DataSource,
+    @InjectSchema() private readonly schema: string,
+  ) {}
+
+  /** The checkpoint a bundle is cut at: the one of `size`, or the latest. */
+  async snapshot(roundId: string, size?: number): Promise<CheckpointView> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM ${quoteIdent(this.schema)}.ledger_entries WHERE round_id = $1 LIMIT 1`, [roundId]);
+    if (rows.length === 0) throw new NotFound(`round ${roundId} has no entries in the ledger`);
+    return this.query.checkpointFor(size);
+  }
+
+  async manifest(roundId: string, size?: number): Promise<string> {
+    const cp = await this.snapshot(roundId, size);
+    const checkpoints = await this.checkpoints(cp.size);
+    const ledger = new FileDigest(LEDGER_FILE);
+    let roundEntries = 0;
+    for await (const line of ledgerLines(this.#leaves(roundId, cp.size, () => roundEntries++))) ledger.update(line);
+    const files = [ledger.done(), digestOf(CHECKPOINTS_FILE, checkpointsText(checkpoints)), digestOf(PUBLIC_KEY_FILE, publicKeyText(this.key.publicView().verifierKey))];
+    for (const [name, text] of await this.#derived(roundId, cp.size)) files.push(digestOf(name, text));
+    return manifestText({
+      roundId,
+      origin: cp.origin,
+      verifierKey: this.key.publicView().verifierKey,
+      ledgerSize: cp.size,
+      roundEntries,
+      checkpoints,
+      files,
+    });
+  }
+
+  /** Writes one file of the bundle cut at `size` to `sink`; false when the bundle has no such file. */
+  async file(roundId: string, name: string, size: number | undefined, sink: Sink): Promise<boolean> {
+    const cp = await this.snapshot(roundId, size);
+    if (name === LEDGER_FILE) {
+      for await (const line of ledgerLines(this.#leaves(roundId, cp.size))) await sink(line);
+      return true;
+    }
+    if (name === CHECKPOINTS_FILE) {
+      await sink(checkpointsText(await this.checkpoints(cp.size)));
+      return true;
+    }
+    if (name === PUBLIC_KEY_FILE) {
+      await sink(publicKeyText(this.key.publicView().verifierKey));
+      return true;
+    }
+    if (name === RESULTS_FILE || PB_FILE_PATTERN.test(name)) {
+      const text = (await this.#derived(roundId, cp.size)).get(name);
+      if (text === undefined) return false;
+      await sink(text);
+      return true;
+    }
+    return false;
+  }
+
+  /** Every checkpoint up to `size`, each with the consistency proof from the one before. */
+  async checkpoints(size: number): Promise<BundleCheckpoint[]> {
+    const out: BundleCheckpoint[] = [];
+    let after = -1;
+    for (;;) {
+      const page = await this.query.checkpoints(after, 1000, size);
+      for (const cp of page) {
+        const prev = out.at(-1);
+        const proof = prev ? this.tree.tree.consistencyProof(prev.size, cp.size) : [];
+        out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.note, consistency: proof.map((h) => h.toString('hex')) });
+      }
+      if (page.length < 1000) return out;
+      after = page[page.length - 1].size;
+    }
+  }
+
+  async *#leaves(roundId: string, size: number, onRoundEntry?: () => void): AsyncGenerator<LeafSource> {
+    for (let from = 0; from < size; from += BATCH) {
+      for (const leaf of await this.query.leaves(from, BATCH, size, roundId)) {
+        if (leaf.canonical) onRoundEntry?.();
+        yield leaf;
+      }
+    }
+  }
+
+  async *#roundEvents(roundId: string, size: number): AsyncGenerator<{ index: number; event: unknown }> {
+    let from = 0;
+    for (;;) {
+      const page = await this.query.entries(from, BATCH, roundId, size);
+      for (const e of page) yield { index: e.index, event: JSON.parse(e.canonical) as unknown };
+      if (page.length < BATCH) return;
+      from = page[page.length - 1].index + 1;
+    }
+  }
+
+  #derived(roundId: string, size: number): Promise<Map<string, string>> {
+    return derivedFiles(roundId, this.#roundEvents(roundId, size));
+  }
+}

@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { LEDGER_ROUND_ID, LEDGER_STREAM, newEvent } from '@plaza/contracts';
+import { ConcurrencyError, EventStore, quoteIdent } from '@plaza/event-store';
+import { CheckpointSigner, checkpointTimeMillis, type Checkpoint, type SignedCheckpoint } from '@plaza/ledger';
+import { InjectSchema } from '@plaza/nest-runtime';
+import { DataSource } from 'typeorm';
+import type { LoadedAuditConfig } from '../config/audit.config';
+import { LedgerTree, type NotableEntry } from './ledger-tree';
+import { AUDIT_CONFIG, SigningKey } from './signing-key';
+
+/** A stored checkpoint as the API and bundles serve it. */
+export interface CheckpointView {
+  readonly size: number;
+  /** Root, standard base64 (the note's third line). */
+  readonly rootHash: string;
+  readonly rootHex: string;
+  readonly time: string;
+  readonly origin: string;
+  readonly keyName: string;
+  readonly keyId: string;
+  /** Ed25519 signature over `body`, base64. */
+  readonly signature: string;
+  readonly body: string;
+  readonly note: string;
+  /** The CheckpointSigned event that published it. */
+  readonly eventId: string;
+}
+
+export interface CheckpointRow {
+  size: string;
+  root_hash: Buffer;
+  time: string;
+  origin: string;
+  key_name: string;
+  key_id: string;
+  signature: string;
+  body: string;
+  note: string;
+  event_id: string;
+}
+
+export const CHECKPOINT_COLUMNS = 'size, root_hash, time, origin, key_name, key_id, signature, body, note, event_id';
+
+export function toCheckpointView(row: CheckpointRow): CheckpointView {
+  return {
+    size: Number(row.size),
+    rootHash: row.root_hash.toString('base64'),
+    rootHex: row.root_hash.toString('hex'),
+    time: row.time,
+    origin: row.origin,
+    keyName: row.key_name,
+    keyId: row.key_id,
+    signature: row.signature,
+    body: row.body,
+    note: row.note,
+    eventId: row.event_id,
+  };
+}
+
+/** Listeners run after each catch-up of the tree (the recount hooks in here), once checkpoints are signed. */
+export type AfterSync = (notable: readonly NotableEntry[]) => Promise<void>;
+
+/**
+ * Signs checkpoints of the ledger: when CHECKPOINT_INTERVAL_MS has passed since the last one and the ledger
+ * grew, as soon as CHECKPOINT_MAX_ENTRIES entries were added, and right after a phase change, VotingClosed or
+ * ResultsDeclared entry. Each checkpoint is stored and appended as a CheckpointSigned event (stream `ledger`)
+ * in one transaction; the outbox relay publishes it on the audit topic. The CheckpointSigner starts from the
+ * last stored checkpoint, so a restart can never sign a smaller, older or inconsistent one.
+ */
+@Injectable()
+export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Checkpointer.name);
+  #signer: CheckpointSigner | undefined;
+  #count = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #triggered = false;
+  #stopped = false;
+  readonly #afterSync: AfterSync[] = [];
+
+  constructor(
+    @Inject(AUDIT_CONFIG) private readonly config: LoadedAuditConfig,
+    private readonly dataSource: DataSource,
+    @InjectSchema() private readonly schema: string,
+    private readonly tree: LedgerTree,
+    private readonly key: SigningKey,
+    private readonly store: EventStore,
+  ) {}
+
+  onAfterSync(listener: AfterSync): void {
+    this.#afterSync.push(listener);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.key.load();
+    await this.tree.sync();
+    await this.#loadSigner();
+    this.#schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** The last checkpoint signed, if any. */
+  get last(): Checkpoint | undefined {
+    return this.#signer?.last;
+  }
+
+  /** Runs one round of catch-up and signing now (tests and the scheduler). */
+  tick(): Promise<void> {
+    const run = this.#running ?? this.#tick().finally(() => (this.#running = undefined));
+    this.#running = run;
+    return run;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const every = Math.min(200, this.config.CHECKPOINT_INTERVAL_MS);
+    this.#timer = setTimeout(() => {
+      this.tick()
+        .catch((e: unknown) => this.logger.error(`checkpointing failed: ${(e as Error).message}`))
+        .finally(() => this.#schedule());
+    }, every);
+  }
+
+  async #tick(): Promise<void> {
+    const notable = await this.tree.sync();
+    if (notable.length > 0) this.#triggered = true;
+    await this.#maybeSign();
+    for (const listener of this.#afterSync) await listener(notable);
+  }
+
+  async #maybeSign(): Promise<void> {
+    const signer = this.#signer;
+    if (!signer) return;
+    const size = this.tree.size;
+    const last = signer.last;
+    const grown = size - (last?.size ?? 0);
+    if (grown <= 0) return;
+    const now = Date.now();
+    const due =
+      this.#triggered ||
+      grown >= this.config.CHECKPOINT_MAX_ENTRIES ||
+      last === undefined ||
+      now - checkpointTimeMillis(last.time) >= this.config.CHECKPOINT_INTERVAL_MS;
+    if (!due) return;
+    // The signer wants strictly increasing times; a checkpoint in the same millisecond waits for the next tick.
+    if (last && now <= checkpointTimeMillis(last.time)) return;
+    const proof = last ? this.tree.tree.consistencyProof(last.size, size) : undefined;
+    const signed = signer.sign({ size, root: this.tree.tree.root(size), time: new Date(now) }, proof);
+    try {
+      await this.#persist(size, signed);
+      this.#triggered = false;
+    } catch (e) {
+      // Another instance signed first, or the write failed: start again from what the database holds.
+      await this.#loadSigner();
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+  }
+
+  async #persist(size: number, signed: SignedCheckpoint): Promise<void> {
+    const s = quoteIdent(this.schema);
+    const root = this.tree.tree.root(size);
+    const cp = { origin: this.config.LEDGER_ORIGIN, time: signed.body.split('\n')[3].slice('time '.length) };
+    const event = newEvent(
+      'CheckpointSigned',
+      { origin: cp.origin, size, rootHash: root.toString('base64'), time: cp.time, keyId: signed.keyId, note: signed.note },
+      { roundId: LEDGER_ROUND_ID, correlationId: `checkpoint-${size}`, now: new Date(cp.time) },
+    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO ${s}.checkpoints (${CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [size, root, cp.time, cp.origin, signed.keyName, signed.keyId, signed.signature, signed.body, signed.note, event.id],
+      );
+      await this.store.appendInTransaction(manager, LEDGER_STREAM, this.#count, [event]);
+    });
+    this.#count++;
+  }
+
+  async #loadSigner(): Promise<void> {
+    const s = quoteIdent(this.schema);
+    const rows: CheckpointRow[] = await this.dataSource.query(`SELECT ${CHECKPOINT_COLUMNS} FROM ${s}.checkpoints ORDER BY size DESC LIMIT 1`);
+    const [{ count }]: { count: string }[] = await this.dataSource.query(`SELECT count(*) AS count FROM ${s}.checkpoints`);
+    this.#count = Number(count);
+    const previous: Checkpoint | undefined = rows[0]
+      ? { origin: rows[0].origin, size: Number(rows[0].size), root: rows[0].root_hash, time: rows[0].time }
+      : undefined;
+    if (previous && previous.size > this.tree.size) {
+      throw new Error(`the last checkpoint covers ${previous.size} entries but the ledger holds ${this.tree.size}`);
+    }
+    if (previous && !this.tree.tree.root(previous.size).equals(previous.root)) {
+      throw new Error(`the ledger no longer matches its checkpoint at size ${previous.size}`);
+    }
+    this.#signer = new CheckpointSigner({
+      origin: this.config.LEDGER_ORIGIN,
+      privateKey: this.key.privateKey,
+      keyName: this.key.keyName,
+      previous: previous && previous.origin === this.config.LEDGER_ORIGIN ? previous : undefined,
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { UNIT_ID_PATTERN } from '@plaza/contracts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PSEUDONYM = /^[0-9a-f]{64}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const ENVELOPE_KEYS = ['id', 'type', 'schemaVersion', 'streamId', 'streamVersion', 'roundId', 'occurredAt', 'producer', 'correlationId', 'causationId', 'payload'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * The contracts' BallotCast rules (envelope + payload), written out by hand: class-validator needs about
+ * 100 µs per event, which a million ballots cannot afford. Returns a reason, or undefined when the event is a
+ * valid BallotCast. Unknown payload fields are tolerated as validateEnvelope does; ballot-shape.spec.ts
+ * checks that both agree on generated valid and broken ballots. Every other event type goes through
+ * validateEnvelope itself.
+ */
+export function ballotCastProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'event is not a JSON object';
+  for (const k of ENVELOPE_KEYS) if (!(k in raw)) return `envelope has no ${k}`;
+  if (raw.type !== 'BallotCast' || raw.producer !== 'voting' || raw.schemaVersion !== 1) return 'not a voting BallotCast of schemaVersion 1';
+  if (!nonEmpty(raw.id) || !UUID.test(raw.id)) return 'id must be a UUID';
+  if (!nonEmpty(raw.roundId) || !UUID.test(raw.roundId)) return 'roundId must be a UUID';
+  if (!nonEmpty(raw.streamId)) return 'streamId must be a non-empty string';
+  if (!Number.isInteger(raw.streamVersion) || (raw.streamVersion as number) < 1) return 'streamVersion must be a positive integer';
+  if (!nonEmpty(raw.occurredAt) || !ISO_UTC.test(raw.occurredAt) || Number.isNaN(Date.parse(raw.occurredAt))) return 'occurredAt must be UTC ISO-8601';
+  if (!nonEmpty(raw.correlationId)) return 'correlationId must be a non-empty string';
+  if (!(raw.causationId === null || nonEmpty(raw.causationId))) return 'causationId must be a string or null';
+  const p = raw.payload;
+  if (!isObject(p)) return 'payload must be an object';
+  if (!nonEmpty(p.ballotId) || !UUID.test(p.ballotId)) return 'payload.ballotId must be a UUID';
+  if (typeof p.voterPseudonym !== 'string' || !PSEUDONYM.test(p.voterPseudonym)) return 'payload.voterPseudonym must be 64 hex digits';
+  if (typeof p.unitId !== 'string' || !UNIT_ID_PATTERN.test(p.unitId)) return 'payload.unitId is not a unit id';
+  if (p.channel !== 'online' && p.channel !== 'paper') return 'payload.channel must be online or paper';
+  const choices = p.choices;
+  if (!Array.isArray(choices) || choices.length > 1000) return 'payload.choices must be an array of at most 1000 ids';
+  const seen = new Set<string>();
+  for (const c of choices) {
+    if (typeof c !== 'string' || !UUID.test(c)) return 'payload.choices must hold UUIDs';
+    if (seen.has(c)) return 'payload.choices must be unique';
+    seen.add(c);
+  }
+  // @IsOptional() lets null through as well as undefined.
+  if (p.points !== undefined && p.points !== null) {
+    if (!Array.isArray(p.points) || p.points.length > 1000) return 'payload.points must be an array of at most 1000 numbers';
+    for (const x of p.points) if (!Number.isInteger(x) || (x as number) < 1) return 'payload.points must be integers of at least 1';
+  }
+  if (p.paper !== undefined && p.paper !== null) {
+    if (!isObject(p.paper)) return 'payload.paper must be an object';
+    if (!nonEmpty(p.paper.batchId) || !UUID.test(p.paper.batchId)) return 'payload.paper.batchId must be a UUID';
+    if (typeof p.paper.operatorId !== 'string') return 'payload.paper.operatorId must be a string';
+  }
+  return undefined;
+}

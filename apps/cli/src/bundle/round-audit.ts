@@ -1,0 +1,288 @@
+import { PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
+import { canonicalJson } from '@plaza/ledger';
+import { fromElection, writePb, type PbElection, type PbVoteType } from '@plaza/pabulib';
+import { RoundReplay, type ReplayedBallot } from '@plaza/recount';
+import { ballotCastProblem } from './ballot-shape';
+import { formatResults, pbFileName, type DeclaredResult } from './format';
+
+/** Names of the round-level checks, stable for reports and tests. */
+export type RoundCheck =
+  | 'event-valid' // envelope and payload as the contracts define them, of this round
+  | 'stream-order' // every stream's versions 1, 2, 3… in ledger order: nothing missing, repeated or swapped
+  | 'phase-order' // phase changes start where the round is and only move forward
+  | 'ballot-phase' // ballots only while the round is in its voting phase, never after VotingClosed
+  | 'one-ballot-per-pseudonym' // a pseudonym's ballots form one revision chain; only the latest counts
+  | 'voting-closed' // VotingClosed's counts and ballot digest match the ballots replayed
+  | 'results' // every declared result equals the one recomputed from the replay (libs/recount)
+  | 'round-config'; // the round's RoundCreated is in the ledger
+
+export interface RoundFailure {
+  readonly check: RoundCheck;
+  readonly message: string;
+  readonly index?: number;
+  readonly eventId?: string;
+  readonly unitId?: string;
+  readonly differences?: readonly string[];
+}
+
+export interface UnitComparison {
+  readonly unitId: string;
+  readonly declaredIndex: number;
+  readonly declaredEventId: string;
+  readonly declared: { readonly selected: readonly string[]; readonly spent: number; readonly inputDigest: string };
+  readonly recomputed: { readonly selected: readonly string[]; readonly spent: number; readonly inputDigest: string; readonly ballotsCounted: number };
+  readonly differences: readonly string[];
+}
+
+export interface RoundAuditReport {
+  readonly events: number;
+  readonly ballotsCast: number;
+  readonly counted: Readonly<Record<string, number>>;
+  readonly anomalies: readonly { eventId: string; reason: string }[];
+  readonly comparisons: readonly UnitComparison[];
+  /** One failure per check at most: the first entry where it fails. */
+  readonly failures: readonly RoundFailure[];
+  /** The derived files a bundle must carry, by name: results.json and one .pb per unit. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/**
+ * Field by field comparison of a declared result with the recomputed one; empty when they agree. Shared by the
+ * audit service's recount and `plaza verify`, so both report a dispute in the same words.
+ */
+export function resultDifferences(declared: ResultsDeclaredPayload, recomputed: ResultsDeclaredPayload): string[] {
+  const out: string[] = [];
+  const same = (a: unknown, b: unknown) => canonicalJson(a as object) === canonicalJson(b as object);
+  const list = (ids: readonly string[]) => `[${ids.join(', ')}]`;
+  if (!same(declared.selected, recomputed.selected)) out.push(`selected: declared ${list(declared.selected)}, recomputed ${list(recomputed.selected)}`);
+  if (declared.spent !== recomputed.spent) out.push(`spent: declared ${declared.spent}, recomputed ${recomputed.spent}`);
+  if (declared.budget !== recomputed.budget) out.push(`budget: declared ${declared.budget}, recomputed ${recomputed.budget}`);
+  if (declared.inputDigest !== recomputed.inputDigest) out.push(`inputDigest: declared ${declared.inputDigest}, recomputed ${recomputed.inputDigest}`);
+  if (declared.ballotsCounted !== recomputed.ballotsCounted) out.push(`ballotsCounted: declared ${declared.ballotsCounted}, recomputed ${recomputed.ballotsCounted}`);
+  if (declared.status !== recomputed.status) out.push(`status: declared ${declared.status}, recomputed ${recomputed.status}`);
+  if (declared.rule !== recomputed.rule) out.push(`rule: declared ${declared.rule}, recomputed ${recomputed.rule}`);
+  if (declared.tieBreaking !== recomputed.tieBreaking) out.push(`tieBreaking: declared ${declared.tieBreaking}, recomputed ${recomputed.tieBreaking}`);
+  if (!same(declared.options, recomputed.options)) out.push(`options: declared ${canonicalJson(declared.options)}, recomputed ${canonicalJson(recomputed.options)}`);
+  if (!same(declared.explanation ?? null, recomputed.explanation ?? null)) out.push('explanation: differs from the recomputed explanation');
+  return out;
+}
+
+interface ClosedAt {
+  readonly index: number;
+  readonly eventId: string;
+  readonly payload: { readonly ballotsCounted: number; readonly perUnit: Record<string, number>; readonly ballotDigest: string };
+}
+
+const PB_VOTE_TYPE: Record<RoundConfig['ballot']['type'], PbVoteType> = {
+  approval: 'approval',
+  knapsack: 'approval',
+  cumulative: 'cumulative',
+  ranked: 'ordinal',
+  'choose-one': 'choose-1',
+};
+
+/**
+ * Pabulib text of one unit's counted ballots, for outside tools (pabutools, equalshares.net). Money stays in
+ * minor units as the official tally counts it (META `comment` says so); voters are the pseudonyms.
+ */
+export function unitPb(roundId: string, config: RoundConfig, unitId: string, projects: readonly { proposalId: string; cost: number; title?: string }[], ballots: readonly ReplayedBallot[]): string {
+  const unit = config.units.find((u) => u.id === unitId);
+  if (!unit) throw new Error(`unit ${unitId} is not part of the round`);
+  const b = config.ballot;
+  const sorted = [...ballots].sort((x, y) => (x.voterPseudonym < y.voterPseudonym ? -1 : x.voterPseudonym > y.voterPseudonym ? 1 : 0));
+  const dec = (n: number) => ({ units: BigInt(n), scale: 0 });
+  const election: PbElection = {
+    meta: new Map<string, string>(),
+    description: config.name,
+    unit: unit.name,
+    instance: roundId,
+    subunit: unitId,
+    currency: config.currency,
+    comment: `Plaza audit bundle: costs and budget in minor units of ${config.currency}; voters are round pseudonyms; ballot type ${b.type}`,
+    voteType: PB_VOTE_TYPE[b.type],
+    rule: config.outcome.rule,
+    budget: dec(unit.budget),
+    ...(b.minPicks !== undefined ? { minLength: b.minPicks } : {}),
+    ...(b.maxPicks !== undefined ? { maxLength: b.maxPicks } : {}),
+    ...(b.type === 'knapsack' ? { maxSumCost: dec(b.maxSumCost ?? unit.budget) } : {}),
+    ...(b.totalPoints !== undefined ? { maxSumPoints: dec(b.totalPoints) } : {}),
+    ...(b.maxPointsPerProject !== undefined ? { maxPoints: dec(b.maxPointsPerProject) } : {}),
+    projects: projects.map((p) => ({ id: p.proposalId, cost: dec(p.cost), name: p.title ?? '', categories: [], beneficiaries: [], extra: {} })),
+    votes: sorted.map((v) => ({
+      voterId: v.voterPseudonym,
+      projects: [...v.choices],
+      ...(b.type === 'cumulative' ? { points: (v.points ?? []).map(dec) } : {}),
+      extra: {},
+    })),
+  };
+  return writePb(fromElection(election));
+}
+
+/**
+ * Replays one round's ledger entries in ledger order: checks what the ledger alone can prove about the round
+ * (see RoundCheck) and feeds libs/recount's RoundReplay, then recomputes every unit's result and compares it
+ * with each ResultsDeclared. Memory grows with the round's streams and counted ballots, not with the entries.
+ */
+export class RoundAudit {
+  readonly replay: RoundReplay;
+  readonly #failures = new Map<RoundCheck, RoundFailure>();
+  readonly #streams = new Map<string, number>();
+  readonly #titles = new Map<string, string>();
+  readonly #declared: DeclaredResult[] = [];
+  #phase: string | undefined;
+  #closed: ClosedAt | undefined;
+  #events = 0;
+  #ballots = 0;
+
+  constructor(readonly roundId: string) {
+    this.replay = new RoundReplay(roundId);
+  }
+
+  get failures(): readonly RoundFailure[] {
+    return [...this.#failures.values()];
+  }
+
+  /** Applies the round's next entry (already parsed from its canonical bytes). */
+  apply(index: number, raw: unknown): void {
+    this.#events++;
+    const eventId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
+    const problem = (raw as { type?: unknown })?.type === 'BallotCast' ? ballotCastProblem(raw) : validationProblem(raw);
+    if (problem !== undefined) return this.#fail({ check: 'event-valid', message: problem, index, eventId });
+    const event = raw as PlazaEvent;
+    if (event.roundId !== this.roundId) {
+      return this.#fail({ check: 'event-valid', message: `event belongs to round ${event.roundId}, not ${this.roundId}`, index, eventId });
+    }
+    if (event.producer === 'audit') return this.#fail({ check: 'event-valid', message: 'audit events are never part of the ledger', index, eventId });
+    const at = { index, eventId: event.id };
+
+    const last = this.#streams.get(event.streamId) ?? 0;
+    if (event.streamVersion !== last + 1) {
+      if (event.type === 'BallotCast' && event.streamVersion <= last) {
+        this.#fail({
+          check: 'one-ballot-per-pseudonym',
+          message: `a second ballot at version ${event.streamVersion} of ${event.streamId} (already at ${last}) is not a revision`,
+          ...at,
+        });
+      } else {
+        this.#fail({ check: 'stream-order', message: `${event.streamId} expected version ${last + 1}, got ${event.streamVersion}`, ...at });
+      }
+    }
+    this.#streams.set(event.streamId, Math.max(last, event.streamVersion));
+
+    switch (event.type) {
+      case 'RoundCreated':
+        this.#phase = event.payload.phase;
+        break;
+      case 'RoundPhaseChanged': {
+        const { from, to } = event.payload;
+        if (from !== this.#phase || PHASES.indexOf(to) <= PHASES.indexOf(from)) {
+          this.#fail({ check: 'phase-order', message: `phase change ${from} → ${to} while the round is in ${this.#phase ?? 'no phase'}`, ...at });
+        }
+        this.#phase = to;
+        break;
+      }
+      case 'ProposalSubmitted':
+      case 'ProposalEdited':
+        this.#titles.set(event.payload.proposalId, event.payload.title);
+        break;
+      case 'BallotCast': {
+        this.#ballots++;
+        const p = event.payload;
+        if (event.streamId !== `ballot-${this.roundId}-${p.voterPseudonym}`) {
+          this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
+        }
+        if (this.#phase !== 'voting' || this.#closed) {
+          const when = this.#closed ? 'after VotingClosed' : `in phase ${this.#phase ?? 'none'}`;
+          this.#fail({ check: 'ballot-phase', message: `ballot cast ${when}`, ...at });
+        }
+        break;
+      }
+      case 'VotingClosed':
+        this.#closed ??= { ...at, payload: event.payload };
+        break;
+      case 'ResultsDeclared':
+        this.#declared.push({ index, eventId: event.id, payload: event.payload });
+        break;
+      default:
+        break;
+    }
+    this.replay.apply(event as EventEnvelope);
+  }
+
+  /** Ends the replay: recomputes and compares results, checks VotingClosed, and derives the bundle's files. */
+  finish(): RoundAuditReport {
+    const config = this.replay.config;
+    const files = new Map<string, string>([['results.json', formatResults(this.roundId, this.#declared)]]);
+    const comparisons: UnitComparison[] = [];
+    const countedByUnit: Record<string, number> = {};
+    if (!config) {
+      if (this.#events > 0) this.#fail({ check: 'round-config', message: 'the round has entries but no RoundCreated' });
+      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, failures: this.failures, files };
+    }
+    const counted = this.replay.counted();
+    for (const unit of config.units) {
+      const ballots = counted.get(unit.id) ?? [];
+      countedByUnit[unit.id] = ballots.length;
+      const projects = this.replay.accepted(unit.id).map((a) => ({ ...a, title: this.#titles.get(a.proposalId) }));
+      files.set(pbFileName(unit.id), unitPb(this.roundId, config, unit.id, projects, ballots));
+    }
+    if (this.#closed) this.#checkClosed(this.#closed, countedByUnit);
+
+    if (this.#declared.length > 0) {
+      const recomputed = new Map(this.replay.results().map((r) => [r.unitId, r]));
+      for (const d of this.#declared) {
+        const declared = d.payload as ResultsDeclaredPayload;
+        const mine = recomputed.get(declared.unitId);
+        const differences = mine ? resultDifferences(declared, mine) : [`unit ${declared.unitId} is not part of the round`];
+        comparisons.push({
+          unitId: declared.unitId,
+          declaredIndex: d.index,
+          declaredEventId: d.eventId,
+          declared: { selected: declared.selected, spent: declared.spent, inputDigest: declared.inputDigest },
+          recomputed: mine
+            ? { selected: mine.selected, spent: mine.spent, inputDigest: mine.inputDigest, ballotsCounted: mine.ballotsCounted }
+            : { selected: [], spent: 0, inputDigest: '', ballotsCounted: 0 },
+          differences,
+        });
+        if (differences.length > 0) {
+          this.#fail({
+            check: 'results',
+            message: `declared result of ${declared.unitId} differs from the recount: ${differences[0]}`,
+            index: d.index,
+            eventId: d.eventId,
+            unitId: declared.unitId,
+            differences,
+          });
+        }
+      }
+    }
+    return {
+      events: this.#events,
+      ballotsCast: this.#ballots,
+      counted: countedByUnit,
+      anomalies: this.replay.anomalies,
+      comparisons,
+      failures: this.failures,
+      files,
+    };
+  }
+
+  #checkClosed(closed: ClosedAt, counted: Record<string, number>): void {
+    const total = Object.values(counted).reduce((a, b) => a + b, 0);
+    const digest = this.replay.ballotDigest();
+    const problems: string[] = [];
+    if (closed.payload.ballotsCounted !== total) problems.push(`ballotsCounted ${closed.payload.ballotsCounted}, replay counts ${total}`);
+    if (canonicalJson(closed.payload.perUnit) !== canonicalJson(counted)) problems.push(`perUnit ${canonicalJson(closed.payload.perUnit)}, replay ${canonicalJson(counted)}`);
+    if (closed.payload.ballotDigest !== digest) problems.push(`ballotDigest ${closed.payload.ballotDigest}, replay ${digest}`);
+    if (problems.length > 0) this.#fail({ check: 'voting-closed', message: `VotingClosed disagrees with the ballots: ${problems.join('; ')}`, index: closed.index, eventId: closed.eventId });
+  }
+
+  #fail(f: RoundFailure): void {
+    if (!this.#failures.has(f.check)) this.#failures.set(f.check, f);
+  }
+}
+
+function validationProblem(raw: unknown): string | undefined {
+  const r = validateEnvelope(raw);
+  return r.ok ? undefined : r.reason;
+}

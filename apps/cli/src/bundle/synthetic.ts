@@ -1,0 +1,218 @@
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope, RoundConfig } from '@plaza/contracts';
+import { canonicalBytes, CompactRange, formatVerifierKey, leafHash, signCheckpoint, type LedgerKeyPair } from '@plaza/ledger';
+import { RoundReplay } from '@plaza/recount';
+import { checkpointsText, digestOf, FileDigest, manifestText, publicKeyText } from './build';
+import { CHECKPOINTS_FILE, formatLedgerLine, LEDGER_FILE, PUBLIC_KEY_FILE, type BundleCheckpoint } from './format';
+import { RoundAudit } from './round-audit';
+import { MerkleTree } from '@plaza/ledger';
+
+/**
+ * Synthetic rounds and bundles, for the verifier's tests and benchmark: a complete approval round in ledger
+ * order (config, proposals, phases, registrations, ballots, close, declared results computed by libs/recount),
+ * and a bundle written from it exactly as the audit service writes one.
+ */
+export interface SyntheticRoundOptions {
+  readonly voters: number;
+  readonly proposals?: number;
+  readonly roundId?: string;
+  readonly budget?: number;
+  /** Deterministic choices: same seed, same ballots. */
+  readonly seed?: number;
+  readonly start?: Date;
+}
+
+export const SYNTHETIC_UNIT = 'centre';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A pseudonym-shaped hex string (64 digits) for voter `i`. */
+export function syntheticPseudonym(i: number): string {
+  return i.toString(16).padStart(16, '0').repeat(4);
+}
+
+/** The round's events in ledger order, with stream ids and versions as the services assign them. */
+export function* syntheticRound(options: SyntheticRoundOptions): Generator<EventEnvelope> {
+  const roundId = options.roundId ?? uuidv7();
+  const random = mulberry32(options.seed ?? 1);
+  let clock = (options.start ?? new Date('2026-11-01T08:00:00.000Z')).getTime();
+  const versions = new Map<string, number>();
+  const event = (type: string, producer: 'proposals' | 'voting', streamId: string, payload: unknown): EventEnvelope => {
+    const streamVersion = (versions.get(streamId) ?? 0) + 1;
+    versions.set(streamId, streamVersion);
+    clock += 1;
+    return {
+      id: uuidv7({ msecs: clock }),
+      type,
+      schemaVersion: 1,
+      streamId,
+      streamVersion,
+      roundId,
+      occurredAt: new Date(clock).toISOString(),
+      producer,
+      correlationId: `synthetic-${type}`,
+      causationId: null,
+      payload,
+    };
+  };
+  const budget = options.budget ?? 1_000_000_00;
+  const config: RoundConfig = {
+    name: 'Synthetic round',
+    currency: 'PLN',
+    units: [{ id: SYNTHETIC_UNIT, name: 'Centre', kind: 'district', budget }],
+    schedule: {},
+    ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
+    outcome: { rule: 'greedy' },
+    eligibility: { mode: 'roll', paperPolicy: 'refuse-if-voted-online' },
+  } as RoundConfig;
+  const replay = new RoundReplay(roundId);
+  const emit = function* (e: EventEnvelope): Generator<EventEnvelope> {
+    replay.apply(e);
+    yield e;
+  };
+  const round = `round-${roundId}`;
+  yield* emit(event('RoundCreated', 'proposals', round, { config, phase: 'draft' }));
+  yield* emit(event('RoundPhaseChanged', 'proposals', round, { from: 'draft', to: 'submission', trigger: 'admin' }));
+  const proposals: string[] = [];
+  const n = options.proposals ?? 8;
+  for (let i = 0; i < n; i++) {
+    const proposalId = uuidv7({ msecs: clock });
+    proposals.push(proposalId);
+    const cost = Math.floor(budget / 4) + i * 1_000_00;
+    yield* emit(
+      event('ProposalSubmitted', 'proposals', `proposal-${proposalId}`, {
+        proposalId,
+        unitId: SYNTHETIC_UNIT,
+        title: `Proposal ${i + 1}`,
+        description: 'Synthetic',
+        estimatedCost: cost,
+        authorId: `author-${i}`,
+      }),
+    );
+  }
+  yield* emit(event('RoundPhaseChanged', 'proposals', round, { from: 'submission', to: 'review', trigger: 'admin' }));
+  for (let i = 0; i < n; i++) {
+    const cost = Math.floor(budget / 4) + i * 1_000_00;
+    yield* emit(
+      event('ProposalAccepted', 'proposals', `proposal-${proposals[i]}`, { proposalId: proposals[i], unitId: SYNTHETIC_UNIT, cost, reason: 'ok', reviewerId: 'staff-1' }),
+    );
+  }
+  yield* emit(event('RoundPhaseChanged', 'proposals', round, { from: 'review', to: 'voting', trigger: 'admin' }));
+  for (let from = 0; from < options.voters; from += 1000) {
+    const voters = [];
+    for (let i = from; i < Math.min(options.voters, from + 1000); i++) voters.push({ pseudonym: syntheticPseudonym(i), unitId: SYNTHETIC_UNIT });
+    yield* emit(event('VotersRegistered', 'voting', `voters-${roundId}`, { source: 'roll', voters }));
+  }
+  for (let i = 0; i < options.voters; i++) {
+    const picks = 1 + Math.floor(random() * 3);
+    const choices = new Set<string>();
+    while (choices.size < picks) choices.add(proposals[Math.floor(random() * n)]);
+    const pseudonym = syntheticPseudonym(i);
+    yield* emit(
+      event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, {
+        ballotId: uuidv7({ msecs: clock }),
+        voterPseudonym: pseudonym,
+        unitId: SYNTHETIC_UNIT,
+        channel: 'online',
+        choices: [...choices],
+      }),
+    );
+  }
+  yield* emit(event('RoundPhaseChanged', 'proposals', round, { from: 'voting', to: 'closed', trigger: 'admin' }));
+  const counted = replay.counted().get(SYNTHETIC_UNIT) ?? [];
+  yield* emit(
+    event('VotingClosed', 'voting', `tally-${roundId}`, { ballotsCounted: counted.length, perUnit: { [SYNTHETIC_UNIT]: counted.length }, ballotDigest: replay.ballotDigest() }),
+  );
+  for (const result of replay.results()) yield* emit(event('ResultsDeclared', 'voting', `tally-${roundId}`, result));
+}
+
+export interface SyntheticBundleOptions {
+  readonly keys: LedgerKeyPair;
+  readonly origin?: string;
+  /** Sign a checkpoint every this many ledger entries (and at the end). */
+  readonly checkpointEvery?: number;
+  /** Put this many entries of another round (hash only in the bundle) before each of the round's entries. */
+  readonly othersBetween?: number;
+  readonly start?: Date;
+}
+
+/**
+ * Writes `events` (one round, ledger order) as a bundle in `dir`, as the audit service would export it: the
+ * other rounds' entries hash-only, checkpoints signed by `keys`, derived files, manifest. Streams, so a million
+ * entries fit in little memory (apart from the round's replay).
+ */
+export async function writeSyntheticBundle(dir: string, roundId: string, events: Iterable<EventEnvelope>, options: SyntheticBundleOptions): Promise<{ entries: number; checkpoints: number }> {
+  mkdirSync(dir, { recursive: true });
+  const origin = options.origin ?? 'plaza.test/ledger';
+  const every = options.checkpointEvery ?? 1000;
+  const range = new CompactRange();
+  const tree = new MerkleTree();
+  let time = (options.start ?? new Date('2026-11-02T08:00:00.000Z')).getTime();
+  const checkpoints: BundleCheckpoint[] = [];
+  const ledgerDigest = new FileDigest(LEDGER_FILE);
+  const out = createWriteStream(join(dir, LEDGER_FILE), { highWaterMark: 1 << 20 });
+  const audit = new RoundAudit(roundId);
+  let pending = '';
+  let roundEntries = 0;
+  const write = async (line: string) => {
+    ledgerDigest.update(line);
+    pending += line;
+    if (pending.length > 1 << 20) {
+      const chunk = pending;
+      pending = '';
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+  };
+  const sign = () => {
+    const size = range.size;
+    const prev = checkpoints.at(-1);
+    if (prev && prev.size === size) return;
+    time += 1000;
+    const signed = signCheckpoint({ origin, size, root: range.root(), time: new Date(time).toISOString() }, options.keys.privateKey);
+    const consistency = prev ? tree.consistencyProof(prev.size, size).map((h) => h.toString('hex')) : [];
+    checkpoints.push({ size, rootHash: range.root().toString('base64'), time: new Date(time).toISOString(), keyId: signed.keyId, note: signed.note, consistency });
+  };
+  const append = async (leaf: Buffer, canonical?: string) => {
+    await write(formatLedgerLine(range.size, leaf.toString('hex'), canonical));
+    range.append(leaf);
+    tree.append(leaf);
+    if (range.size % every === 0) sign();
+  };
+  let other = 0;
+  for (const e of events) {
+    for (let k = 0; k < (options.othersBetween ?? 0); k++) {
+      await append(leafHash(Buffer.from(`other round entry ${other++}`)));
+    }
+    const bytes = canonicalBytes(e);
+    audit.apply(range.size, e);
+    roundEntries++;
+    await append(leafHash(bytes), bytes.toString('utf8'));
+  }
+  sign();
+  out.write(pending);
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const verifierKey = formatVerifierKey(origin, options.keys.publicKey);
+  const files = [ledgerDigest.done()];
+  const texts = new Map<string, string>([
+    [CHECKPOINTS_FILE, checkpointsText(checkpoints)],
+    [PUBLIC_KEY_FILE, publicKeyText(verifierKey)],
+    ...audit.finish().files,
+  ]);
+  for (const [name, text] of texts) {
+    writeFileSync(join(dir, name), text);
+    files.push(digestOf(name, text));
+  }
+  writeFileSync(join(dir, 'manifest.json'), manifestText({ roundId, origin, verifierKey, ledgerSize: range.size, roundEntries, checkpoints, files }));
+  return { entries: range.size, checkpoints: checkpoints.length };
+}

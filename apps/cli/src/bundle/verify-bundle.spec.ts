@@ -1,0 +1,330 @@
+import 'reflect-metadata';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope } from '@plaza/contracts';
+import { canonicalJson, formatVerifierKey, generateLedgerKeyPair, leafHash } from '@plaza/ledger';
+import { digestOf } from './build';
+import { formatLedgerLine, formatManifest, LEDGER_FILE, MANIFEST_FILE, parseLedgerLine, PUBLIC_KEY_FILE, type BundleManifest } from './format';
+import { syntheticPseudonym, syntheticRound, writeSyntheticBundle } from './synthetic';
+import { verifyBundle, type VerifyReport } from './verify-bundle';
+
+const keys = generateLedgerKeyPair();
+const ORIGIN = 'plaza.test/ledger';
+const root = mkdtempSync(join(tmpdir(), 'plaza-verify-spec-'));
+let clean: string;
+let events: EventEnvelope[];
+let roundId: string;
+let counter = 0;
+
+/** A fresh copy of the clean bundle to tamper with. */
+function copy(): string {
+  const dir = join(root, `case-${counter++}`);
+  cpSync(clean, dir, { recursive: true });
+  return dir;
+}
+
+function readLines(dir: string): string[] {
+  return readFileSync(join(dir, LEDGER_FILE), 'utf8').split('\n').slice(0, -1);
+}
+
+function writeLines(dir: string, lines: string[]): void {
+  writeFileSync(join(dir, LEDGER_FILE), lines.map((l) => l + '\n').join(''));
+}
+
+/** What a careful forger does after editing: recompute every digest and count in the manifest. */
+function reseal(dir: string): void {
+  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as BundleManifest;
+  const files = readdirSync(dir)
+    .filter((n) => n !== MANIFEST_FILE)
+    .map((n) => digestOf(n, readFileSync(join(dir, n), 'utf8')));
+  const lines = readLines(dir);
+  writeFileSync(
+    join(dir, MANIFEST_FILE),
+    formatManifest({ ...manifest, files, ledgerSize: lines.length, roundEntries: lines.filter((l) => l.includes('"event":')).length }),
+  );
+}
+
+/** Index (in the ledger) of the n-th entry of the round whose event has `type`. */
+function entryOf(dir: string, type: string, nth = 0): number {
+  const lines = readLines(dir);
+  let seen = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].includes(`"type":"${type}"`) && seen++ === nth) return i;
+  }
+  throw new Error(`no ${type} #${nth}`);
+}
+
+function eventIdAt(dir: string, index: number): string {
+  const p = parseLedgerLine(readLines(dir)[index]);
+  if (!p.ok || p.canonical === undefined) throw new Error(`entry ${index} has no event`);
+  return (JSON.parse(p.canonical) as { id: string }).id;
+}
+
+/** Rewrites one round entry's event and, when `rehash`, its leaf hash too. */
+/** A different approval: the first accepted proposal the ballot does not name. */
+function otherChoice(e: EventEnvelope & { payload: Record<string, unknown> }): void {
+  const accepted = events.filter((x) => x.type === 'ProposalAccepted').map((x) => (x.payload as { proposalId: string }).proposalId);
+  e.payload.choices = [accepted.find((id) => !(e.payload.choices as string[]).includes(id))!];
+}
+
+function editEvent(dir: string, index: number, edit: (e: EventEnvelope & { payload: Record<string, unknown> }) => void, rehash: boolean): void {
+  const lines = readLines(dir);
+  const p = parseLedgerLine(lines[index]);
+  if (!p.ok || p.canonical === undefined) throw new Error('not a round entry');
+  const event = JSON.parse(p.canonical) as EventEnvelope & { payload: Record<string, unknown> };
+  edit(event);
+  const canonical = canonicalJson(event);
+  lines[index] = formatLedgerLine(index, rehash ? leafHash(canonical).toString('hex') : p.leafHash, canonical).slice(0, -1);
+  writeLines(dir, lines);
+}
+
+async function buildBundle(dir: string, list: EventEnvelope[]): Promise<void> {
+  await writeSyntheticBundle(dir, list[0].roundId, list, { keys, origin: ORIGIN, othersBetween: 1, checkpointEvery: 16 });
+}
+
+function expectFailure(report: VerifyReport, check: string, index?: number): void {
+  expect(report.ok).toBe(false);
+  expect(report.failure?.check).toBe(check);
+  if (index !== undefined) expect(report.failure?.index).toBe(index);
+}
+
+beforeAll(async () => {
+  events = [...syntheticRound({ voters: 40, proposals: 5, seed: 7 })];
+  roundId = events[0].roundId;
+  clean = join(root, 'clean');
+  await buildBundle(clean, events);
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('plaza verify on a clean bundle', () => {
+  it('verifies every check and reproduces the declared result', async () => {
+    const report = await verifyBundle(clean);
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.roundId).toBe(roundId);
+    expect(report.ledger.entries).toBe(2 * events.length);
+    expect(report.ledger.roundEntries).toBe(events.length);
+    expect(report.ledger.checkpointsVerified).toBe(report.ledger.checkpoints);
+    expect(report.round?.counted).toEqual({ centre: 40 });
+    expect(report.round?.comparisons).toHaveLength(1);
+    expect(report.round?.comparisons[0].differences).toEqual([]);
+    expect(report.checks.every((c) => c.ok)).toBe(true);
+  });
+
+  it('accepts the right pinned key and refuses another', async () => {
+    expect((await verifyBundle(clean, { trustedKey: formatVerifierKey(ORIGIN, keys.publicKey) })).ok).toBe(true);
+    const other = formatVerifierKey(ORIGIN, generateLedgerKeyPair().publicKey);
+    expectFailure(await verifyBundle(clean, { trustedKey: other }), 'public-key');
+  });
+});
+
+describe('plaza verify catches tampering with its position', () => {
+  it("one entry's payload changed", async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 5);
+    editEvent(dir, i, otherChoice, false);
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'leaf-hash', i);
+    expect(report.failure?.eventId).toBe(eventIdAt(clean, i));
+    // The manifest digest catches it too.
+    expect(report.failures.map((f) => f.check)).toContain('file-digest');
+  });
+
+  it("one entry's payload changed with its leaf hash and the manifest recomputed", async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 5);
+    editEvent(dir, i, otherChoice, true);
+    reseal(dir);
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'checkpoint-root');
+    // Located to the stretch between the last good checkpoint and the first bad one (≤ 16 entries here).
+    const f = report.failure!;
+    expect(f.index!).toBeLessThanOrEqual(i);
+    expect(f.checkpoint!.size!).toBeGreaterThan(i);
+    expect(f.checkpoint!.size! - f.index!).toBeLessThanOrEqual(16);
+    expect(f.message).toMatch(/was changed, inserted, removed or moved/);
+  });
+
+  it('an entry deleted', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 3);
+    const lines = readLines(dir);
+    lines.splice(i, 1);
+    writeLines(dir, lines);
+    expectFailure(await verifyBundle(dir), 'entry-index', i);
+  });
+
+  it('two entries swapped', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 2);
+    const j = entryOf(dir, 'BallotCast', 9);
+    const lines = readLines(dir);
+    [lines[i], lines[j]] = [lines[j], lines[i]];
+    writeLines(dir, lines);
+    expectFailure(await verifyBundle(dir), 'entry-index', i);
+  });
+
+  it('two entries swapped and renumbered, hashes intact', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 2);
+    const j = entryOf(dir, 'BallotCast', 3);
+    const lines = readLines(dir);
+    const a = parseLedgerLine(lines[i]);
+    const b = parseLedgerLine(lines[j]);
+    if (!a.ok || !b.ok) throw new Error('unparsable');
+    lines[i] = formatLedgerLine(i, b.leafHash, b.canonical).slice(0, -1);
+    lines[j] = formatLedgerLine(j, a.leafHash, a.canonical).slice(0, -1);
+    writeLines(dir, lines);
+    reseal(dir);
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'checkpoint-root');
+    expect(report.failure!.index!).toBeLessThanOrEqual(i);
+    expect(report.failure!.checkpoint!.size!).toBeGreaterThan(i);
+  });
+
+  it('a forged entry inserted', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 4);
+    const lines = readLines(dir);
+    const p = parseLedgerLine(lines[i]);
+    if (!p.ok || p.canonical === undefined) throw new Error('unparsable');
+    const forged = { ...(JSON.parse(p.canonical) as EventEnvelope), id: uuidv7() };
+    const canonical = canonicalJson(forged);
+    lines.splice(i, 0, formatLedgerLine(i, leafHash(canonical).toString('hex'), canonical).slice(0, -1));
+    writeLines(dir, lines);
+    // Entry i is claimed twice: the position is i.
+    expectFailure(await verifyBundle(dir), 'entry-index', i);
+  });
+
+  it('the bundle truncated', async () => {
+    const dir = copy();
+    const lines = readLines(dir);
+    writeLines(dir, lines.slice(0, lines.length - 5));
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'checkpoint-beyond-end', lines.length - 5);
+  });
+
+  it('the bundle cut in the middle of a line', async () => {
+    const dir = copy();
+    const text = readFileSync(join(dir, LEDGER_FILE), 'utf8');
+    writeFileSync(join(dir, LEDGER_FILE), text.slice(0, text.length - 40));
+    const report = await verifyBundle(dir);
+    expect(report.ok).toBe(false);
+    expect(report.failure?.index).toBe(readLines(clean).length - 1);
+  });
+
+  it('a checkpoint signature altered', async () => {
+    const dir = copy();
+    const path = join(dir, 'checkpoints.jsonl');
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const cp = JSON.parse(lines[2]) as { note: string };
+    const sig = cp.note.lastIndexOf(' ') + 10;
+    const flipped = cp.note.slice(0, sig) + (cp.note[sig] === 'A' ? 'B' : 'A') + cp.note.slice(sig + 1);
+    lines[2] = lines[2].replace(JSON.stringify(cp.note), JSON.stringify(flipped));
+    writeFileSync(path, lines.join('\n'));
+    reseal(dir);
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'checkpoint-signature');
+    expect(report.failure?.checkpoint?.line).toBe(3);
+  });
+
+  it('the public key swapped', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, PUBLIC_KEY_FILE), formatVerifierKey(ORIGIN, generateLedgerKeyPair().publicKey) + '\n');
+    reseal(dir);
+    const report = await verifyBundle(dir);
+    expectFailure(report, 'checkpoint-signature');
+    expect(report.failure?.message).toMatch(/unknown-key/);
+  });
+
+  it('a declared winner changed in the bundle', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'ResultsDeclared');
+    editEvent(dir, i, (e) => (e.payload.selected = [...(e.payload.selected as string[])].reverse()), false);
+    expectFailure(await verifyBundle(dir), 'leaf-hash', i);
+  });
+
+  it('a duplicate ballot for one pseudonym added to the bundle', async () => {
+    const dir = copy();
+    const i = entryOf(dir, 'BallotCast', 6);
+    const lines = readLines(dir);
+    const p = parseLedgerLine(lines[entryOf(dir, 'BallotCast', 1)]);
+    if (!p.ok || p.canonical === undefined) throw new Error('unparsable');
+    const dup = canonicalJson({ ...(JSON.parse(p.canonical) as EventEnvelope), id: uuidv7() });
+    lines.splice(i, 0, formatLedgerLine(i, leafHash(dup).toString('hex'), dup).slice(0, -1));
+    writeLines(dir, lines.map((l, k) => (k <= i ? l : renumber(l, k))));
+    reseal(dir);
+    const report = await verifyBundle(dir);
+    expect(report.ok).toBe(false);
+    // Hash chain first (the inserted entry sits before the checkpoint that no longer matches), then the replay.
+    expect(report.failure?.check).toBe('checkpoint-root');
+    expect(report.failures.find((f) => f.check === 'one-ballot-per-pseudonym')?.index).toBe(i);
+  });
+
+  it('any single-byte change anywhere in the bundle is detected', async () => {
+    const files = readdirSync(clean).sort();
+    const sizes = files.map((f) => readFileSync(join(clean, f)).length);
+    await fc.assert(
+      fc.asyncProperty(fc.nat(files.length - 1), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 255 }), async (f, where, delta) => {
+        const dir = copy();
+        const path = join(dir, files[f]);
+        const bytes = readFileSync(path);
+        const at = Math.floor(where * sizes[f]);
+        bytes[at] = (bytes[at] + delta) & 0xff;
+        writeFileSync(path, bytes);
+        const report = await verifyBundle(dir);
+        rmSync(dir, { recursive: true, force: true });
+        return !report.ok;
+      }),
+      { numRuns: 250 },
+    );
+  }, 180_000);
+});
+
+function renumber(line: string, index: number): string {
+  const p = parseLedgerLine(line);
+  if (!p.ok) throw new Error('unparsable');
+  return formatLedgerLine(index, p.leafHash, p.canonical).slice(0, -1);
+}
+
+describe('plaza verify checks what the ledger itself vouches for', () => {
+  it('a declared result the recount does not reproduce', async () => {
+    const list = events.map((e) => (e.type === 'ResultsDeclared' ? { ...e, payload: { ...(e.payload as object), selected: [...(e.payload as { selected: string[] }).selected].reverse() } } : e));
+    const dir = join(root, 'wrong-result');
+    await buildBundle(dir, list);
+    const report = await verifyBundle(dir);
+    const i = list.findIndex((e) => e.type === 'ResultsDeclared');
+    expectFailure(report, 'results', 2 * i + 1);
+    expect(report.failure?.differences?.[0]).toMatch(/^selected: declared/);
+  });
+
+  it('a second ballot for one pseudonym that is not a revision', async () => {
+    const first = events.find((e) => e.type === 'BallotCast')!;
+    const dup: EventEnvelope = { ...first, id: uuidv7(), payload: { ...(first.payload as object), ballotId: uuidv7() } };
+    const at = events.findIndex((e) => e.type === 'RoundPhaseChanged' && (e.payload as { to: string }).to === 'closed');
+    const list = [...events.slice(0, at), dup, ...events.slice(at)];
+    const dir = join(root, 'dup-ballot');
+    await buildBundle(dir, list);
+    const report = await verifyBundle(dir);
+    expect(report.ok).toBe(false);
+    expect(report.failures.find((f) => f.check === 'one-ballot-per-pseudonym')).toMatchObject({ index: 2 * at + 1, eventId: dup.id });
+  });
+
+  it('a ballot cast after voting closed', async () => {
+    const pseudonym = syntheticPseudonym(0);
+    const late: EventEnvelope = {
+      ...events.find((e) => e.type === 'BallotCast')!,
+      id: uuidv7(),
+      streamVersion: 2,
+      payload: { ballotId: uuidv7(), voterPseudonym: pseudonym, unitId: 'centre', channel: 'online', choices: [] },
+    };
+    const dir = join(root, 'late-ballot');
+    await buildBundle(dir, [...events, late]);
+    const report = await verifyBundle(dir);
+    expect(report.failures.find((f) => f.check === 'ballot-phase')).toMatchObject({ index: 2 * events.length + 1, eventId: late.id });
+  });
+});

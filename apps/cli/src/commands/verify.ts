@@ -1,0 +1,96 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { CommandContext } from '../cli';
+import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
+import { LEDGER_FILE } from '../bundle/format';
+import { verifyBundle, type VerifyFailure, type VerifyReport } from '../bundle/verify-bundle';
+
+interface VerifyFlags {
+  json?: boolean;
+  key?: string;
+  progress?: boolean;
+}
+
+/** Bundles smaller than this verify in well under a second: no progress bar. */
+const PROGRESS_MIN_BYTES = 16 << 20;
+
+export function registerVerify(program: Command, ctx: CommandContext): void {
+  program
+    .command('verify')
+    .description(
+      'Verify a Plaza audit bundle offline (no services, no database): every leaf hash, every checkpoint root,\n' +
+        'signature and consistency proof, one counted ballot per pseudonym cast only while voting was open, and the\n' +
+        'declared results recomputed with libs/recount. Exit codes: 0 everything holds, 1 a check failed, 2 usage error.',
+    )
+    .argument('<bundle>', 'the bundle directory (from `plaza audit export`)')
+    .option('--key <key>', "the audit service's C2SP verifier key (or a file holding it) to pin instead of trusting the bundle's")
+    .option('--json', 'print the report as JSON')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .action(async (bundle: string, flags: VerifyFlags) => {
+      const report = await verifyCommand(bundle, flags, ctx);
+      ctx.io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+      ctx.setExitCode(report.ok ? EXIT_OK : EXIT_MISMATCH);
+    });
+}
+
+export async function verifyCommand(bundle: string, flags: VerifyFlags, _ctx?: CommandContext): Promise<VerifyReport> {
+  if (!existsSync(bundle) || !statSync(bundle).isDirectory()) throw new CliError(`${bundle}: not a bundle directory`);
+  let trustedKey: string | undefined;
+  if (flags.key !== undefined) trustedKey = existsSync(flags.key) ? readFileSync(flags.key, 'utf8').trim() : flags.key.trim();
+  const ledgerPath = join(bundle, LEDGER_FILE);
+  const large = existsSync(ledgerPath) && statSync(ledgerPath).size >= PROGRESS_MIN_BYTES;
+  const bar =
+    flags.progress !== false && large && process.stderr.isTTY
+      ? new SingleBar({ stream: process.stderr, format: 'verifying {bar} {percentage}% | {value}/{total} MB | ETA {eta}s', hideCursor: true })
+      : undefined;
+  bar?.start(Math.ceil(statSync(ledgerPath).size / 2 ** 20), 0);
+  try {
+    return await verifyBundle(bundle, { trustedKey, onProgress: bar ? (read) => bar.update(Math.floor(read / 2 ** 20)) : undefined });
+  } catch (e) {
+    throw new CliError(`${bundle}: ${(e as Error).message}`);
+  } finally {
+    bar?.stop();
+  }
+}
+
+function where(f: VerifyFailure): string {
+  const parts: string[] = [];
+  if (f.index !== undefined) parts.push(`entry ${f.index}`);
+  if (f.eventId !== undefined) parts.push(`event ${f.eventId}`);
+  if (f.checkpoint) parts.push(`checkpoint ${f.checkpoint.line}${f.checkpoint.size !== undefined ? ` (size ${f.checkpoint.size})` : ''}`);
+  if (f.file) parts.push(f.file);
+  return parts.length > 0 ? ` at ${parts.join(', ')}` : '';
+}
+
+export function formatReport(r: VerifyReport): string {
+  const lines: string[] = [];
+  lines.push(`Plaza audit bundle ${r.bundle}`);
+  if (r.roundId) lines.push(`  round       ${r.roundId}`);
+  lines.push(
+    `  signer      ${r.origin ?? '?'} key ${r.keyId ?? '?'}${r.keyPinned ? ' (pinned with --key)' : ' (from the bundle: compare with GET /ledger/public-key of the audit service, or pin it with --key)'}`,
+  );
+  lines.push(`  ledger      ${r.ledger.entries} entries, ${r.ledger.roundEntries} of this round; ${r.ledger.checkpointsVerified} of ${r.ledger.checkpoints} checkpoint roots recomputed`);
+  if (r.round) {
+    const counted = Object.entries(r.round.counted).map(([u, n]) => `${u} ${n}`).join(', ');
+    lines.push(`  ballots     ${r.round.ballotsCast} cast; counted: ${counted || 'none'}`);
+    if (r.round.anomalies.length > 0) lines.push(`  left out    ${r.round.anomalies.length} ballot(s), e.g. ${r.round.anomalies[0].eventId}: ${r.round.anomalies[0].reason}`);
+    if (r.round.comparisons.length === 0) lines.push('  results     none declared in this bundle');
+    for (const c of r.round.comparisons) {
+      const verdict = c.differences.length === 0 ? 'recount agrees' : `RECOUNT DIFFERS: ${c.differences.join('; ')}`;
+      lines.push(`  results     ${c.unitId}: ${c.declared.selected.length} selected, spent ${c.declared.spent} (minor units), ${c.recomputed.ballotsCounted} ballots: ${verdict}`);
+    }
+  }
+  lines.push('  checks');
+  for (const c of r.checks) lines.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}`);
+  if (r.ok) {
+    lines.push(`VERIFIED in ${(r.elapsedMs / 1000).toFixed(1)} s: every check holds.`);
+  } else {
+    const f = r.failures[0];
+    lines.push(`NOT VERIFIED: ${f.check}${where(f)}: ${f.message}`);
+    for (const other of r.failures.slice(1, 10)) lines.push(`  also ${other.check}${where(other)}: ${other.message}`);
+    if (r.failures.length > 10) lines.push(`  … and ${r.failures.length - 10} more (see --json)`);
+  }
+  return lines.join('\n') + '\n';
+}
