@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -135,8 +135,25 @@ describe('AuthModule with Plaza keys', () => {
     expect(refused.headers['www-authenticate']).toContain('insufficient_scope');
   });
 
-  it('denies a handler that declares neither @Roles nor @Public, even to an administrator', async () => {
+  it('names a handler without an access policy as a programming error when the application boots', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const other = await appWith({ AUTH_SIGNING_KEY: pem(plazaKeys.privateKey) });
+      await other.close();
+      const messages = errors.mock.calls.map(([message]) => String(message));
+      expect(messages).toEqual(['ThingsController.forgotten declares neither @Roles nor @Public: every request to it is denied']);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('denies a handler that declares neither @Roles nor @Public, even to an administrator, and logs it', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     expect((await get('/things/forgotten')).status).toBe(403);
+    expect(errors.mock.calls.map(([message]) => String(message))).toEqual([
+      'ThingsController.forgotten (GET /things/forgotten) declares neither @Roles nor @Public: denied',
+    ]);
+    errors.mockRestore();
     const res = await get('/things/forgotten', await tokenFor('admin', 'staff', 'auditor', 'resident'));
     expect(res.status).toBe(403);
     expect(res.body).not.toHaveProperty('leaked');
