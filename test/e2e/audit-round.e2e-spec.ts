@@ -1,0 +1,149 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseVerifierKey, verifyCheckpoint, verifyInclusion } from '@plaza/ledger';
+import { expectEventually } from '@plaza/testing';
+import { run } from '../../apps/cli/src/cli';
+import { http, Stack } from '../support/stack';
+
+/**
+ * A real round driven through the three services' HTTP APIs to its declared result, then audited: the
+ * independent recount agrees, a ballot receipt checks out against the latest signed checkpoint, and the
+ * exported bundle verifies offline (and stops verifying once a ballot in it is changed).
+ */
+describe('audit of a real round', () => {
+  const stack = new Stack();
+  const out = mkdtempSync(join(tmpdir(), 'plaza-audit-round-'));
+  const residents = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+  let roundId: string;
+  let proposals: string[];
+  const receipts: { eventId: string; leafHash: string }[] = [];
+  let A: string;
+
+  const cli = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(argv, { out: (t) => void (stdout += t), err: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  };
+
+  beforeAll(async () => {
+    await stack.start();
+    const P = stack.url('proposals');
+    const V = stack.url('voting');
+    A = stack.url('audit');
+    const admin = { token: stack.token('admin') };
+    const staff = { token: stack.token('staff') };
+    const round = await http(
+      'POST',
+      `${P}/rounds`,
+      {
+        name: 'Audited round',
+        currency: 'PLN',
+        units: [{ id: 'centre', name: 'Centre', kind: 'district', budget: 100_000_00 }],
+        schedule: {},
+        ballot: { type: 'approval', minPicks: 1, maxPicks: 2 },
+        outcome: { rule: 'greedy' },
+        eligibility: { mode: 'roll', paperPolicy: 'refuse-if-voted-online' },
+      },
+      admin,
+    );
+    expect(round.status).toBe(201);
+    roundId = round.body.roundId;
+    expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'submission' }, admin)).status).toBe(200);
+    proposals = [];
+    for (const [i, cost] of [40_000_00, 50_000_00, 30_000_00].entries()) {
+      const p = await http(
+        'POST',
+        `${P}/rounds/${roundId}/proposals`,
+        { unitId: 'centre', title: `Project ${i + 1}`, description: 'A project.', estimatedCost: cost },
+        { token: stack.token('resident', `author-${i}`) },
+      );
+      expect(p.status).toBe(201);
+      proposals.push(p.body.proposalId);
+    }
+    expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'review' }, admin)).status).toBe(200);
+    for (const [i, id] of proposals.entries()) {
+      const cost = [40_000_00, 50_000_00, 30_000_00][i];
+      expect((await http('POST', `${P}/rounds/${roundId}/proposals/${id}/accept`, { cost, reason: 'Feasible.' }, staff)).status).toBe(200);
+    }
+    await expectEventually(async () => {
+      const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, admin);
+      expect(box.body.acceptedProposals).toHaveLength(3);
+    });
+    const csv = 'resident_id,unit_id\n' + residents.map((r) => `${r},centre\n`).join('');
+    expect((await http('POST', `${V}/rounds/${roundId}/voters/roll`, { csv }, admin)).status).toBe(200);
+    expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'voting' }, admin)).status).toBe(200);
+    await expectEventually(async () => {
+      expect((await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, admin)).body.phase).toBe('voting');
+    });
+    const picks = [[0], [0, 2], [1], [1, 2], [2], [0, 1]];
+    for (const [i, r] of residents.entries()) {
+      const ballot = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: picks[i].map((k) => proposals[k]) }, { token: stack.token('resident', r) });
+      expect(ballot.status).toBe(201);
+      receipts.push({ eventId: ballot.body.eventId, leafHash: ballot.body.leafHash });
+    }
+    // A revision: only the latest ballot of r1 counts.
+    const revised = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [proposals[2]] }, { token: stack.token('resident', 'r1') });
+    expect(revised.status).toBe(201);
+    expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'closed' }, admin)).status).toBe(200);
+    await expectEventually(async () => expect((await http('GET', `${V}/rounds/${roundId}/results`)).status).toBe(200), { timeoutMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    await stack.destroy();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('recounts the declared result independently and finds it right', async () => {
+    const v = await expectEventually(async () => {
+      const res = await http('GET', `${A}/rounds/${roundId}/verification`);
+      expect(res.body.status).toBe('verified');
+      return res.body;
+    }, { timeoutMs: 30_000 });
+    const results = (await http('GET', `${stack.url('voting')}/rounds/${roundId}/results`)).body;
+    expect(v.units).toEqual([expect.objectContaining({ unitId: 'centre', status: 'verified', declaredEventId: results.units[0].declaredEventId, differences: [] })]);
+    expect(v.units[0].recomputed.selected).toEqual(results.units[0].selected);
+  });
+
+  it("checks a resident's receipt against the latest signed checkpoint", async () => {
+    const { publicKey } = parseVerifierKey((await http('GET', `${A}/ledger/public-key`)).body.verifierKey);
+    const res = await expectEventually(async () => {
+      const r = await http('POST', `${A}/receipts/check`, receipts[3]);
+      expect(r.body.included).toBe(true);
+      return r.body;
+    });
+    const cp = verifyCheckpoint(res.checkpoint.note, publicKey);
+    verifyInclusion(Buffer.from(receipts[3].leafHash, 'hex'), res.index, cp.size, res.proof.map((h: string) => Buffer.from(h, 'hex')), cp.root);
+    const forged = { eventId: receipts[3].eventId, leafHash: receipts[4].leafHash };
+    expect((await http('POST', `${A}/receipts/check`, forged)).body.included).toBe(false);
+  });
+
+  it('exports a bundle that verifies offline, and not once a ballot in it is changed', async () => {
+    await expectEventually(async () => {
+      const [cp, page] = [(await http('GET', `${A}/ledger/checkpoints/latest`)).body, (await http('GET', `${A}/ledger?limit=1`)).body];
+      expect(cp.size).toBe(page.size);
+    });
+    const dir = join(out, 'bundle');
+    const exported = await cli('audit', 'export', roundId, '--out', dir, '--url', A);
+    expect(exported.code).toBe(0);
+    const key = (await http('GET', `${A}/ledger/public-key`)).body.verifierKey;
+    const verified = await cli('verify', dir, '--json', '--key', key);
+    const report = JSON.parse(verified.stdout);
+    expect(report.failures).toEqual([]);
+    expect(verified.code).toBe(0);
+    expect(report.round.counted).toEqual({ centre: 6 });
+    expect(report.round.ballotsCast).toBe(7);
+    expect(readFileSync(join(dir, 'pabulib-centre.pb'), 'utf8')).toMatch(/^META\nkey;value\n/);
+
+    const tampered = join(out, 'tampered');
+    cpSync(dir, tampered, { recursive: true });
+    const lines = readFileSync(join(tampered, 'ledger.jsonl'), 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes(receipts[2].eventId));
+    lines[i] = lines[i].replace(proposals[1], proposals[0]);
+    writeFileSync(join(tampered, 'ledger.jsonl'), lines.join('\n'));
+    const broken = await cli('verify', tampered);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(new RegExp(`NOT VERIFIED: leaf-hash at entry ${i}, event ${receipts[2].eventId}`));
+  });
+});
