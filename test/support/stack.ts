@@ -88,6 +88,8 @@ export class Stack {
 export interface HttpResult<T = any> {
   status: number;
   body: T;
+  /** Response headers, lower-case names (e.g. `etag`). */
+  headers: Record<string, string>;
 }
 
 export interface HttpOptions {
@@ -108,5 +110,5 @@ export async function http<T = any>(method: string, url: string, body?: unknown,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: Object.fromEntries(res.headers) };
 }

@@ -68,7 +68,15 @@ describe('proposals service: proposals (e2e)', () => {
     expect((await bob().post(`${base()}/${proposalId}/withdraw`, {})).status).toBe(403);
     expect(await stack.eventCount()).toBe(before);
 
-    const withdrawn = await alice().post(`${base()}/${proposalId}/withdraw`, { reason: 'Duplicate of the station plan' });
+    const read = await stack.api().get(`${base()}/${proposalId}`);
+    expect(read.headers.etag).toBe('"2"');
+    const stale = await stack.api({ role: 'resident', sub: 'alice' }, { 'If-Match': '"1"' }).post(`${base()}/${proposalId}/withdraw`, {});
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+
+    const withdrawn = await stack.api({ role: 'resident', sub: 'alice' }, { 'If-Match': read.headers.etag! }).post(`${base()}/${proposalId}/withdraw`, {
+      reason: 'Duplicate of the station plan',
+    });
     expect(withdrawn.body).toMatchObject({ status: 'withdrawn', version: 3 });
     const again = await alice().patch(`${base()}/${proposalId}`, { title: 'Back again' });
     expect(again.body.code).toBe('proposal-withdrawn');

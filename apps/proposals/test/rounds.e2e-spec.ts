@@ -112,9 +112,15 @@ describe('proposals service: rounds (e2e)', () => {
     expect(again.body).toMatchObject({ version: 2, events: [] });
 
     const round = await admin().get(`/rounds/${roundId}`);
+    expect(round.headers.etag).toBe('"2"');
     expect(round.body.config.units).toEqual(units);
     expect(round.body.config.ballot).toEqual({ type: 'knapsack', maxSumCost: 1_000_000_00 });
     expect(round.body.config.eligibility).toEqual(roundConfig().eligibility);
+    // Optimistic concurrency for editors: the version as ETag, If-Match honoured.
+    const stale = await stack.api('admin', { 'If-Match': '"1"' }).patch(`/rounds/${roundId}`, { name: 'Based on an old read' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ expectedVersion: 1, actualVersion: 2 });
+    expect((await stack.api('admin', { 'If-Match': 'v2' }).patch(`/rounds/${roundId}`, { name: 'x' })).status).toBe(400);
     const history = await admin().get(`/rounds/${roundId}/history`);
     expect(history.body.map((e: any) => e.type)).toEqual(['RoundCreated', 'RoundConfigured']);
     expect(history.body[1].payload.changed).toEqual(['units', 'ballot']);

@@ -40,11 +40,11 @@ export class ProposalsStack extends Stack {
   }
 
   /** Calls the proposals API as `as` (a role, or a role and subject), or without a token. */
-  api(as?: Role | { role: Role; sub: string }) {
+  api(as?: Role | { role: Role; sub: string }, headers: Record<string, string> = {}) {
     const token = as === undefined ? undefined : typeof as === 'string' ? this.token(as) : this.token(as.role, as.sub);
     // Bodies stay loosely typed (HttpResult's default): the tests read arbitrary JSON.
     const call = (method: string, path: string, body?: unknown): Promise<HttpResult> =>
-      http(method, `${this.url('proposals')}${path}`, body, token === undefined ? {} : { token });
+      http(method, `${this.url('proposals')}${path}`, body, { headers, ...(token === undefined ? {} : { token }) });
     return {
       get: (path: string) => call('GET', path),
       post: (path: string, body?: unknown) => call('POST', path, body ?? {}),

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, UnauthorizedException, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res, UnauthorizedException, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -12,7 +13,9 @@ import {
 } from '@nestjs/swagger';
 import { NotFound, type EventContext } from '@plaza/contracts';
 import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
+import { etag, IfMatchVersion } from '../if-match';
 import { seesDrafts } from '../rounds/rounds.controller';
 import { Aggregates } from '../store/aggregates';
 import { ReadModel } from '../store/queries';
@@ -33,6 +36,7 @@ import {
 import { proposalStream, type ProposalCommand } from './proposal.decider';
 import { ProposalRefusalFilter } from './refusal.filter';
 
+const IF_MATCH = { name: 'If-Match', required: false, description: 'The proposal version (ETag of its GET) the command is based on' };
 const RoundId = () => Param('roundId', new ParseUUIDPipe());
 const ProposalId = () => Param('proposalId', new ParseUUIDPipe());
 
@@ -80,10 +84,16 @@ export class ProposalsController {
   @ApiOperation({ summary: 'One proposal: its current state, what it was merged into or from, and its full history' })
   @ApiOkResponse({ type: ProposalDetailResponse })
   @ApiNotFoundResponse()
-  async get(@RoundId() roundId: string, @ProposalId() proposalId: string, @CurrentCaller() caller: Caller | undefined): Promise<ProposalDetailResponse> {
+  async get(
+    @RoundId() roundId: string,
+    @ProposalId() proposalId: string,
+    @CurrentCaller() caller: Caller | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ProposalDetailResponse> {
     await this.visibleRound(roundId, caller);
     const state = await this.readModel.proposal(proposalId);
     if (!state || state.roundId !== roundId) throw new NotFound(`proposal ${proposalId} does not exist in round ${roundId}`);
+    res.setHeader('ETag', etag(state.version));
     const [history, links] = await Promise.all([
       this.aggregates.history(proposalStream(proposalId)),
       this.readModel.summaries([...(state.mergedInto ? [state.mergedInto] : []), ...state.mergedFrom]),
@@ -101,53 +111,58 @@ export class ProposalsController {
   @Patch(':proposalId')
   @Roles('resident')
   @ApiBearerAuth()
+  @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Edit your own proposal while submission is open (resident); only the given fields change' })
   @ApiOkResponse({ type: ProposalCommandResponse })
   @ApiForbiddenResponse({ description: 'not-author: only the author can edit' })
   @ApiConflictResponse({ description: 'phase, proposal-<status>, unknown-unit, over-budget' })
-  edit(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: EditProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
-    return this.decide(proposalId, { kind: 'EditProposal', ...dto, callerId: subject(caller) }, roundId, correlationId);
+  edit(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: EditProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    return this.decide(proposalId, { kind: 'EditProposal', ...dto, callerId: subject(caller) }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/withdraw')
   @HttpCode(200)
   @Roles('resident')
   @ApiBearerAuth()
+  @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Withdraw your own proposal while submission is open (resident)' })
   @ApiOkResponse({ type: ProposalCommandResponse })
   @ApiForbiddenResponse({ description: 'not-author' })
-  withdraw(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: WithdrawProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
-    return this.decide(proposalId, { kind: 'WithdrawProposal', ...dto, callerId: subject(caller) }, roundId, correlationId);
+  withdraw(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: WithdrawProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    return this.decide(proposalId, { kind: 'WithdrawProposal', ...dto, callerId: subject(caller) }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/reviews')
   @HttpCode(200)
   @Roles('staff')
   @ApiBearerAuth()
+  @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Record feasibility notes and a cost estimate (staff), in the submission or review phase' })
   @ApiOkResponse({ type: ProposalCommandResponse })
-  review(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: ReviewProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
-    return this.decide(proposalId, { kind: 'ReviewProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
+  review(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: ReviewProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    return this.decide(proposalId, { kind: 'ReviewProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/accept')
   @HttpCode(200)
   @Roles('staff')
   @ApiBearerAuth()
+  @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Accept onto the ballot with the reviewed cost the tally uses (staff), before voting opens' })
   @ApiOkResponse({ type: ProposalCommandResponse })
-  accept(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: AcceptProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
-    return this.decide(proposalId, { kind: 'AcceptProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
+  accept(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: AcceptProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    return this.decide(proposalId, { kind: 'AcceptProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/reject')
   @HttpCode(200)
   @Roles('staff')
   @ApiBearerAuth()
+  @ApiHeader(IF_MATCH)
   @ApiOperation({ summary: 'Reject with a public reason (staff), before voting opens' })
   @ApiOkResponse({ type: ProposalCommandResponse })
-  reject(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: RejectProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
-    return this.decide(proposalId, { kind: 'RejectProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId);
+  reject(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: RejectProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    return this.decide(proposalId, { kind: 'RejectProposal', ...dto, reviewerId: subject(caller) }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/merge')
@@ -163,8 +178,8 @@ export class ProposalsController {
     );
   }
 
-  private decide(proposalId: string, command: ProposalCommand, roundId: string, correlationId: string) {
-    return this.commands.execute(new DecideProposalCommand(proposalId, command, this.ctx(roundId, correlationId)));
+  private decide(proposalId: string, command: ProposalCommand, roundId: string, correlationId: string, expectedVersion?: number) {
+    return this.commands.execute(new DecideProposalCommand(proposalId, command, this.ctx(roundId, correlationId), expectedVersion));
   }
 
   private ctx(roundId: string, correlationId: string): EventContext {

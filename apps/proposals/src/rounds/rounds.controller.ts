@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFound, type RoundConfig } from '@plaza/contracts';
 import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
+import { etag, IfMatchVersion } from '../if-match';
 import { Aggregates } from '../store/aggregates';
 import { ReadModel } from '../store/queries';
 import { DecideRoundCommand } from './commands/decide-round.command';
@@ -52,8 +54,14 @@ export class RoundsController {
   @ApiOperation({ summary: 'A round: configuration, phase, when each phase began, what is still editable' })
   @ApiOkResponse({ type: RoundResponse })
   @ApiNotFoundResponse()
-  async get(@Param('roundId', new ParseUUIDPipe()) roundId: string, @CurrentCaller() caller: Caller | undefined): Promise<RoundResponse> {
-    return roundView(await this.visibleRound(roundId, caller));
+  async get(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @CurrentCaller() caller: Caller | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RoundResponse> {
+    const state = await this.visibleRound(roundId, caller);
+    res.setHeader('ETag', etag(state.version));
+    return roundView(state);
   }
 
   @Get(':roundId/history')
@@ -77,9 +85,15 @@ export class RoundsController {
   })
   @ApiOkResponse({ type: RoundCommandResponse })
   @ApiConflictResponse({ description: 'locked, invalid-config or schedule-in-past, with the field' })
-  configure(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ConfigureRoundDto, @CorrelationId() correlationId: string) {
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The round version (ETag of GET /rounds/:roundId) the change is based on' })
+  configure(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Body() dto: ConfigureRoundDto,
+    @CorrelationId() correlationId: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+  ) {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined && v !== null)) as Partial<RoundConfig>;
-    return this.commands.execute(new DecideRoundCommand({ kind: 'ConfigureRound', changes }, { roundId, correlationId, now: this.clock() }));
+    return this.commands.execute(new DecideRoundCommand({ kind: 'ConfigureRound', changes }, { roundId, correlationId, now: this.clock() }, expectedVersion));
   }
 
   @Post(':roundId/phase')
@@ -89,8 +103,14 @@ export class RoundsController {
   @ApiOperation({ summary: 'Move the round to a later phase now (administrator): draft → submission → review → voting → closed → published' })
   @ApiOkResponse({ type: RoundCommandResponse })
   @ApiConflictResponse({ description: 'phase-order: phases only move forward, voting must open before it closes' })
-  changePhase(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ChangePhaseDto, @CorrelationId() correlationId: string) {
-    return this.commands.execute(new DecideRoundCommand({ kind: 'ChangePhase', to: dto.to }, { roundId, correlationId, now: this.clock() }));
+  @ApiHeader({ name: 'If-Match', required: false, description: 'The round version the move is based on' })
+  changePhase(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Body() dto: ChangePhaseDto,
+    @CorrelationId() correlationId: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+  ) {
+    return this.commands.execute(new DecideRoundCommand({ kind: 'ChangePhase', to: dto.to }, { roundId, correlationId, now: this.clock() }, expectedVersion));
   }
 
   private async visibleRound(roundId: string, caller: Caller | undefined): Promise<RoundState> {

@@ -16,6 +16,8 @@ export class DecideProposalCommand extends Command<ProposalCommandResult> {
     readonly proposalId: string,
     readonly command: ProposalCommand,
     readonly ctx: EventContext,
+    /** From If-Match: refuse (409) unless the proposal is still at this version. */
+    readonly expectedVersion?: number,
   ) {
     super();
   }

@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ConcurrencyError } from '@plaza/event-store';
 import { Aggregates } from '../../store/aggregates';
 import { decideMerge, decideProposal, proposalStream } from '../proposal.decider';
 import { DecideProposalCommand, MergeProposalsCommand, type ProposalCommandResult } from './decide-proposal.command';
@@ -7,8 +8,10 @@ import { DecideProposalCommand, MergeProposalsCommand, type ProposalCommandResul
 export class DecideProposalHandler implements ICommandHandler<DecideProposalCommand> {
   constructor(private readonly aggregates: Aggregates) {}
 
-  async execute({ proposalId, command, ctx }: DecideProposalCommand): Promise<ProposalCommandResult> {
+  async execute({ proposalId, command, ctx, expectedVersion }: DecideProposalCommand): Promise<ProposalCommandResult> {
     const [round, proposal] = await Promise.all([this.aggregates.round(ctx.roundId), this.aggregates.proposal(proposalId)]);
+    if (proposal.state && expectedVersion !== undefined && expectedVersion !== proposal.version)
+      throw new ConcurrencyError(proposalStream(proposalId), expectedVersion, proposal.version);
     const events = decideProposal(command, proposal.state, round.state, ctx);
     const [state] = await this.aggregates.saveProposals({ roundId: ctx.roundId, version: round.version }, [{ proposalId, loaded: proposal, events }]);
     return { proposalId, version: state!.version, status: state!.status, events: events.map((e) => e.type) };

@@ -17,6 +17,8 @@ export class DecideRoundCommand extends Command<RoundCommandResult> {
   constructor(
     readonly command: RoundCommandInput,
     readonly ctx: EventContext,
+    /** From If-Match: refuse (409) unless the round is still at this version. */
+    readonly expectedVersion?: number,
   ) {
     super();
   }

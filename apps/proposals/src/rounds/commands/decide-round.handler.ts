@@ -1,7 +1,8 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ConcurrencyError } from '@plaza/event-store';
 import { Aggregates } from '../../store/aggregates';
 import { ReadModel } from '../../store/queries';
-import { decideRound, type RoundCommand } from '../round.decider';
+import { decideRound, roundStream, type RoundCommand } from '../round.decider';
 import { DecideRoundCommand, type RoundCommandResult } from './decide-round.command';
 
 @CommandHandler(DecideRoundCommand)
@@ -11,8 +12,10 @@ export class DecideRoundHandler implements ICommandHandler<DecideRoundCommand> {
     private readonly readModel: ReadModel,
   ) {}
 
-  async execute({ command, ctx }: DecideRoundCommand): Promise<RoundCommandResult> {
+  async execute({ command, ctx, expectedVersion }: DecideRoundCommand): Promise<RoundCommandResult> {
     const loaded = await this.aggregates.round(ctx.roundId);
+    if (loaded.state && expectedVersion !== undefined && expectedVersion !== loaded.version)
+      throw new ConcurrencyError(roundStream(ctx.roundId), expectedVersion, loaded.version);
     const full: RoundCommand =
       command.kind === 'ConfigureRound' ? { ...command, proposals: loaded.state ? await this.readModel.proposalRefs(ctx.roundId) : [] } : command;
     const events = decideRound(full, loaded.state, ctx);
