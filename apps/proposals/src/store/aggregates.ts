@@ -60,6 +60,10 @@ export class Aggregates {
     const state = stored(streamId, loaded.version, events).reduce((s, e) => evolveRound(s, e as RoundEvent), loaded.state);
     if (!state) throw new Error(`round ${roundId}: events left no state`);
     await this.dataSource.transaction(async (m) => {
+      // Lock the round's row before the append gives this transaction its id: proposal decisions that read
+      // the round earlier (FOR SHARE, see saveProposals) then commit with smaller transaction ids, so the
+      // relay, which publishes in transaction-id order, never shows one after the phase change they preceded.
+      if (loaded.version > 0) await m.query(`SELECT 1 FROM ${this.s}.round_view WHERE round_id = $1 FOR UPDATE`, [roundId]);
       await this.store.appendInTransaction(m, streamId, loaded.version, events);
       await this.upsertRound(m, state);
     });
