@@ -218,5 +218,13 @@ describe('proposals service: rounds (e2e)', () => {
     expect(schemas.BallotRules.properties.type.enum).toEqual(['approval', 'knapsack', 'cumulative', 'ranked', 'choose-one']);
     expect(schemas.OutcomeRule.properties.rule.enum).toContain('equalshares/add1-comparison');
     expect(doc.body.paths['/rounds'].post.security).toBeDefined();
+    expect(Object.keys(schemas.ConfigureRoundDto.properties)).toEqual(Object.keys(schemas.RoundConfig.properties));
+    expect(schemas.ConfigureRoundDto.required ?? []).toEqual([]);
+    const listParams = doc.body.paths['/rounds/{roundId}/proposals'].get.parameters.map((p: any) => p.name);
+    expect(listParams).toEqual(expect.arrayContaining(['roundId', 'unitId', 'status', 'q', 'minCost', 'maxCost', 'limit', 'offset']));
+    for (const [path, methods] of Object.entries<any>(doc.body.paths)) {
+      if (!path.startsWith('/rounds')) continue;
+      for (const op of Object.values<any>(methods)) expect([path, op.summary]).toEqual([path, expect.any(String)]);
+    }
   });
 });
