@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { validateEnvelope } from '@plaza/contracts';
 import { resultToJson, tally } from '@plaza/tally';
-import { computeUnitResult, computeUnitTally, RecountInputError, tallyInput, type CountedBallot, type TallyConfig } from './index';
+import fc from 'fast-check';
+import { canonicalDigestJson, canonicalSha256, computeUnitResult, computeUnitTally, RecountInputError, tallyInput, toDigestJson, type CountedBallot, type TallyConfig } from './index';
 
 // Proposal ids are UUIDs in real rounds; the lib does not care, but keep them realistic.
 const A = '01900000-0000-7000-8000-00000000000a';
@@ -211,5 +212,24 @@ describe('computeUnitResult', () => {
     expect(() => computeUnitResult(config({ type: 'cumulative' }), 'centre', accepted, [{ voterPseudonym: pseudo(1), choices: [A] }])).toThrow(
       RecountInputError,
     );
+  });
+});
+
+describe('canonicalDigestJson', () => {
+  it('writes exactly what `canonicalize` writes for the digest JSON', () => {
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof({ depthSize: 'small' }, fc.string({ unit: 'binary' }), fc.bigInt(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), tie('arr'), tie('obj')),
+      arr: fc.array(tie('any'), { maxLength: 4 }),
+      obj: fc.dictionary(fc.string({ unit: 'binary' }), fc.option(tie('any'), { nil: undefined }), { maxKeys: 4 }),
+    })).any;
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = canonicalize(toDigestJson(v)) as string;
+        expect(canonicalDigestJson(v)).toBe(text);
+        expect(canonicalSha256(v)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalDigestJson({ b: 1n, a: { n: 4n, d: 5n }, c: undefined, e: [undefined] })).toBe('{"a":"4/5","b":"1","e":[null]}');
   });
 });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import {
   parseRational,
   ratToJson,
@@ -75,6 +74,75 @@ export function toDigestJson(x: unknown): unknown {
     );
   }
   return x;
+}
+
+/**
+ * RFC 8785 (JCS) text of a value in one pass, reading bigints as decimal strings and exact rationals as "n/d"
+ * on the way (the same JSON `toDigestJson` builds, without building it): keys sorted by UTF-16 code units,
+ * strings and numbers as ECMAScript's JSON.stringify writes them, undefined members dropped. Checked against
+ * the `canonicalize` package in the spec. Pieces go to `emit` in order, so a digest never holds the whole text.
+ */
+export function writeCanonical(x: unknown, emit: (piece: string) => void): void {
+  if (x === null) return emit('null');
+  switch (typeof x) {
+    case 'bigint':
+      return emit(`"${x.toString()}"`);
+    case 'string':
+      return emit(JSON.stringify(x));
+    case 'boolean':
+      return emit(x ? 'true' : 'false');
+    case 'number':
+      if (!Number.isFinite(x)) throw new RangeError('non-finite numbers have no JSON form');
+      return emit(JSON.stringify(x));
+    case 'object': {
+      if (isRational(x)) return emit(JSON.stringify(ratToJson(x)));
+      if (Array.isArray(x)) {
+        emit('[');
+        for (let i = 0; i < x.length; i++) {
+          if (i > 0) emit(',');
+          if (x[i] === undefined) emit('null');
+          else writeCanonical(x[i], emit);
+        }
+        return emit(']');
+      }
+      const o = x as Record<string, unknown>;
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
+      emit('{');
+      keys.forEach((k, i) => {
+        emit((i > 0 ? ',' : '') + JSON.stringify(k) + ':');
+        writeCanonical(o[k], emit);
+      });
+      return emit('}');
+    }
+    default:
+      throw new RangeError(`${typeof x} has no JSON form`);
+  }
+}
+
+export function canonicalDigestJson(x: unknown): string {
+  const parts: string[] = [];
+  writeCanonical(x, (p) => parts.push(p));
+  return parts.join('');
+}
+
+/** sha256 hex of the canonical JSON of `x`, hashed in chunks as it is written. */
+export function canonicalSha256(x: unknown): string {
+  const hash = createHash('sha256');
+  let buffer: string[] = [];
+  let size = 0;
+  writeCanonical(x, (p) => {
+    buffer.push(p);
+    size += p.length;
+    if (size >= 1 << 16) {
+      hash.update(buffer.join(''), 'utf8');
+      buffer = [];
+      size = 0;
+    }
+  });
+  hash.update(buffer.join(''), 'utf8');
+  return hash.digest('hex');
 }
 
 export function sha256Hex(text: string): string {
@@ -154,8 +222,7 @@ export function tallyInput(config: TallyConfig, unitId: string, accepted: readon
     ...(o.exclusiveGroups !== undefined ? { exclusive: o.exclusiveGroups.map((g) => [...g]) } : {}),
     ...(o.reportTies !== undefined ? { reportTies: o.reportTies } : {}),
   };
-  const digestSource = toDigestJson({ instance, profile, rule: o.rule, options });
-  const inputDigest = sha256Hex(canonicalize(digestSource) as string);
+  const inputDigest = canonicalSha256({ instance, profile, rule: o.rule, options });
   return { instance, profile, rule: o.rule, options, inputDigest };
 }
 

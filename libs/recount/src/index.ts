@@ -1,4 +1,6 @@
 export {
+  canonicalDigestJson,
+  canonicalSha256,
   computeUnitResult,
   computeUnitTally,
   RecountInputError,
