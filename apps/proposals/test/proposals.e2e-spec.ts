@@ -147,6 +147,9 @@ describe('proposals service: proposals (e2e)', () => {
       ['Pocket park on Elm Street', 75_000_00],
       ['Small park, Elm St', 70_000_00],
     ]);
+    const mine = await bob().get(`${base()}?mine=true&limit=200`);
+    expect(mine.body.items.map((p: any) => p.title).sort()).toEqual(['Fountain', 'Small park, Elm St']);
+    expect((await stack.api().get(`${base()}?mine=true`)).status).toBe(401);
     const page = await stack.api().get(`${base()}?limit=2&offset=1`);
     expect(page.body.total).toBe(all.body.total);
     expect(page.body.items.map((p: any) => p.proposalId)).toEqual(all.body.items.slice(1, 3).map((p: any) => p.proposalId));

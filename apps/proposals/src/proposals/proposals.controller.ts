@@ -75,8 +75,9 @@ export class ProposalsController {
   @ApiNotFoundResponse()
   async list(@RoundId() roundId: string, @Query() query: ListProposalsQuery, @CurrentCaller() caller: Caller | undefined): Promise<ProposalPageResponse> {
     await this.visibleRound(roundId, caller);
-    const { limit, offset, ...filter } = query;
-    return this.readModel.proposals(roundId, { ...filter, limit: limit ?? 50, offset: offset ?? 0 }) as Promise<ProposalPageResponse>;
+    const { limit, offset, mine, ...filter } = query;
+    const authorId = mine ? subject(caller) : undefined;
+    return this.readModel.proposals(roundId, { ...filter, authorId, limit: limit ?? 50, offset: offset ?? 0 }) as Promise<ProposalPageResponse>;
   }
 
   @Get(':proposalId')

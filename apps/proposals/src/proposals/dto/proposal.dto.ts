@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsMinorUnits, UNIT_ID_PATTERN } from '@plaza/contracts';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PROPOSAL_STATUSES, type ProposalStatus } from '../proposal.decider';
 
 const UNIT_MESSAGE = { message: 'unitId must be a unit id of the round (lower-case letters, digits, dashes)' };
@@ -121,6 +121,12 @@ export class ListProposalsQuery {
   @IsOptional()
   @IsIn(PROPOSAL_STATUSES)
   status?: ProposalStatus;
+
+  @ApiPropertyOptional({ description: "Only the caller's own proposals (needs a token)" })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  mine?: boolean;
 
   @ApiPropertyOptional({ description: 'Words to find in title or description (all must occur, case-insensitive)' })
   @IsOptional()
