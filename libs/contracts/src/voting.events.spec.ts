@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { validateEnvelope } from './registry';
+
+const P = 'ab'.repeat(32);
+const ID = '01900000-0000-7000-8000-000000000001';
+const envelope = (type: string, payload: object) => ({
+  id: ID,
+  type,
+  schemaVersion: 1,
+  streamId: 's',
+  streamVersion: 1,
+  roundId: ID,
+  occurredAt: '2027-03-01T08:00:00.000Z',
+  producer: 'voting',
+  correlationId: 'c',
+  causationId: null,
+  payload,
+});
+const check = (type: string, payload: object) => validateEnvelope(JSON.parse(JSON.stringify(envelope(type, payload))));
+
+describe('voting events (contracts v2)', () => {
+  it('accepts well-formed payloads of every voting event', () => {
+    expect(check('VotersRegistered', { source: 'roll', voters: [{ pseudonym: P, unitId: 'centre', ageBand: '18-29' }, { pseudonym: P, unitId: 'north' }] })).toMatchObject({ ok: true });
+    expect(check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID] })).toMatchObject({ ok: true });
+    expect(
+      check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], points: [3], paper: { batchId: ID, operatorId: 'clerk' } }),
+    ).toMatchObject({ ok: true });
+    expect(check('PaperBatchOpened', { batchId: ID, unitId: 'centre', operatorId: 'clerk', sheetsCounted: 10 })).toMatchObject({ ok: true });
+    expect(check('PaperBatchClosed', { batchId: ID, entered: 9, sheetsCounted: 10, discrepancy: -1 })).toMatchObject({ ok: true });
+    expect(check('VotingClosed', { ballotsCounted: 2, perUnit: { centre: 2 }, ballotDigest: 'c'.repeat(64) })).toMatchObject({ ok: true });
+  });
+
+  it('refuses what would leak or mislead: identities instead of pseudonyms, oversized registrations, bad points, bad paper data', () => {
+    const reason = (type: string, payload: object) => {
+      const r = check(type, payload);
+      return r.ok ? 'ok' : r.reason;
+    };
+    expect(reason('BallotCast', { ballotId: ID, voterPseudonym: 'resident-42', unitId: 'centre', channel: 'online', choices: [ID] })).toContain('voterPseudonym');
+    expect(reason('VotersRegistered', { source: 'roll', voters: Array.from({ length: 1001 }, () => ({ pseudonym: P, unitId: 'centre' })) })).toContain('voters');
+    expect(reason('VotersRegistered', { source: 'roll', voters: [{ pseudonym: P, unitId: 'centre', ageBand: '12-15' }] })).toContain('ageBand');
+    expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID], points: [0] })).toContain('points');
+    expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], paper: { batchId: 'b' } })).toContain('paper');
+    expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID, ID] })).toContain('choices');
+    expect(reason('VotingClosed', { ballotsCounted: 1, perUnit: { centre: 1 }, ballotDigest: 'xyz' })).toContain('ballotDigest');
+  });
+});
