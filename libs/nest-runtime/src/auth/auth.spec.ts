@@ -191,6 +191,14 @@ describe('AuthModule with Plaza keys', () => {
     expect((await get('/things/open', token)).status).toBe(200);
     const resident = await tokenFor('resident');
     expect((await get('/things/propose', resident)).status).toBe(200);
+    await expect(issuer.issue({ sub: 'code:ab12', roles: ['resident', 'admin'], votingCode: code })).rejects.toThrow('for a resident only');
+    // Even a signed token that claims more gets only the resident role with a voting code.
+    const greedy = await new SignJWT({ roles: ['admin', 'resident'], votingCode: code })
+      .setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) })
+      .setIssuer('plaza').setAudience('plaza').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m')
+      .sign(plazaKeys.privateKey);
+    expect((await get('/auth/me', greedy)).body).toEqual({ sub: 'code:ab12', roles: ['resident'], votingCode: code });
+    expect((await get('/things/admin', greedy)).status).toBe(403);
     expect((await get('/things/vote', resident)).body).toEqual({ votingCode: null });
   });
 

@@ -37,6 +37,9 @@ export class TokenIssuer {
   async issue(request: TokenRequest): Promise<IssuedToken> {
     const plaza = this.options.plaza;
     if (!plaza?.signing) throw new Error('this service has no signing key (AUTH_SIGNING_KEY or AUTH_SIGNING_KEY_FILE)');
+    if (request.votingCode && (request.roles.length !== 1 || request.roles[0] !== 'resident')) {
+      throw new RangeError(`a voting-code token is for a resident only, not ${request.roles.join(', ') || 'no role'}`);
+    }
     const ttl = request.ttlSeconds ?? this.options.tokenTtlSeconds;
     if (!Number.isInteger(ttl) || ttl <= 0) throw new RangeError(`ttlSeconds must be a positive integer, got ${ttl}`);
     const issuedAt = Math.floor(Date.now() / 1000);

@@ -74,7 +74,10 @@ export class TokenVerifier {
           requiredClaims: ['sub', 'exp', 'iat'],
         }),
       );
-      return { sub: payload.sub!, roles: knownRoles(payload.roles), votingCode: votingCodeOf(payload.votingCode) };
+      const votingCode = votingCodeOf(payload.votingCode);
+      // A voting code makes a resident and nothing more, whatever else the token claims.
+      const roles = votingCode ? knownRoles(payload.roles).filter((role) => role === 'resident') : knownRoles(payload.roles);
+      return { sub: payload.sub!, roles, votingCode };
     }
     if (oidc && issuer === oidc.issuer) {
       const payload = await this.check(true, () =>
