@@ -55,12 +55,18 @@ function authEnv() {
   const explicitKey = Boolean(env.AUTH_SIGNING_KEY || env.AUTH_SIGNING_KEY_FILE);
   const keys = explicitKey ? undefined : ensureDevKeys();
   const signing = keys ? { AUTH_SIGNING_KEY_FILE: keys.signingKeyFile } : {};
-  const verifying = keys && !env.AUTH_PUBLIC_KEY && !env.AUTH_PUBLIC_KEY_FILE ? { AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile } : {};
+  // audit only verifies: it gets the public half of the signing key, never the key itself.
+  let audit = { AUTH_SIGNING_KEY: '', AUTH_SIGNING_KEY_FILE: '' };
+  if (keys) audit = { ...audit, AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile };
+  else if (!env.AUTH_PUBLIC_KEY && !env.AUTH_PUBLIC_KEY_FILE) {
+    const pem = env.AUTH_SIGNING_KEY ? env.AUTH_SIGNING_KEY.replace(/\\n/g, '\n') : fs.readFileSync(env.AUTH_SIGNING_KEY_FILE, 'utf8');
+    audit = { ...audit, AUTH_PUBLIC_KEY: crypto.createPublicKey(pem).export({ format: 'pem', type: 'spki' }).toString() };
+  }
   return {
     devIdp: devIdp === 'true',
     proposals: { ...signing, AUTH_DEV_IDP: devIdp },
     voting: { ...signing },
-    audit: explicitKey ? {} : verifying,
+    audit,
   };
 }
 
