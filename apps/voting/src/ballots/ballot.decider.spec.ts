@@ -139,6 +139,15 @@ describe('ballot decider', () => {
       expect(run).toThrow(Refusal);
       expect(run).toThrow(/only while voting is open/);
     });
+    it('refuses online ballots from the scheduled closing time on, even before the phase change arrives; paper may still be entered', () => {
+      const scheduled = { ...config(rules), schedule: { votingClosesAt: '2027-03-01T10:00:00Z' } };
+      const run = given(rules, { round: { phase: 'voting', config: scheduled } }).when({});
+      expect(run).toThrow(/online voting closed at 2027-03-01T10:00:00Z/);
+      const paper = { channel: 'paper' as const, paper: { batchId: '01900000-0000-7000-8000-0000000000c1', batchUnitId: 'centre', operatorId: 'staff-1' } };
+      expect(given(rules, { round: { phase: 'voting', config: scheduled } }).when(paper)()).toHaveLength(1);
+      const later = { ...config(rules), schedule: { votingClosesAt: '2027-03-01T10:00:01Z' } };
+      expect(given(rules, { round: { phase: 'voting', config: later } }).when({})()).toHaveLength(1);
+    });
     it('refuses a voter who is not registered', () => {
       expect(given(rules, { registeredUnit: undefined }).when({})).toThrow(Ineligible);
     });

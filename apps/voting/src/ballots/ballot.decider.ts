@@ -145,6 +145,12 @@ export function decideBallot(command: CastBallot, state: BallotState, ctx: Event
   if (round.phase !== 'voting') {
     throw new Refusal('voting-not-open', `ballots are accepted only while voting is open (the round is in phase ${round.phase})`);
   }
+  const closesAt = round.config.schedule.votingClosesAt;
+  if (command.channel === 'online' && closesAt !== undefined && ctx.now.getTime() >= Date.parse(closesAt)) {
+    // The scheduled close binds online voting to the second, even before the phase change reaches this service;
+    // staff may still enter paper sheets handed in before it until the round is actually closed.
+    throw new Refusal('voting-not-open', `online voting closed at ${closesAt}`);
+  }
   if (state.registeredUnit === undefined) {
     throw new Ineligible('not-registered', round.config.eligibility.mode === 'roll' ? 'you are not on the voter roll of this round' : 'this voting code is not valid for this round');
   }

@@ -122,6 +122,8 @@ export class EligibilityService {
       const round = await lockRound(manager, this.schema, roundId);
       if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
       if (round.phase !== 'voting') throw new Refusal('voting-not-open', `voting codes work only while voting is open (the round is in phase ${round.phase})`);
+      const closesAt = round.config.schedule.votingClosesAt;
+      if (closesAt !== undefined && ctx.now.getTime() >= Date.parse(closesAt)) throw new Refusal('voting-not-open', `online voting closed at ${closesAt}`);
       const pseudonym = pseudonymOf(round.secret, codeIdentity(code));
       const s = quoteIdent(this.schema);
       const rows: { unit_id: string; signed_in_at: Date | null }[] = await manager.query(
