@@ -214,6 +214,13 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
 
     const results = await closeVoting(stack, round.roundId);
     expect(results.units.find((u: any) => u.unitId === 'centre').participation).toMatchObject({ registered: 3, voted: 3, byChannel: { online: 1, paper: 2 } });
+    expect(results.paperBatches).toEqual({
+      batches: 1,
+      open: 0,
+      sheetsCounted: 4,
+      entered: 2,
+      needingAttention: [{ batchId: opened.body.batchId, unitId: 'centre', status: 'closed', discrepancy: -2 }],
+    });
   });
 
   it('paper-overrides-online: the paper sheet replaces the online ballot', async () => {

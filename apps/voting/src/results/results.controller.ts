@@ -84,6 +84,10 @@ export class ResultsController {
         WHERE b.round_id = $1 ORDER BY b.voter_pseudonym, b.cast_at DESC`,
       [roundId],
     );
+    const batches: { batch_id: string; unit_id: string; status: string; sheets_counted: number; entered: number }[] = await this.dataSource.query(
+      `SELECT batch_id, unit_id, status, sheets_counted, entered FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
+      [roundId],
+    );
     const totalRegistered = voters.reduce((a, v) => a + Number(v.n), 0);
     const unitParticipation = (unitId: string, kind: 'district' | 'category'): Participation => {
       const registered = kind === 'category' ? totalRegistered : voters.filter((v) => v.unit_id === unitId).reduce((a, v) => a + Number(v.n), 0);
@@ -150,6 +154,16 @@ export class ResultsController {
           paper: distinctVoters.filter((v) => v.channel === 'paper').length,
         },
         byAgeBand,
+      },
+      // Paper entry at a glance: a batch still open, or whose entries do not match its sheet count, needs a look.
+      paperBatches: {
+        batches: batches.length,
+        open: batches.filter((b) => b.status === 'open').length,
+        sheetsCounted: batches.reduce((a, b) => a + b.sheets_counted, 0),
+        entered: batches.reduce((a, b) => a + b.entered, 0),
+        needingAttention: batches
+          .filter((b) => b.status === 'open' || b.entered !== b.sheets_counted)
+          .map((b) => ({ batchId: b.batch_id, unitId: b.unit_id, status: b.status, discrepancy: b.entered - b.sheets_counted })),
       },
     };
   }
