@@ -3,7 +3,7 @@ import { add, cmp, mulInt, rat, sub, toNumber, ZERO, type Rational } from './rat
 import { prepare } from './prepare';
 import { mesExact, mesFloat } from './rules/mes';
 import { resultToJson, RULE_NAMES, tally, type Ballot, type BallotType, type Instance, type Profile, type RuleName } from '.';
-import { referenceMes } from '../test/reference-mes';
+import { referenceAdd1, referenceMes } from '../test/reference-mes';
 
 interface Case {
   instance: Instance;
@@ -128,6 +128,18 @@ describe('properties on random instances', () => {
         if (float) expect(float.selected).toEqual(exact.selected);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('Add1 (with its skipped raises) agrees with raising one unit at a time with the naive engine', () => {
+    fc.assert(
+      fc.property(arbCase(['approval', 'cumulative']), ({ instance, profile }) => {
+        const r = tally(instance, profile, 'equalshares/add1');
+        const ref = referenceAdd1(instance, profile);
+        expect(r.selected).toEqual(ref.selected);
+        expect(r.explanation.add1Steps).toBe(ref.raises);
+      }),
+      { numRuns: 120 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { prepare, type Prepared } from './prepare';
 import { rat, add, toNumber, type Rational } from './rational';
 import { greedy } from './rules/greedy';
-import { mesExact, mesFloat, type MesRun } from './rules/mes';
+import { mesExact, mesFloat, type FloatRun, type MesRun } from './rules/mes';
 import { phragmen } from './rules/phragmen';
 import type {
   Explanation,
@@ -111,25 +111,53 @@ export function add1(p: Prepared, options: RuleOptions): Outcome {
   let totalCost = 0n;
   for (const pr of p.instance.projects) totalCost += pr.cost;
   const exact = { ...options, reportTies: false };
-  const costAt = (k: bigint): { selected: number[]; cost: bigint } => {
-    const perVoter = k === 0n ? initial : add(start, rat(k * unit));
-    return mesFloat(p, toNumber(perVoter), options.threshold) ?? mesExact(p, perVoter, exact, false);
-  };
   const perVoterAt = (k: bigint) => (k === 0n ? initial : add(start, rat(k * unit)));
+  // Floats when every decision is clear, else exact (which gives no reference to compare later runs with).
+  const runAt = (k: bigint, reference?: FloatRun): { selected: number[]; cost: bigint; float?: FloatRun } => {
+    const perVoter = perVoterAt(k);
+    const float = mesFloat(p, toNumber(perVoter), options.threshold, reference);
+    return float ? { ...float, float } : mesExact(p, perVoter, exact, false);
+  };
+  // Past this raise every voter could pay for every project alone: nothing can change any more.
+  const limit = totalCost + unit;
+  const kLimit = (limit * start.d - start.n) / (start.d * unit);
   let k = 0n;
-  let current = costAt(0n);
+  let current = runAt(0n);
+  // Raises that can be skipped: a run `jump` raises ahead that provably decides like the current one (see
+  // mesFloat) shows that every raise in between gives the same, fitting, outcome. Doubles on success.
+  let jump = 2n;
+  // Jumps are tried only after single raises left the winners unchanged `wait` times in a row (doubling after each
+  // failed jump): where the outcome keeps changing they would only cost runs.
+  let stable = 0;
+  let wait = 1;
+  const sameWinners = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, j) => x === b[j]);
   for (;;) {
-    if (current.selected.length === supported) break;
-    // Once every voter could pay for everything, raising further changes nothing.
-    const next = perVoterAt(k + 1n);
-    if (next.n > (totalCost + unit) * next.d) break;
-    const candidate = costAt(k + 1n);
+    if (current.selected.length === supported || k >= kLimit) break;
+    if (stable >= wait && current.float) {
+      const target = k + jump > kLimit ? kLimit : k + jump;
+      const ahead = runAt(target, current.float);
+      if (ahead.float?.sameAsReference) {
+        k = target;
+        current = ahead;
+        jump *= 2n;
+        wait = 1;
+        continue;
+      }
+      jump = jump / 4n > 2n ? jump / 4n : 2n;
+      wait = Math.min(wait * 2, 64);
+      stable = 0;
+    }
+    const candidate = runAt(k + 1n);
     if (candidate.cost > B) {
       // Confirm the overspend exactly; if floats misjudged it, carry on from the exact run.
-      const confirm = mesExact(p, next, exact, false);
+      const confirm = mesExact(p, perVoterAt(k + 1n), exact, false);
       if (confirm.cost > B) break;
+      stable = 0;
       current = confirm;
-    } else current = candidate;
+    } else {
+      stable = sameWinners(candidate.selected, current.selected) ? stable + 1 : 0;
+      current = candidate;
+    }
     k += 1n;
   }
   const perVoter = perVoterAt(k);

@@ -79,3 +79,23 @@ export function referenceMes(inst: Instance, profile: Profile, perVoter: Rationa
     remaining.delete(c);
   }
 }
+
+/** Add1 as Pabulib defines it, one raise at a time with the naive engine: the last outcome that fits. */
+export function referenceAdd1(inst: Instance, profile: Profile): { selected: string[]; raises: number } {
+  const n = BigInt(profile.ballots.length);
+  const B = inst.budget;
+  const costOf = (ids: string[]) => ids.reduce((s, id) => s + inst.projects.find((p) => p.id === id)!.cost, 0n);
+  let best = referenceMes(inst, profile, rat(B, n));
+  let raises = 0;
+  const supported = new Set(profile.ballots.flatMap((b) => b.projects)).size;
+  const total = inst.projects.reduce((s, p) => s + p.cost, 0n);
+  for (let k = 1n; best.length < supported; k++) {
+    const perVoter = add(rat(B, n), rat(k));
+    if (cmp(perVoter, rat(total + 1n)) > 0) break;
+    const next = referenceMes(inst, profile, perVoter);
+    if (costOf(next) > B) break;
+    best = next;
+    raises = Number(k);
+  }
+  return { selected: best, raises };
+}

@@ -119,11 +119,26 @@ interface Candidate {
   lb: number;
 }
 
+/** The decisions of a float run: its winners in order, each with an upper bound of the price it was bought at. */
+export interface FloatRun {
+  readonly selected: number[];
+  readonly cost: bigint;
+  readonly rhoUpper: number[];
+  /** Set when a reference run was given: see `mesFloat`. */
+  readonly sameAsReference?: boolean;
+}
+
 /**
  * One Method of Equal Shares run in floats, with every float decision checked against an error bound. Returns the
  * selection when every decision was clear, or undefined when one was too close to call (then run it exactly).
+ *
+ * With `reference`, a run at a lower start budget, it also tells whether every start budget between the two gives
+ * the reference's outcome. Under a fixed sequence of winners, raising the start budget never lowers anyone's budget
+ * left and never raises any price. So if this run has the same winners and, in each round, every other candidate
+ * is unaffordable here or priced above what the reference's winner cost there, no budget in between can decide
+ * otherwise: the winner only gets cheaper and the others only dearer (or stay unaffordable) towards the ends.
  */
-export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint): { selected: number[]; cost: bigint } | undefined {
+export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint, reference?: FloatRun): FloatRun | undefined {
   const { instance } = p;
   const d = mesData(p);
   const budget = new Float64Array(p.groups.length).fill(perVoter);
@@ -134,16 +149,25 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint): { s
     }
   }
   const selected: number[] = [];
+  const rhoUpper: number[] = [];
   let spent = 0n;
+  let same = reference !== undefined;
   const caps = instance.categoryLimits !== undefined || instance.districtLimits !== undefined;
   for (;;) {
+    const round = selected.length;
+    // In a comparison with a reference, candidates are examined up to the reference winner's price.
+    const refUpper = same && reference && round < reference.rhoUpper.length ? reference.rhoUpper[round] : 0;
     remaining.sort((a, b) => a.lb - b.lb);
     let best: { i: number; e: FloatEval } | undefined;
     let runnerUp = Infinity;
+    // The lowest price any non-winner could have here (for the comparison with a reference).
+    let otherLow = Infinity;
     const gone = new Set<number>();
     for (const c of remaining) {
-      if (best && c.lb * (1 - TRUST) > best.e.rho * (1 + best.e.err)) {
+      const reach = Math.max(best ? best.e.rho * (1 + best.e.err) : -Infinity, refUpper);
+      if (best && c.lb * (1 - TRUST) > reach) {
         runnerUp = Math.min(runnerUp, c.lb);
+        otherLow = Math.min(otherLow, c.lb * (1 - TRUST));
         break;
       }
       if (caps && capMisfit(p, selected, c.i)) {
@@ -158,14 +182,26 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint): { s
       }
       c.lb = e.rho * (1 - e.err);
       if (!best || e.rho < best.e.rho) {
-        if (best) runnerUp = Math.min(runnerUp, best.e.rho);
+        if (best) {
+          runnerUp = Math.min(runnerUp, best.e.rho);
+          otherLow = Math.min(otherLow, best.e.rho * (1 - best.e.err));
+        }
         best = { i: c.i, e };
-      } else runnerUp = Math.min(runnerUp, e.rho);
+      } else {
+        runnerUp = Math.min(runnerUp, e.rho);
+        otherLow = Math.min(otherLow, e.rho * (1 - e.err));
+      }
     }
     remaining = remaining.filter((c) => !gone.has(c.i));
-    if (!best) break;
+    if (!best) {
+      if (reference && selected.length !== reference.selected.length) same = false;
+      break;
+    }
     // The runner-up must be clearly worse, or the tie-breaking (exact) has to decide.
     if (runnerUp !== Infinity && runnerUp <= best.e.rho * (1 + 2 * best.e.err)) return undefined;
+    if (same && reference) {
+      if (reference.selected[round] !== best.i || otherLow <= refUpper) same = false;
+    }
     const i = best.i;
     const rho = best.e.rho;
     for (let s = d.start[i]; s < d.start[i + 1]; s++) {
@@ -174,10 +210,11 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint): { s
       budget[g] = budget[g] > pay ? budget[g] - pay : 0;
     }
     selected.push(i);
+    rhoUpper.push(rho * (1 + best.e.err));
     spent += instance.projects[i].cost;
     remaining = remaining.filter((c) => c.i !== i);
   }
-  return { selected, cost: spent };
+  return { selected, cost: spent, rhoUpper, ...(reference ? { sameAsReference: same } : {}) };
 }
 
 /**
