@@ -190,3 +190,18 @@ describe('Pabulib conformance: recounting support from the ballots equals the PR
     expect(checked).toBeGreaterThan(0);
   });
 });
+
+describe('Pabulib conformance: Amsterdam per-neighbourhood caps', () => {
+  it('loads the caps and greedy keeps every neighbourhood within its cap', () => {
+    const t = load('Netherlands_Amsterdam_252.pb');
+    expect(t.instance.districtLimits).toEqual({ 'Oostelijke Eilanden': 150000n, Haarlemmerhouttuinen: 100000n, Other: 250000n });
+    const r = tally(t.instance, t.profile, 'greedy');
+    const spent = new Map<string, bigint>();
+    for (const id of r.selected) {
+      const p = t.instance.projects.find((x) => x.id === id)!;
+      spent.set(p.district!, (spent.get(p.district!) ?? 0n) + p.cost);
+    }
+    for (const [district, amount] of spent) expect(amount).toBeLessThanOrEqual(t.instance.districtLimits![district]);
+    expect(r.explanation.projects.some((p) => p.reason?.kind === 'over-limit')).toBe(true);
+  });
+});
