@@ -74,6 +74,7 @@ describe('plaza tally', () => {
       [['tally', fixture('Netherlands_Assen_2024.pb'), '--reserve-fraction', '1.5'], /--reserve-fraction must be in \(0, 1\]/],
       [['tally', fixture('Netherlands_Assen_2024.pb'), '--rule', 'greedy-threshold'], /greedy-threshold needs a threshold/],
       [['tally'], /missing required argument 'file'/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--no-skip'], /--no-skip only apply to the greedy rules, not equalshares\/add1/],
     ];
     for (const [argv, message] of cases) {
       const r = await plaza(...argv);

@@ -106,6 +106,14 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
     const { threshold: _drop, ...rest } = options;
     options = units === 0n ? rest : { ...rest, threshold: units / value.d };
   }
+  const greedyOnly = [
+    flags.skip === false ? '--no-skip' : undefined,
+    flags.reserveFraction !== undefined ? '--reserve-fraction' : undefined,
+    flags.exclusive.length > 0 ? '--exclusive' : undefined,
+  ].filter((f) => f !== undefined);
+  if (greedyOnly.length > 0 && !rule.startsWith('greedy')) {
+    throw new CliError(`${greedyOnly.join(', ')} only apply to the greedy rules, not ${rule}`);
+  }
   if (rule === 'greedy-threshold' && options.threshold === undefined) {
     throw new CliError(`${file}: greedy-threshold needs a threshold: the file has no min_project_score_threshold; pass --threshold`);
   }
