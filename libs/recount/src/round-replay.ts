@@ -51,7 +51,8 @@ export class RoundReplay {
   private acceptances = 0;
   private readonly voters = new Map<string, { unitId: string; ageBand?: AgeBand }>();
   private readonly latest = new Map<string, ReplayedBallot>();
-  private readonly castEvents: string[] = [];
+  /** The last counted() fold, until the next apply. */
+  private countCache: { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } | undefined;
   private closedBy: string | undefined;
   private readonly declaredEvents: EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>[] = [];
   private readonly problems: ReplayAnomaly[] = [];
@@ -60,6 +61,7 @@ export class RoundReplay {
 
   apply(envelope: EventEnvelope): void {
     if (this.roundId !== undefined && envelope.roundId !== this.roundId) return;
+    this.countCache = undefined;
     const event = envelope as PlazaEvent;
     switch (event.type) {
       case 'RoundCreated':
@@ -98,7 +100,6 @@ export class RoundReplay {
           return;
         }
         const p = event.payload;
-        this.castEvents.push(event.id);
         this.latest.set(`${p.voterPseudonym}\n${p.unitId}`, {
           eventId: event.id,
           voterPseudonym: p.voterPseudonym,
@@ -155,7 +156,7 @@ export class RoundReplay {
       .map(([proposalId, a]) => ({ proposalId, cost: a.cost }));
   }
 
-  /** The counted ballots of every unit (latest per pseudonym and unit), by unit id. */
+  /** The counted ballots of every unit (latest per pseudonym and unit), by unit id. Shared until the next apply: do not mutate. */
   counted(): Map<string, ReplayedBallot[]> {
     return this.countedWithAnomalies().byUnit;
   }
@@ -174,6 +175,11 @@ export class RoundReplay {
   }
 
   private countedWithAnomalies(): { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } {
+    this.countCache ??= this.fold();
+    return this.countCache;
+  }
+
+  private fold(): { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } {
     const byUnit = new Map<string, ReplayedBallot[]>();
     const anomalies: ReplayAnomaly[] = [];
     for (const u of this.roundConfig?.units ?? []) byUnit.set(u.id, []);
