@@ -188,4 +188,53 @@ describe('a full round of each ballot type', () => {
       expect(replay.ballotDigest()).toBe(declared[0].payload.ballotDigest);
     });
   });
+
+  it('category units: every registered voter gets a ballot in each category, and the ledger replay agrees', async () => {
+    const categories: RoundConfig['units'] = [
+      { id: 'green', name: 'Green', kind: 'category', budget: 50_00 },
+      { id: 'roads', name: 'Roads', kind: 'category', budget: 50_00 },
+    ];
+    const round = await openRound(stack, {
+      units: categories,
+      ballot: { type: 'approval', minPicks: 1 },
+      outcome: { rule: 'equalshares' },
+      proposals: [
+        { unitId: 'green', cost: 30_00 },
+        { unitId: 'green', cost: 25_00 },
+        { unitId: 'roads', cost: 40_00 },
+        { unitId: 'roads', cost: 10_00 },
+      ],
+      roll: ['a,green,', 'b,green,', 'c,roads,'],
+    });
+    const V = stack.url('voting');
+    const [g1, g2, r1, r2] = round.proposalIds;
+    const casts: [string, string, string[]][] = [
+      ['a', 'green', [g1]],
+      ['a', 'roads', [r1, r2]],
+      ['b', 'green', [g1, g2]],
+      ['c', 'green', [g2]],
+      ['c', 'roads', [r2]],
+    ];
+    for (const [voter, unitId, choices] of casts) {
+      const res = await http('POST', `${V}/rounds/${round.roundId}/ballots`, { unitId, choices }, { token: stack.token('resident', voter) });
+      expect(res.status).toBe(201);
+    }
+    const results = await closeVoting(stack, round.roundId);
+    expect(results.units.map((u: any) => [u.unitId, u.ballotsCounted, u.participation.registered])).toEqual([
+      ['green', 3, 3],
+      ['roads', 2, 3],
+    ]);
+    expect(results.participation).toMatchObject({ registered: 3, voted: 3 });
+    await expectEventually(async () => {
+      const page = await http('GET', `${stack.url('audit')}/ledger?roundId=${round.roundId}&limit=1000`);
+      const replay = new RoundReplay(round.roundId);
+      for (const e of page.body.entries) replay.apply(JSON.parse(e.canonical));
+      expect(replay.closedEventId).toBe(results.votingClosedEventId);
+      expect(replay.anomalies).toEqual([]);
+      expect(replay.results().map((r) => [r.unitId, r.selected, r.ballotsCounted])).toEqual(
+        results.units.map((u: any) => [u.unitId, u.selected, u.ballotsCounted]),
+      );
+      expect(replay.declared.map((d) => d.payload)).toEqual(replay.results());
+    });
+  });
 });
