@@ -63,6 +63,35 @@ function lastJson(text) {
   }
 }
 
+/** Self time per package (or file of ours) from a V8 .cpuprofile: where a service spends its CPU. */
+function summariseProfile(name, dir) {
+  if (!fs.existsSync(dir)) return;
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const self = new Map();
+    const dt = profile.timeDeltas;
+    profile.samples.forEach((id, i) => {
+      const node = byId.get(id);
+      const url = node.callFrame.url || '';
+      const fn = node.callFrame.functionName || '(anonymous)';
+      const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+      const key = pkg
+        ? pkg[1]
+        : url.includes('/dist/')
+          ? `plaza ${url.split('/dist/')[1].replace(/\.js$/, '')}`
+          : url.startsWith('node:')
+            ? url
+            : fn.startsWith('(') ? fn : `${fn} ${url}`;
+      self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+    });
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+    log(`${name} CPU profile (${(total / 1e6).toFixed(1)} s sampled, self time):`);
+    for (const [k, us] of top) log(`  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  }
+}
+
 async function cleanup(schemas, prefix) {
   try {
     const { Client } = require('pg');
@@ -125,7 +154,9 @@ async function main() {
         delete env.AUTH_SIGNING_KEY;
         if (name !== 'audit') delete env.AUTH_PUBLIC_KEY;
         const out = fs.openSync(service.logFile, 'a');
-        const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+        // BENCH_CPU_PROF=1: V8 CPU profiles of each service, written when it stops (summarised below).
+        const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, `${name}-prof`)}`] : [];
+        const child = spawn(process.execPath, ['--enable-source-maps', ...prof, path.join(root, 'dist', 'apps', name, 'src', 'main.js')], {
           cwd: root,
           env,
           stdio: ['ignore', out, out],
@@ -193,6 +224,7 @@ async function main() {
     await Promise.all(
       children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), setTimeout(() => child.kill('SIGKILL'), 10_000).unref())))),
     );
+    if (process.env.BENCH_CPU_PROF) for (const s of services) summariseProfile(s.name, path.join(tmp, `${s.name}-prof`));
     if (!external) await cleanup(services.map((s) => s.schema), prefix);
     if (startedKafka && !process.env.PLAZA_KEEP_KAFKA) stopKafka();
     if (ok && !process.env.BENCH_KEEP_LOGS) fs.rmSync(tmp, { recursive: true, force: true });
