@@ -124,6 +124,7 @@ describe('proposals service: rounds (e2e)', () => {
     const history = await admin().get(`/rounds/${roundId}/history`);
     expect(history.body.map((e: any) => e.type)).toEqual(['RoundCreated', 'RoundConfigured']);
     expect(history.body[1].payload.changed).toEqual(['units', 'ballot']);
+    expect(history.body.map((e: any) => e.payload.actorId)).toEqual(['test-admin', 'test-admin']);
     expect(history.body[1].payload.config.units).toEqual(units);
   });
 
@@ -199,6 +200,7 @@ describe('proposals service: rounds (e2e)', () => {
       ['submission', 'review', 'schedule', '2027-04-02T00:00:00.000Z'],
       ['review', 'voting', 'schedule', '2027-04-02T00:00:00.000Z'],
     ]);
+    expect(history.body.filter((e: any) => e.payload.trigger === 'schedule').every((e: any) => !('actorId' in e.payload))).toBe(true);
 
     // An administrator may act before the schedule; the schedule never moves the round back.
     expect((await admin().post(`/rounds/${roundId}/phase`, { to: 'closed' })).status).toBe(200);

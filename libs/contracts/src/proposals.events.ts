@@ -35,6 +35,12 @@ export class RoundCreatedPayload {
 
   @IsIn(['draft'])
   readonly phase!: 'draft';
+
+  /** The administrator who did it (token subject); absent when the schedule did. Additive to contracts v2. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  readonly actorId?: string;
 }
 
 /** The full new configuration after an administrator's change, with the top-level keys that changed. */
@@ -50,6 +56,12 @@ export class RoundConfiguredPayload {
   @ArrayUnique()
   @IsIn(ROUND_CONFIG_KEYS, { each: true })
   readonly changed!: RoundConfigKey[];
+
+  /** The administrator who did it (token subject); absent when the schedule did. Additive to contracts v2. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  readonly actorId?: string;
 }
 
 export class RoundPhaseChangedPayload {
@@ -61,6 +73,12 @@ export class RoundPhaseChangedPayload {
 
   @IsIn(PHASE_TRIGGERS)
   readonly trigger!: PhaseTrigger;
+
+  /** The administrator who did it (token subject); absent when the schedule did. Additive to contracts v2. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  readonly actorId?: string;
 }
 
 /** What a resident writes; the same fields on submit and on every edit. */

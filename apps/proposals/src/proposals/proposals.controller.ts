@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res, UnauthorizedException, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res, UseFilters } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
@@ -16,6 +16,7 @@ import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type C
 import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { etag, IfMatchVersion } from '../if-match';
+import { subject } from '../caller';
 import { seesDrafts } from '../rounds/rounds.controller';
 import { Aggregates } from '../store/aggregates';
 import { ReadModel } from '../store/queries';
@@ -39,12 +40,6 @@ import { ProposalRefusalFilter } from './refusal.filter';
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The proposal version (ETag of its GET) the command is based on' };
 const RoundId = () => Param('roundId', new ParseUUIDPipe());
 const ProposalId = () => Param('proposalId', new ParseUUIDPipe());
-
-/** The token's subject: who is acting (never taken from the body). */
-function subject(caller: Caller | undefined): string {
-  if (!caller) throw new UnauthorizedException('authentication required');
-  return caller.sub;
-}
 
 @ApiTags('proposals')
 @Controller('rounds/:roundId/proposals')

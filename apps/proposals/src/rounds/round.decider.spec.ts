@@ -1,6 +1,6 @@
 import { Refusal, type BallotRules, type Phase, type RoundConfig, type RoundEvent } from '@plaza/contracts';
 import { ctxAt, decided, sampleConfig, stored, T0 } from '../testing/given-when-then';
-import { decideRound, editableSettings, evolveRound, nextScheduledAt, phaseMoveProblem, roundStream, type RoundCommand, type RoundState } from './round.decider';
+import { decideRound, editableSettings, type ConfigureRound, evolveRound, nextScheduledAt, phaseMoveProblem, roundStream, type RoundCommand, type RoundState } from './round.decider';
 
 const stream = roundStream('r');
 const created = (config: RoundConfig = sampleConfig()) => stored('RoundCreated', { config, phase: 'draft' }, stream, 1);
@@ -29,7 +29,7 @@ function refusal(command: RoundCommand, state: RoundState | null, now: Date | st
   throw new Error('expected a refusal');
 }
 
-const configure = (changes: Partial<RoundConfig>, proposals: { proposalId: string; unitId: string }[] = []): RoundCommand => ({
+const configure = (changes: Partial<RoundConfig>, proposals: { proposalId: string; unitId: string }[] = []): ConfigureRound => ({
   kind: 'ConfigureRound',
   changes,
   proposals,
@@ -104,9 +104,9 @@ describe('round decider', () => {
   describe('ConfigureRound', () => {
     it('in draft, changes anything and lists the changed keys', () => {
       const units = [{ id: 'centre', name: 'Centre', kind: 'category' as const, budget: 7 }];
-      const events = decideRound(configure({ units, name: 'Renamed', currency: 'PLN' }), inPhase('draft'), ctxAt());
+      const events = decideRound({ ...configure({ units, name: 'Renamed', currency: 'PLN' }), actorId: 'ada' }, inPhase('draft'), ctxAt());
       expect(decided(events)).toEqual([
-        { type: 'RoundConfigured', payload: { config: { ...sampleConfig(), units, name: 'Renamed' }, changed: ['name', 'units'] } },
+        { type: 'RoundConfigured', payload: { config: { ...sampleConfig(), units, name: 'Renamed' }, changed: ['name', 'units'], actorId: 'ada' } },
       ]);
     });
 
@@ -176,9 +176,9 @@ describe('round decider', () => {
   });
 
   describe('ChangePhase', () => {
-    it('moves forward by admin command', () => {
-      expect(decided(decideRound({ kind: 'ChangePhase', to: 'submission' }, inPhase('draft'), ctxAt()))).toEqual([
-        { type: 'RoundPhaseChanged', payload: { from: 'draft', to: 'submission', trigger: 'admin' } },
+    it('moves forward by admin command, naming the administrator', () => {
+      expect(decided(decideRound({ kind: 'ChangePhase', to: 'submission', actorId: 'ada' }, inPhase('draft'), ctxAt()))).toEqual([
+        { type: 'RoundPhaseChanged', payload: { from: 'draft', to: 'submission', trigger: 'admin', actorId: 'ada' } },
       ]);
     });
 

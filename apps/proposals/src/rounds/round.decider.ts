@@ -43,6 +43,7 @@ export interface ProposalRef {
 export interface CreateRound {
   readonly kind: 'CreateRound';
   readonly config: RoundConfig;
+  readonly actorId?: string;
 }
 
 /** Replaces the given top-level settings; the others stay as they are. */
@@ -51,11 +52,13 @@ export interface ConfigureRound {
   readonly changes: Partial<RoundConfig>;
   /** The round's proposals, so exclusive groups can be checked against them. */
   readonly proposals: readonly ProposalRef[];
+  readonly actorId?: string;
 }
 
 export interface ChangePhase {
   readonly kind: 'ChangePhase';
   readonly to: Phase;
+  readonly actorId?: string;
 }
 
 /** Moves the round through every phase whose scheduled time is at or before `ctx.now`. */
@@ -138,8 +141,10 @@ export function phaseMoveProblem(from: Phase, to: Phase): string | null {
   return null;
 }
 
-function phaseChanged(from: Phase, to: Phase, trigger: PhaseTrigger, ctx: EventContext): NewEvent {
-  return newEvent('RoundPhaseChanged', { from, to, trigger }, ctx);
+const actor = (actorId: string | undefined) => (actorId === undefined ? {} : { actorId });
+
+function phaseChanged(from: Phase, to: Phase, trigger: PhaseTrigger, ctx: EventContext, actorId?: string): NewEvent {
+  return newEvent('RoundPhaseChanged', { from, to, trigger, ...actor(actorId) }, ctx);
 }
 
 /** Pure: which events a round command produces given the round's current state (null = no such round). */
@@ -149,7 +154,7 @@ export function decideRound(command: RoundCommand, state: RoundState | null, ctx
     const config = plainConfig(command.config);
     refuseProblems(config, null);
     refusePastSchedule(config.schedule, SCHEDULED_PHASES.map((s) => s.key), ctx.now);
-    return [newEvent('RoundCreated', { config, phase: 'draft' }, ctx)];
+    return [newEvent('RoundCreated', { config, phase: 'draft', ...actor(command.actorId) }, ctx)];
   }
   if (!state) throw new NotFound(`round ${ctx.roundId} does not exist`);
   switch (command.kind) {
@@ -177,12 +182,12 @@ export function decideRound(command: RoundCommand, state: RoundState | null, ctx
         refusePastSchedule(merged.schedule, changedKeys.map((s) => s.key), ctx.now);
       }
       refuseProblems(merged, command.proposals);
-      return [newEvent('RoundConfigured', { config: merged, changed }, ctx)];
+      return [newEvent('RoundConfigured', { config: merged, changed, ...actor(command.actorId) }, ctx)];
     }
     case 'ChangePhase': {
       const problem = phaseMoveProblem(state.phase, command.to);
       if (problem) throw new Refusal('phase-order', problem, 'to');
-      return [phaseChanged(state.phase, command.to, 'admin', ctx)];
+      return [phaseChanged(state.phase, command.to, 'admin', ctx, command.actorId)];
     }
     case 'AdvanceBySchedule': {
       const events: NewEvent[] = [];

@@ -6,6 +6,7 @@ import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type C
 import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { etag, IfMatchVersion } from '../if-match';
+import { subject } from '../caller';
 import { Aggregates } from '../store/aggregates';
 import { ReadModel } from '../store/queries';
 import { DecideRoundCommand } from './commands/decide-round.command';
@@ -35,9 +36,11 @@ export class RoundsController {
   @ApiOperation({ summary: 'Create a budget round (administrator). It starts as a draft.' })
   @ApiCreatedResponse({ type: RoundCommandResponse })
   @ApiConflictResponse({ description: 'The configuration breaks a rule that relates its fields (code invalid-config, with the field)' })
-  create(@Body() dto: CreateRoundDto, @CorrelationId() correlationId: string) {
+  create(@Body() dto: CreateRoundDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
     const roundId = uuidv7();
-    return this.commands.execute(new DecideRoundCommand({ kind: 'CreateRound', config: dto }, { roundId, correlationId, now: this.clock() }));
+    return this.commands.execute(
+      new DecideRoundCommand({ kind: 'CreateRound', config: dto, actorId: subject(caller) }, { roundId, correlationId, now: this.clock() }),
+    );
   }
 
   @Get()
@@ -89,11 +92,14 @@ export class RoundsController {
   configure(
     @Param('roundId', new ParseUUIDPipe()) roundId: string,
     @Body() dto: ConfigureRoundDto,
+    @CurrentCaller() caller: Caller | undefined,
     @CorrelationId() correlationId: string,
     @IfMatchVersion() expectedVersion: number | undefined,
   ) {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined && v !== null)) as Partial<RoundConfig>;
-    return this.commands.execute(new DecideRoundCommand({ kind: 'ConfigureRound', changes }, { roundId, correlationId, now: this.clock() }, expectedVersion));
+    return this.commands.execute(
+      new DecideRoundCommand({ kind: 'ConfigureRound', changes, actorId: subject(caller) }, { roundId, correlationId, now: this.clock() }, expectedVersion),
+    );
   }
 
   @Post(':roundId/phase')
@@ -107,10 +113,13 @@ export class RoundsController {
   changePhase(
     @Param('roundId', new ParseUUIDPipe()) roundId: string,
     @Body() dto: ChangePhaseDto,
+    @CurrentCaller() caller: Caller | undefined,
     @CorrelationId() correlationId: string,
     @IfMatchVersion() expectedVersion: number | undefined,
   ) {
-    return this.commands.execute(new DecideRoundCommand({ kind: 'ChangePhase', to: dto.to }, { roundId, correlationId, now: this.clock() }, expectedVersion));
+    return this.commands.execute(
+      new DecideRoundCommand({ kind: 'ChangePhase', to: dto.to, actorId: subject(caller) }, { roundId, correlationId, now: this.clock() }, expectedVersion),
+    );
   }
 
   private async visibleRound(roundId: string, caller: Caller | undefined): Promise<RoundState> {
