@@ -1,4 +1,4 @@
-import { UNIT_ID_PATTERN } from '@plaza/contracts';
+import { AGE_BANDS, UNIT_ID_PATTERN } from '@plaza/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PSEUDONYM = /^[0-9a-f]{64}$/;
@@ -11,17 +11,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-/**
- * The contracts' BallotCast rules (envelope + payload), written out by hand: class-validator needs about
- * 100 µs per event, which a million ballots cannot afford. Returns a reason, or undefined when the event is a
- * valid BallotCast. Unknown payload fields are tolerated as validateEnvelope does; ballot-shape.spec.ts
- * checks that both agree on generated valid and broken ballots. Every other event type goes through
- * validateEnvelope itself.
- */
-export function ballotCastProblem(raw: unknown): string | undefined {
+function envelopeProblem(raw: unknown, type: string): string | undefined {
   if (!isObject(raw)) return 'event is not a JSON object';
   for (const k of ENVELOPE_KEYS) if (!(k in raw)) return `envelope has no ${k}`;
-  if (raw.type !== 'BallotCast' || raw.producer !== 'voting' || raw.schemaVersion !== 1) return 'not a voting BallotCast of schemaVersion 1';
+  if (raw.type !== type || raw.producer !== 'voting' || raw.schemaVersion !== 1) return `not a voting ${type} of schemaVersion 1`;
   if (!nonEmpty(raw.id) || !UUID.test(raw.id)) return 'id must be a UUID';
   if (!nonEmpty(raw.roundId) || !UUID.test(raw.roundId)) return 'roundId must be a UUID';
   if (!nonEmpty(raw.streamId)) return 'streamId must be a non-empty string';
@@ -29,6 +22,20 @@ export function ballotCastProblem(raw: unknown): string | undefined {
   if (!nonEmpty(raw.occurredAt) || !ISO_UTC.test(raw.occurredAt) || Number.isNaN(Date.parse(raw.occurredAt))) return 'occurredAt must be UTC ISO-8601';
   if (!nonEmpty(raw.correlationId)) return 'correlationId must be a non-empty string';
   if (!(raw.causationId === null || nonEmpty(raw.causationId))) return 'causationId must be a string or null';
+  return undefined;
+}
+
+/**
+ * The contracts' BallotCast rules (envelope + payload), written out by hand: class-validator needs about
+ * 100 µs per event, which a million ballots cannot afford. Returns a reason, or undefined when the event is a
+ * valid BallotCast. Unknown payload fields are tolerated as validateEnvelope does; ballot-shape.spec.ts
+ * checks that both agree on generated valid and broken events. Every other event type goes through
+ * validateEnvelope itself.
+ */
+export function ballotCastProblem(raw: unknown): string | undefined {
+  const envelope = envelopeProblem(raw, 'BallotCast');
+  if (envelope !== undefined) return envelope;
+  if (!isObject(raw)) return 'event is not a JSON object';
   const p = raw.payload;
   if (!isObject(p)) return 'payload must be an object';
   if (!nonEmpty(p.ballotId) || !UUID.test(p.ballotId)) return 'payload.ballotId must be a UUID';
@@ -49,9 +56,33 @@ export function ballotCastProblem(raw: unknown): string | undefined {
     for (const x of p.points) if (!Number.isInteger(x) || (x as number) < 1) return 'payload.points must be integers of at least 1';
   }
   if (p.paper !== undefined && p.paper !== null) {
-    if (!isObject(p.paper)) return 'payload.paper must be an object';
-    if (!nonEmpty(p.paper.batchId) || !UUID.test(p.paper.batchId)) return 'payload.paper.batchId must be a UUID';
-    if (typeof p.paper.operatorId !== 'string') return 'payload.paper.operatorId must be a string';
+    // @ValidateNested() also accepts an array and validates each item (a quirk of the contract, mirrored here).
+    for (const paper of Array.isArray(p.paper) ? p.paper : [p.paper]) {
+      if (!isObject(paper)) return 'payload.paper must be an object';
+      if (!nonEmpty(paper.batchId) || !UUID.test(paper.batchId)) return 'payload.paper.batchId must be a UUID';
+      if (typeof paper.operatorId !== 'string') return 'payload.paper.operatorId must be a string';
+    }
+  }
+  return undefined;
+}
+
+const AGE_BAND_SET: ReadonlySet<unknown> = new Set(AGE_BANDS);
+
+/** The contracts' VotersRegistered rules, by hand for the same reason (1,000 nested voters per event). */
+export function votersRegisteredProblem(raw: unknown): string | undefined {
+  const envelope = envelopeProblem(raw, 'VotersRegistered');
+  if (envelope !== undefined) return envelope;
+  if (!isObject(raw)) return 'event is not a JSON object';
+  const p = raw.payload;
+  if (!isObject(p)) return 'payload must be an object';
+  if (p.source !== 'roll' && p.source !== 'codes') return 'payload.source must be roll or codes';
+  const voters = p.voters;
+  if (!Array.isArray(voters) || voters.length < 1 || voters.length > 1000) return 'payload.voters must hold 1 to 1000 voters';
+  for (const v of voters) {
+    if (!isObject(v)) return 'payload.voters must hold objects';
+    if (typeof v.pseudonym !== 'string' || !PSEUDONYM.test(v.pseudonym)) return 'payload.voters.pseudonym must be 64 hex digits';
+    if (typeof v.unitId !== 'string' || !UNIT_ID_PATTERN.test(v.unitId)) return 'payload.voters.unitId is not a unit id';
+    if (v.ageBand !== undefined && v.ageBand !== null && !AGE_BAND_SET.has(v.ageBand)) return 'payload.voters.ageBand is not an age band';
   }
   return undefined;
 }

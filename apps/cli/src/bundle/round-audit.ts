@@ -1,8 +1,8 @@
 import { PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { canonicalJson } from '@plaza/ledger';
 import { fromElection, writePb, type PbElection, type PbVoteType } from '@plaza/pabulib';
-import { RoundReplay, type ReplayedBallot } from '@plaza/recount';
-import { ballotCastProblem } from './ballot-shape';
+import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
+import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
 import { formatResults, pbFileName, type DeclaredResult } from './format';
 
 /** Names of the round-level checks, stable for reports and tests. */
@@ -127,6 +127,7 @@ export class RoundAudit {
   readonly replay: RoundReplay;
   readonly #failures = new Map<RoundCheck, RoundFailure>();
   readonly #streams = new Map<string, number>();
+  readonly #ballotStreams = new Map<string, number>();
   readonly #titles = new Map<string, string>();
   readonly #declared: DeclaredResult[] = [];
   #phase: string | undefined;
@@ -146,7 +147,8 @@ export class RoundAudit {
   apply(index: number, raw: unknown): void {
     this.#events++;
     const eventId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
-    const problem = (raw as { type?: unknown })?.type === 'BallotCast' ? ballotCastProblem(raw) : validationProblem(raw);
+    const type = (raw as { type?: unknown })?.type;
+    const problem = type === 'BallotCast' ? ballotCastProblem(raw) : type === 'VotersRegistered' ? votersRegisteredProblem(raw) : validationProblem(raw);
     if (problem !== undefined) return this.#fail({ check: 'event-valid', message: problem, index, eventId });
     const event = raw as PlazaEvent;
     if (event.roundId !== this.roundId) {
@@ -155,7 +157,12 @@ export class RoundAudit {
     if (event.producer === 'audit') return this.#fail({ check: 'event-valid', message: 'audit events are never part of the ledger', index, eventId });
     const at = { index, eventId: event.id };
 
-    const last = this.#streams.get(event.streamId) ?? 0;
+    // Ballot streams are keyed by the pseudonym string the replay keeps anyway: a million ballots would
+    // otherwise hold a million more 108-character stream ids.
+    const ownStream = event.type === 'BallotCast' && event.streamId === `ballot-${this.roundId}-${event.payload.voterPseudonym}`;
+    const streams = ownStream ? this.#ballotStreams : this.#streams;
+    const key = ownStream ? (event as { payload: { voterPseudonym: string } }).payload.voterPseudonym : event.streamId;
+    const last = streams.get(key) ?? 0;
     if (event.streamVersion !== last + 1) {
       if (event.type === 'BallotCast' && event.streamVersion <= last) {
         this.#fail({
@@ -167,7 +174,7 @@ export class RoundAudit {
         this.#fail({ check: 'stream-order', message: `${event.streamId} expected version ${last + 1}, got ${event.streamVersion}`, ...at });
       }
     }
-    this.#streams.set(event.streamId, Math.max(last, event.streamVersion));
+    streams.set(key, Math.max(last, event.streamVersion));
 
     switch (event.type) {
       case 'RoundCreated':
@@ -188,7 +195,7 @@ export class RoundAudit {
       case 'BallotCast': {
         this.#ballots++;
         const p = event.payload;
-        if (event.streamId !== `ballot-${this.roundId}-${p.voterPseudonym}`) {
+        if (!ownStream) {
           this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
         }
         if (this.#phase !== 'voting' || this.#closed) {
@@ -226,10 +233,11 @@ export class RoundAudit {
       const projects = this.replay.accepted(unit.id).map((a) => ({ ...a, title: this.#titles.get(a.proposalId) }));
       files.set(pbFileName(unit.id), unitPb(this.roundId, config, unit.id, projects, ballots));
     }
-    if (this.#closed) this.#checkClosed(this.#closed, countedByUnit);
+    if (this.#closed) this.#checkClosed(this.#closed, countedByUnit, ballotDigest([...counted.values()].flat().map((b) => b.eventId)));
 
     if (this.#declared.length > 0) {
-      const recomputed = new Map(this.replay.results().map((r) => [r.unitId, r]));
+      // RoundReplay.results() with the counted ballots computed once above (a million ballots make each pass count).
+      const recomputed = new Map(config.units.map((u) => [u.id, computeUnitResult(config, u.id, this.replay.accepted(u.id), counted.get(u.id) ?? [])]));
       for (const d of this.#declared) {
         const declared = d.payload as ResultsDeclaredPayload;
         const mine = recomputed.get(declared.unitId);
@@ -267,9 +275,8 @@ export class RoundAudit {
     };
   }
 
-  #checkClosed(closed: ClosedAt, counted: Record<string, number>): void {
+  #checkClosed(closed: ClosedAt, counted: Record<string, number>, digest: string): void {
     const total = Object.values(counted).reduce((a, b) => a + b, 0);
-    const digest = this.replay.ballotDigest();
     const problems: string[] = [];
     if (closed.payload.ballotsCounted !== total) problems.push(`ballotsCounted ${closed.payload.ballotsCounted}, replay counts ${total}`);
     if (canonicalJson(closed.payload.perUnit) !== canonicalJson(counted)) problems.push(`perUnit ${canonicalJson(closed.payload.perUnit)}, replay ${canonicalJson(counted)}`);

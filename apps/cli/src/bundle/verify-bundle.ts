@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -6,7 +6,6 @@ import {
   EMPTY_ROOT,
   LedgerError,
   parseVerifierKey,
-  leafHash,
   verifyCheckpoint,
   verifyConsistency,
   CheckpointError,
@@ -24,7 +23,6 @@ import {
   formatCheckpointLine,
   formatManifest,
   formatPublicKey,
-  parseLedgerLine,
   type BundleCheckpoint,
   type BundleManifest,
 } from './format';
@@ -328,18 +326,17 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   let lines = 0;
   const onLine = (line: Buffer): void => {
     const expected = lines++;
-    const text = line.toString('utf8');
-    const parsed = parseLedgerLine(text);
+    const parsed = readLedgerLine(line);
     if (!parsed.ok) {
       if (!ledgerBroken) fail({ check: 'entry-format', message: `ledger line ${expected + 1}: ${parsed.reason}`, index: expected });
       ledgerBroken = true;
       return;
     }
     let event: { id?: unknown; roundId?: unknown } | undefined;
-    if (parsed.canonical !== undefined) {
+    if (parsed.eventStart >= 0) {
       roundEntries++;
       try {
-        event = JSON.parse(parsed.canonical) as { id?: unknown };
+        event = JSON.parse(line.toString('utf8', parsed.eventStart, line.length - 1)) as { id?: unknown };
       } catch {
         event = undefined;
       }
@@ -365,12 +362,11 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
       return replay();
     }
     let leaf: Buffer;
-    if (parsed.canonical !== undefined) {
-      // The prefix is ASCII, so the canonical bytes are the line's bytes between it and the closing brace.
-      const start = line.length - 1 - Buffer.byteLength(parsed.canonical);
-      leaf = leafHash(line.subarray(start, line.length - 1));
-      if (leaf.toString('hex') !== parsed.leafHash) {
-        fail({ check: 'leaf-hash', message: `leaf hash of entry ${expected} does not match its event's bytes`, index: expected, eventId, calculated: leaf.toString('hex'), expected: parsed.leafHash });
+    if (parsed.eventStart >= 0) {
+      leaf = leafOf(line, parsed.eventStart, line.length - 1);
+      if (!hexEquals(line, parsed.hashStart, leaf)) {
+        const claimed = line.toString('latin1', parsed.hashStart, parsed.hashStart + 64);
+        fail({ check: 'leaf-hash', message: `leaf hash of entry ${expected} does not match its event's bytes`, index: expected, eventId, calculated: leaf.toString('hex'), expected: claimed });
         ledgerBroken = true;
         return replay();
       }
@@ -382,7 +378,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
       firstRoundInSegment ??= { index: expected, eventId };
       replay();
     } else {
-      leaf = Buffer.from(parsed.leafHash, 'hex');
+      leaf = Buffer.from(line.toString('latin1', parsed.hashStart, parsed.hashStart + 64), 'hex');
     }
     range.append(leaf);
     settle();
@@ -493,4 +489,61 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
     failure: failures[0],
     elapsedMs: Date.now() - started,
   };
+}
+
+const PREFIX = Buffer.from('{"index":', 'latin1');
+const HASH_KEY = Buffer.from(',"leafHash":"', 'latin1');
+const EVENT_KEY = Buffer.from('","event":', 'latin1');
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22;
+
+type RawLine = { readonly ok: true; readonly index: number; readonly hashStart: number; readonly eventStart: number } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Reads a ledger.jsonl line as bytes, accepting exactly what formatLedgerLine writes (parseLedgerLine is the
+ * same grammar on strings): no string is made of the line, only of the event, which is JSON-parsed anyway.
+ */
+function readLedgerLine(line: Buffer): RawLine {
+  const bad = (reason: string): RawLine => ({ ok: false, reason });
+  if (line.length < PREFIX.length || line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) !== 0) return bad('line does not start with {"index":');
+  let i = PREFIX.length;
+  let index = 0;
+  const digits = i;
+  while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) index = index * 10 + (line[i++] - 0x30);
+  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1)) return bad('index is not a decimal without leading zeros');
+  if (line.compare(HASH_KEY, 0, HASH_KEY.length, i, i + HASH_KEY.length) !== 0) return bad('index must be followed by ,"leafHash":"');
+  const hashStart = i + HASH_KEY.length;
+  for (let k = hashStart; k < hashStart + 64; k++) {
+    const c = line[k];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return bad('leafHash must be 64 lowercase hex digits');
+  }
+  const after = hashStart + 64;
+  if (line[after] === QUOTE && line[after + 1] === CLOSE && line.length === after + 2) return { ok: true, index, hashStart, eventStart: -1 };
+  if (line.compare(EVENT_KEY, 0, EVENT_KEY.length, after, after + EVENT_KEY.length) === 0 && line[line.length - 1] === CLOSE && line.length > after + EVENT_KEY.length + 1) {
+    return { ok: true, index, hashStart, eventStart: after + EVENT_KEY.length };
+  }
+  return bad('line must end after the leaf hash, or carry ,"event":<canonical event> and end');
+}
+
+// One scratch buffer for 0x00 ‖ event bytes: node:crypto's one-shot hash() over it avoids a Hash object per leaf.
+let scratch = Buffer.alloc(64 << 10);
+
+/** RFC 9162 leaf hash of line[start, end), the same value libs/ledger leafHash gives. */
+function leafOf(line: Buffer, start: number, end: number): Buffer {
+  const n = end - start + 1;
+  if (n > scratch.length) scratch = Buffer.alloc(Math.max(n, scratch.length * 2));
+  scratch[0] = 0x00;
+  line.copy(scratch, 1, start, end);
+  return hash('sha256', scratch.subarray(0, n), 'buffer');
+}
+
+const HEX = '0123456789abcdef';
+
+/** Whether the 64 hex digits at line[at] spell `digest`. */
+function hexEquals(line: Buffer, at: number, digest: Buffer): boolean {
+  for (let k = 0; k < 32; k++) {
+    const b = digest[k];
+    if (line[at + 2 * k] !== HEX.charCodeAt(b >> 4) || line[at + 2 * k + 1] !== HEX.charCodeAt(b & 15)) return false;
+  }
+  return true;
 }

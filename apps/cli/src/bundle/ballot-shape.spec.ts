@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import fc from 'fast-check';
+import { validateEnvelope } from '@plaza/contracts';
+import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
+
+const uuid = '0193f4a0-0000-7000-8000-00000000000';
+const ballot = () => ({
+  id: `${uuid}1`,
+  type: 'BallotCast',
+  schemaVersion: 1,
+  streamId: 'ballot-x',
+  streamVersion: 1,
+  roundId: `${uuid}2`,
+  occurredAt: '2026-11-25T17:00:00.000Z',
+  producer: 'voting',
+  correlationId: 'c',
+  causationId: null as string | null,
+  payload: { ballotId: `${uuid}3`, voterPseudonym: 'a'.repeat(64), unitId: 'centre', channel: 'online', choices: [`${uuid}4`, `${uuid}5`] } as Record<string, unknown>,
+});
+const registered = () => ({
+  ...ballot(),
+  type: 'VotersRegistered',
+  payload: { source: 'roll', voters: [{ pseudonym: 'b'.repeat(64), unitId: 'centre', ageBand: '18-29' }, { pseudonym: 'c'.repeat(64), unitId: 'north' }] } as Record<string, unknown>,
+});
+
+// Values that are valid somewhere and invalid elsewhere, so the mutations hit both sides of each rule.
+const values = fc.constantFrom<unknown>(
+  undefined,
+  null,
+  '',
+  'x',
+  0,
+  1,
+  -1,
+  2.5,
+  true,
+  [],
+  {},
+  `${uuid}9`,
+  'a'.repeat(64),
+  'A'.repeat(64),
+  'centre',
+  'Centre',
+  'online',
+  'paper',
+  'roll',
+  'codes',
+  '18-29',
+  '99+',
+  [`${uuid}6`],
+  [`${uuid}6`, `${uuid}6`],
+  ['nope'],
+  [1, 2],
+  [0],
+  { batchId: `${uuid}7`, operatorId: 'op' },
+  { batchId: 'x', operatorId: 'op' },
+  [{ pseudonym: 'd'.repeat(64), unitId: 'centre' }],
+  [{ pseudonym: 'd'.repeat(64), unitId: 'centre', ageBand: '65+' }],
+  [{ pseudonym: 'short', unitId: 'centre' }],
+  '2026-11-25T17:00:00Z',
+  '2026-11-25 17:00:00',
+);
+
+const envelopeKeys = ['id', 'type', 'schemaVersion', 'streamId', 'streamVersion', 'roundId', 'occurredAt', 'producer', 'correlationId', 'causationId'];
+
+function agree(make: () => ReturnType<typeof ballot>, fast: (raw: unknown) => string | undefined, payloadKeys: string[]) {
+  expect(fast(make())).toBeUndefined();
+  expect(validateEnvelope(make()).ok).toBe(true);
+  fc.assert(
+    fc.property(fc.boolean(), fc.constantFrom(...envelopeKeys), fc.constantFrom(...payloadKeys), values, (inPayload, envKey, payloadKey, value) => {
+      const event = make() as Record<string, unknown> & { payload: Record<string, unknown> };
+      if (inPayload) {
+        if (value === undefined) delete event.payload[payloadKey];
+        else event.payload[payloadKey] = value;
+      } else if (value === undefined) delete event[envKey];
+      else event[envKey] = value;
+      expect(fast(event) === undefined).toBe(validateEnvelope(event).ok);
+    }),
+    { numRuns: 1500 },
+  );
+}
+
+describe('hand-written validators agree with the contracts (validateEnvelope)', () => {
+  it('BallotCast', () => agree(ballot, ballotCastProblem, ['ballotId', 'voterPseudonym', 'unitId', 'channel', 'choices', 'points', 'paper']));
+  it('VotersRegistered', () => agree(registered, votersRegisteredProblem, ['source', 'voters']));
+});
