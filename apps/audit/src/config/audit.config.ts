@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { loadConfig, ServiceConfig } from '@plaza/nest-runtime';
+import { ConfigError, loadConfig, ServiceConfig } from '@plaza/nest-runtime';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
 
@@ -42,5 +42,8 @@ export type LoadedAuditConfig = AuditConfig & { DB_SCHEMA: string };
 
 export function loadAuditConfig(env: Record<string, string | undefined> = process.env): LoadedAuditConfig {
   const config = loadConfig(AuditConfig, env);
+  if (config.NODE_ENV === 'production' && !config.LEDGER_SIGNING_KEY) {
+    throw new ConfigError(['LEDGER_SIGNING_KEY is required when NODE_ENV=production (a development key is generated only outside production)']);
+  }
   return Object.assign(config, { DB_SCHEMA: config.DB_SCHEMA ?? 'audit' });
 }
