@@ -99,7 +99,9 @@ export function formatExplanationTable(result: TallyResult): string {
     const r = [
       phragmen
         ? ['round', 'project', 'cost', 'time (load)', 'supporters']
-        : ['round', 'project', 'cost', 'price per supporter', 'effective votes', 'supporters', 'paid all they had'],
+        : x.utility === 'points'
+          ? ['round', 'project', 'cost', 'price per point', 'effective points', 'supporters', 'paid all they had']
+          : ['round', 'project', 'cost', 'price per supporter', 'effective votes', 'supporters', 'paid all they had'],
     ];
     for (const round of x.rounds) {
       r.push(

@@ -31,6 +31,7 @@ interface Outcome {
   notes: string[];
   perVoterBudget?: Rational;
   add1Steps?: number;
+  utility?: 'cost' | 'points';
   comparison?: Explanation['comparison'];
 }
 
@@ -79,7 +80,7 @@ function run(p: Prepared, rule: RuleName, options: RuleOptions): Outcome {
 }
 
 function fromMes(r: MesRun, perVoter: Rational, notes: string[], add1Steps?: number): Outcome {
-  return { ...r, notes, perVoterBudget: perVoter, add1Steps };
+  return { ...r, notes, perVoterBudget: perVoter, add1Steps, utility: r.utility };
 }
 
 function mes(p: Prepared, options: RuleOptions): Outcome {
@@ -227,6 +228,7 @@ function toResult(p: Prepared, rule: RuleName, o: Outcome): TallyResult {
     projects,
     ties: o.ties,
     ...(o.rounds ? { rounds: o.rounds } : {}),
+    ...(o.utility ? { utility: o.utility } : {}),
     ...(o.perVoterBudget ? { perVoterBudget: o.perVoterBudget } : {}),
     ...(o.add1Steps !== undefined ? { add1Steps: o.add1Steps } : {}),
     ...(o.comparison ? { comparison: o.comparison } : {}),

@@ -165,6 +165,8 @@ export interface Explanation {
   readonly projects: readonly ProjectExplanation[];
   readonly rounds?: readonly RoundExplanation[];
   readonly ties: readonly TieReport[];
+  /** Equal Shares: `cost` (approval / choose-one: supporters share the cost) or `points` (price per point). */
+  readonly utility?: 'cost' | 'points';
   /** Equal Shares: each voter's starting budget (after Add1 raises). */
   readonly perVoterBudget?: Rational;
   /** Equal Shares with Add1: how many one-unit raises the final outcome used. */

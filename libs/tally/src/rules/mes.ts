@@ -10,6 +10,7 @@ export interface MesRun {
   readonly ties: TieReport[];
   readonly undecided: boolean;
   readonly cost: bigint;
+  readonly utility: 'cost' | 'points';
 }
 
 /** Supporters of every project in flat typed arrays: the shape both the exact and the float runs iterate. */
@@ -425,7 +426,7 @@ export function mesExact(p: Prepared, perVoter: Rational, options: RuleOptions =
     });
     remaining = remaining.filter((c) => c.i !== i);
   }
-  return { selected, rounds, reasons, ties, undecided, cost: spent };
+  return { selected, rounds, reasons, ties, undecided, cost: spent, utility: p.profile.type === 'approval' || p.profile.type === 'choose-one' ? 'cost' : 'points' };
 
   function money(i: number): Rational {
     let n = 0n;
