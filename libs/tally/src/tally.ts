@@ -100,7 +100,7 @@ function utilityNote(p: Prepared): string {
  * The intermediate runs may be done in floats when every decision in them is clear by a wide margin; the outcome
  * returned and the run that overspends are both recomputed exactly.
  */
-export function add1(p: Prepared, options: RuleOptions): Outcome {
+function add1(p: Prepared, options: RuleOptions): Outcome {
   const n = BigInt(Math.max(1, p.n));
   const B = p.instance.budget;
   const unit = 10n ** BigInt(p.instance.scale);
