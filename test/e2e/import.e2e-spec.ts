@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPbFile } from '@plaza/pabulib';
+import { readPbFile, writePbFile } from '@plaza/pabulib';
+import { run } from '../../apps/cli/src/cli';
 import { planImport } from '../../apps/cli/src/import/plan';
 import { PlazaApi } from '../../apps/cli/src/import/plaza-api';
 import { runImport } from '../../apps/cli/src/import/run-import';
@@ -25,8 +28,14 @@ describe('plaza import replays Pabulib elections through the services', () => {
     );
   });
 
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'plaza-import-e2e-'));
+  });
+
   afterAll(async () => {
     await stack.destroy();
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   const replay = async (file: string) => {
@@ -59,5 +68,49 @@ describe('plaza import replays Pabulib elections through the services', () => {
     expect(outcome.onlyInFile).toEqual([]);
     expect(outcome.onlyInPlaza).toEqual([]);
     expect(outcome.equal).toBe(true);
+  });
+
+  it('Kraków 2022 Krowodrza (ranked ballots, 3/2/1 points): equal to the file', async () => {
+    const { plan, outcome } = await replay('Poland_Krakow_2022_Krowodrza.pb');
+    expect(plan.config.ballot).toMatchObject({ type: 'ranked', rankPoints: [3, 2, 1] });
+    expect(outcome.ballotsCounted).toBe(2227);
+    expect(outcome.equal).toBe(true);
+  });
+
+  it('`plaza import` exits 0 when equal, 1 with both sides named when the file says otherwise, 2 on errors', async () => {
+    const keyFile = join(tmp, 'dev-key.pem');
+    writeFileSync(keyFile, TEST_SIGNING_KEY_PEM, { mode: 0o600 });
+    // Warszawa 2017 selected all four projects; claim project 2 was not, so Plaza's declaration must differ.
+    const original = readPbFile(fixture('Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb'));
+    const changed = { ...original, projects: original.projects.map((p) => (p.id === original.projects[1].id ? { ...p, selected: '0' } : p)) };
+    const file = join(tmp, 'changed.pb');
+    writePbFile(file, changed);
+    const urls = ['--proposals', stack.url('proposals'), '--voting', stack.url('voting'), '--audit', stack.url('audit'), '--dev-key', keyFile];
+    const io = () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      return { out, err, io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) } };
+    };
+
+    const same = io();
+    expect(await run(['import', fixture('Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb'), '--json', ...urls], same.io)).toBe(0);
+    const json = JSON.parse(same.out.join(''));
+    expect(json).toMatchObject({ equal: true, ballotsCounted: 27, onlyInFile: [], onlyInPlaza: [] });
+    expect(json.roundId).toMatch(/^[0-9a-f-]{36}$/);
+    expect([...json.selected].sort()).toEqual(original.projects.map((p) => p.id).sort());
+
+    const differs = io();
+    expect(await run(['import', file, ...urls], differs.io)).toBe(1);
+    const text = differs.out.join('');
+    expect(text).toContain("DIFFERENT from the file's selected column");
+    expect(text).toContain(`declared by Plaza only:    ${original.projects[1].id}`);
+
+    const unreachable = io();
+    expect(await run(['import', file, '--proposals', 'http://127.0.0.1:9', '--voting', 'http://127.0.0.1:9', '--dev-key', keyFile], unreachable.io)).toBe(2);
+    expect(unreachable.err.join('')).toMatch(/plaza: .*changed\.pb: POST http:\/\/127\.0\.0\.1:9\/rounds: .*ECONNREFUSED/);
+
+    const unknownRule = io();
+    expect(await run(['import', fixture('Hungary_Budapest_2024.pb'), ...urls], unknownRule.io)).toBe(2);
+    expect(unknownRule.err.join('')).toMatch(/pass --rule/);
   });
 });
