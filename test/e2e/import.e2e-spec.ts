@@ -38,9 +38,9 @@ describe('plaza import replays Pabulib elections through the services', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const replay = async (file: string) => {
+  const replay = async (file: string, timeoutMs = 60_000) => {
     const plan = planImport(readPbFile(fixture(file)), { fileName: file });
-    const outcome = await runImport(api, plan, { concurrency: 16, timeoutMs: 60_000, log: () => undefined });
+    const outcome = await runImport(api, plan, { concurrency: 16, timeoutMs, log: () => undefined });
     return { plan, outcome };
   };
 
@@ -69,6 +69,16 @@ describe('plaza import replays Pabulib elections through the services', () => {
     expect(outcome.onlyInPlaza).toEqual([]);
     expect(outcome.equal).toBe(true);
   });
+
+  it('Assen 2024 (Equal Shares with Add1, an exact tie between projects 2 and 11): equal to the file', async () => {
+    // The official tally runs Add1 in one-cent steps (README, "Money and Add1"): allow for a busy machine.
+    const { plan, outcome } = await replay('Netherlands_Assen_2024.pb', 240_000);
+    expect(plan.config.outcome).toEqual({ rule: 'equalshares/add1' });
+    expect(outcome.ballotsCounted).toBe(84);
+    expect(outcome.onlyInFile).toEqual([]);
+    expect(outcome.onlyInPlaza).toEqual([]);
+    expect(outcome.equal).toBe(true);
+  }, 300_000);
 
   it('Kraków 2022 Krowodrza (ranked ballots, 3/2/1 points): equal to the file', async () => {
     const { plan, outcome } = await replay('Poland_Krakow_2022_Krowodrza.pb');
