@@ -129,14 +129,22 @@ export class RoundAudit {
   readonly #streams = new Map<string, number>();
   readonly #ballotStreams = new Map<string, number>();
   readonly #titles = new Map<string, string>();
+  /** One string per proposal id, shared by every ballot naming it (JSON.parse makes a new one each time). */
+  readonly #proposalIds = new Map<string, string>();
   readonly #declared: DeclaredResult[] = [];
   #phase: string | undefined;
   #closed: ClosedAt | undefined;
   #events = 0;
   #ballots = 0;
 
+  readonly #ballotPrefix: string;
+  /** The round id once it is known to be a UUID: events carrying it need no second check. */
+  readonly #checkedRoundId: string | undefined;
+
   constructor(readonly roundId: string) {
     this.replay = new RoundReplay(roundId);
+    this.#ballotPrefix = `ballot-${roundId}-`;
+    this.#checkedRoundId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(roundId) ? roundId : undefined;
   }
 
   get failures(): readonly RoundFailure[] {
@@ -148,7 +156,8 @@ export class RoundAudit {
     this.#events++;
     const eventId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
     const type = (raw as { type?: unknown })?.type;
-    const problem = type === 'BallotCast' ? ballotCastProblem(raw) : type === 'VotersRegistered' ? votersRegisteredProblem(raw) : validationProblem(raw);
+    const problem =
+      type === 'BallotCast' ? ballotCastProblem(raw, this.#checkedRoundId) : type === 'VotersRegistered' ? votersRegisteredProblem(raw, this.#checkedRoundId) : validationProblem(raw);
     if (problem !== undefined) return this.#fail({ check: 'event-valid', message: problem, index, eventId });
     const event = raw as PlazaEvent;
     if (event.roundId !== this.roundId) {
@@ -159,7 +168,11 @@ export class RoundAudit {
 
     // Ballot streams are keyed by the pseudonym string the replay keeps anyway: a million ballots would
     // otherwise hold a million more 108-character stream ids.
-    const ownStream = event.type === 'BallotCast' && event.streamId === `ballot-${this.roundId}-${event.payload.voterPseudonym}`;
+    const ownStream =
+      event.type === 'BallotCast' &&
+      event.streamId.length === this.#ballotPrefix.length + event.payload.voterPseudonym.length &&
+      event.streamId.startsWith(this.#ballotPrefix) &&
+      event.streamId.endsWith(event.payload.voterPseudonym);
     const streams = ownStream ? this.#ballotStreams : this.#streams;
     const key = ownStream ? (event as { payload: { voterPseudonym: string } }).payload.voterPseudonym : event.streamId;
     const last = streams.get(key) ?? 0;
@@ -191,10 +204,13 @@ export class RoundAudit {
       case 'ProposalSubmitted':
       case 'ProposalEdited':
         this.#titles.set(event.payload.proposalId, event.payload.title);
+        this.#proposalIds.set(event.payload.proposalId, event.payload.proposalId);
         break;
       case 'BallotCast': {
         this.#ballots++;
         const p = event.payload;
+        const choices = p.choices as string[];
+        for (let k = 0; k < choices.length; k++) choices[k] = this.#proposalIds.get(choices[k]) ?? choices[k];
         if (!ownStream) {
           this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
         }

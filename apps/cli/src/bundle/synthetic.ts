@@ -184,9 +184,12 @@ export async function writeSyntheticBundle(dir: string, roundId: string, events:
     checkpoints.push({ size, rootHash: range.root().toString('base64'), time: new Date(time).toISOString(), keyId: signed.keyId, note: signed.note, consistency });
   };
   const append = async (leaf: Buffer, canonical?: string) => {
-    await write(formatLedgerLine(range.size, leaf.toString('hex'), canonical));
-    range.append(leaf);
-    tree.append(leaf);
+    // The tree takes the leaf from the very text written, so the signed roots cannot drift from the file.
+    const hex = leaf.toString('hex');
+    await write(formatLedgerLine(range.size, hex, canonical));
+    const written = Buffer.from(hex, 'hex');
+    range.append(written);
+    tree.append(written);
     if (range.size % every === 0) sign();
   };
   let other = 0;
