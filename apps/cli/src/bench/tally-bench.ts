@@ -2,6 +2,7 @@
 // Usage: npm run bench:tally [-- --files a.pb,b.pb] [--rules greedy,equalshares/add1] [--repeat 5]
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parsePb, toElection } from '@plaza/pabulib';
 import { fromPabulib, RULE_NAMES, tally, type RuleName, type RuleOptions } from '@plaza/tally';
 
@@ -13,11 +14,17 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function time<T>(fn: () => T): [T, number] {
+/** Wall-clock ms and this process's CPU ms (user + system): on a shared machine the CPU time is the steadier one. */
+function time<T>(fn: () => T): [T, number, number] {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const value = fn();
-  return [value, Number(process.hrtime.bigint() - t0) / 1e6];
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = process.cpuUsage(c0);
+  return [value, wall, (c.user + c.system) / 1000];
 }
+
+const cell = (wall: number, cpu: number) => `${wall.toFixed(1).padStart(10)} ${cpu.toFixed(1).padStart(10)}`;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,39 +35,45 @@ function main(): void {
   const files = arg('files')?.split(',') ?? DEFAULT_FILES;
   const rules = (arg('rules')?.split(',') ?? [...RULE_NAMES]) as RuleName[];
   const repeat = Number(arg('repeat') ?? '3');
-  console.log(`node ${process.version}; times in ms; parse = read + parsePb + toElection (median of ${repeat}); each rule: tally() from the`);
-  console.log(`converted instance (includes grouping ballots), median of ${repeat} runs for rules under 1 s, else one run.\n`);
+  console.log(`node ${process.version}; times in ms (wall, CPU); parse = read + parsePb + toElection (median of ${repeat});`);
+  console.log(`each rule: tally() from the converted instance (includes grouping ballots), median of ${repeat} runs for rules`);
+  console.log(`under 1 s, else one run. Load average now: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
   for (const file of files) {
     const text = readFileSync(join(FIXTURES, file), 'utf8');
     const parses: number[] = [];
+    const parsesCpu: number[] = [];
     let election = toElection(parsePb(text));
     for (let k = 0; k < repeat; k++) {
-      const [e, ms] = time(() => toElection(parsePb(readFileSync(join(FIXTURES, file), 'utf8'))));
+      const [e, ms, cpu] = time(() => toElection(parsePb(readFileSync(join(FIXTURES, file), 'utf8'))));
       election = e;
       parses.push(ms);
+      parsesCpu.push(cpu);
     }
-    const [t, convertMs] = time(() => fromPabulib(election));
+    const [t, convertMs, convertCpu] = time(() => fromPabulib(election));
     console.log(
       `${file}: ${t.profile.ballots.length} voters, ${t.instance.projects.length} projects, ${t.profile.type}, META rule ${t.metaRule}`,
     );
-    console.log(`  parse                          ${median(parses).toFixed(1).padStart(10)}`);
-    console.log(`  convert to tally instance      ${convertMs.toFixed(1).padStart(10)}`);
+    console.log(`  ${''.padEnd(30)} ${'wall'.padStart(10)} ${'cpu'.padStart(10)}`);
+    console.log(`  ${'parse (baseline)'.padEnd(30)} ${cell(median(parses), median(parsesCpu))}`);
+    console.log(`  ${'convert to tally instance'.padEnd(30)} ${cell(convertMs, convertCpu)}`);
     const threshold = t.rule.name !== undefined ? t.rule.options.threshold : undefined;
     for (const rule of rules) {
       if (rule === 'greedy-threshold' && threshold === undefined) continue;
       const options: RuleOptions = rule === 'greedy-threshold' ? { threshold } : {};
       const runs: number[] = [];
+      const cpus: number[] = [];
       let selected = 0;
       let steps: number | undefined;
       for (let k = 0; k < repeat; k++) {
-        const [r, ms] = time(() => tally(t.instance, t.profile, rule, options));
+        const [r, ms, cpu] = time(() => tally(t.instance, t.profile, rule, options));
         runs.push(ms);
+        cpus.push(cpu);
         selected = r.selected.length;
         steps = r.explanation.add1Steps;
         if (ms > 1000) break;
       }
       const extra = steps !== undefined ? `, ${steps} Add1 raises` : '';
-      console.log(`  ${rule.padEnd(30)} ${median(runs).toFixed(1).padStart(10)}   (${selected} selected${extra})`);
+      console.log(`  ${rule.padEnd(30)} ${cell(median(runs), median(cpus))}   (${selected} selected${extra})`);
     }
     console.log('');
   }
