@@ -1,15 +1,28 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseVerifierKey, verifyCheckpoint, verifyInclusion } from '@plaza/ledger';
+import { formatVerifierKey, generateLedgerKeyPair, parseVerifierKey, verifyCheckpoint, verifyInclusion } from '@plaza/ledger';
 import { expectEventually } from '@plaza/testing';
 import { run } from '../../apps/cli/src/cli';
+import {
+  alterCheckpointSignature,
+  deleteEntry,
+  editEvent,
+  entryOf,
+  eventAt,
+  insertCopy,
+  otherChoice,
+  readLines,
+  reseal,
+  swapEntries,
+  truncate,
+} from '../support/bundle-tamper';
 import { http, Stack } from '../support/stack';
 
 /**
  * A real round driven through the three services' HTTP APIs to its declared result, then audited: the
  * independent recount agrees, a ballot receipt checks out against the latest signed checkpoint, and the
- * exported bundle verifies offline (and stops verifying once a ballot in it is changed).
+ * exported bundle verifies offline, and every kind of tampering with it is caught with its position.
  */
 describe('audit of a real round', () => {
   const stack = new Stack();
@@ -145,5 +158,106 @@ describe('audit of a real round', () => {
     const broken = await cli('verify', tampered);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(new RegExp(`NOT VERIFIED: leaf-hash at entry ${i}, event ${receipts[2].eventId}`));
+  });
+
+  describe('tampering with the exported bundle is caught with its position', () => {
+    let clean: string;
+    let n = 0;
+    const copy = () => {
+      const dir = join(out, `t${n++}`);
+      cpSync(clean, dir, { recursive: true });
+      return dir;
+    };
+    const verify = async (dir: string, ...flags: string[]) => {
+      const r = await cli('verify', dir, '--json', ...flags);
+      expect(r.code).toBe(1);
+      return JSON.parse(r.stdout);
+    };
+
+    beforeAll(() => {
+      clean = join(out, 'bundle');
+    });
+
+    it("one entry's payload changed", async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 2);
+      const id = eventAt(dir, i).id;
+      editEvent(dir, i, otherChoice(dir), false);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'leaf-hash', index: i, eventId: id });
+    });
+
+    it("one entry's payload changed with its leaf hash and the manifest recomputed", async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 2);
+      editEvent(dir, i, otherChoice(dir), true);
+      reseal(dir);
+      const f = (await verify(dir)).failure;
+      expect(f.check).toBe('checkpoint-root');
+      expect(f.index).toBeLessThanOrEqual(i);
+      expect(f.checkpoint.size).toBeGreaterThan(i);
+    });
+
+    it('an entry deleted', async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 3);
+      deleteEntry(dir, i);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'entry-index', index: i });
+    });
+
+    it('two entries swapped', async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 1);
+      const j = entryOf(dir, 'BallotCast', 4);
+      swapEntries(dir, i, j);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'entry-index', index: i });
+    });
+
+    it('a forged entry inserted', async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 5);
+      insertCopy(dir, i, entryOf(dir, 'BallotCast', 0));
+      expect((await verify(dir)).failure).toMatchObject({ check: 'entry-index', index: i });
+    });
+
+    it('the bundle truncated', async () => {
+      const dir = copy();
+      const size = readLines(dir).length;
+      truncate(dir, 3);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'checkpoint-beyond-end', index: size - 3 });
+    });
+
+    it('a checkpoint signature altered', async () => {
+      const dir = copy();
+      alterCheckpointSignature(dir, 1);
+      reseal(dir);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'checkpoint-signature', checkpoint: { line: 1 } });
+    });
+
+    it('the public key swapped', async () => {
+      const dir = copy();
+      const key = readFileSync(join(dir, 'public-key.txt'), 'utf8').trim();
+      writeFileSync(join(dir, 'public-key.txt'), formatVerifierKey('plaza.local/ledger', generateLedgerKeyPair().publicKey) + '\n');
+      reseal(dir);
+      expect((await verify(dir)).failure.check).toBe('checkpoint-signature');
+      expect((await verify(dir, '--key', key)).failures.map((f: { check: string }) => f.check)).toContain('public-key');
+    });
+
+    it('a declared winner changed', async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'ResultsDeclared');
+      editEvent(dir, i, (e) => (e.payload.selected = [proposals.find((p) => !(e.payload.selected as string[]).includes(p))!]), false);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'leaf-hash', index: i });
+    });
+
+    it('a duplicate ballot for one pseudonym added', async () => {
+      const dir = copy();
+      const i = entryOf(dir, 'BallotCast', 5);
+      const id = insertCopy(dir, i, entryOf(dir, 'BallotCast', 4), true);
+      reseal(dir);
+      const report = await verify(dir);
+      // The hash chain breaks at the first checkpoint after it; the replay names the duplicate itself.
+      expect(report.failure.check).toBe('checkpoint-root');
+      expect(report.failures.find((f: { check: string }) => f.check === 'one-ballot-per-pseudonym')).toMatchObject({ index: i, eventId: id });
+    });
   });
 });

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalJson, formatVerifierKey, generateLedgerKeyPair, leafHash } from '@plaza/ledger';
-import { digestOf } from './build';
-import { formatLedgerLine, formatManifest, LEDGER_FILE, MANIFEST_FILE, parseLedgerLine, PUBLIC_KEY_FILE, type BundleManifest } from './format';
+import { editEvent, entryOf, eventAt, otherChoice, readLines, renumber, reseal, writeLines } from '../../../../test/support/bundle-tamper';
+import { formatLedgerLine, LEDGER_FILE, parseLedgerLine, PUBLIC_KEY_FILE } from './format';
 import { syntheticPseudonym, syntheticRound, writeSyntheticBundle } from './synthetic';
 import { verifyBundle, type VerifyReport } from './verify-bundle';
 
@@ -26,59 +26,8 @@ function copy(): string {
   return dir;
 }
 
-function readLines(dir: string): string[] {
-  return readFileSync(join(dir, LEDGER_FILE), 'utf8').split('\n').slice(0, -1);
-}
-
-function writeLines(dir: string, lines: string[]): void {
-  writeFileSync(join(dir, LEDGER_FILE), lines.map((l) => l + '\n').join(''));
-}
-
-/** What a careful forger does after editing: recompute every digest and count in the manifest. */
-function reseal(dir: string): void {
-  const manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as BundleManifest;
-  const files = readdirSync(dir)
-    .filter((n) => n !== MANIFEST_FILE)
-    .map((n) => digestOf(n, readFileSync(join(dir, n), 'utf8')));
-  const lines = readLines(dir);
-  writeFileSync(
-    join(dir, MANIFEST_FILE),
-    formatManifest({ ...manifest, files, ledgerSize: lines.length, roundEntries: lines.filter((l) => l.includes('"event":')).length }),
-  );
-}
-
-/** Index (in the ledger) of the n-th entry of the round whose event has `type`. */
-function entryOf(dir: string, type: string, nth = 0): number {
-  const lines = readLines(dir);
-  let seen = 0;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].includes(`"type":"${type}"`) && seen++ === nth) return i;
-  }
-  throw new Error(`no ${type} #${nth}`);
-}
-
 function eventIdAt(dir: string, index: number): string {
-  const p = parseLedgerLine(readLines(dir)[index]);
-  if (!p.ok || p.canonical === undefined) throw new Error(`entry ${index} has no event`);
-  return (JSON.parse(p.canonical) as { id: string }).id;
-}
-
-/** Rewrites one round entry's event and, when `rehash`, its leaf hash too. */
-/** A different approval: the first accepted proposal the ballot does not name. */
-function otherChoice(e: EventEnvelope & { payload: Record<string, unknown> }): void {
-  const accepted = events.filter((x) => x.type === 'ProposalAccepted').map((x) => (x.payload as { proposalId: string }).proposalId);
-  e.payload.choices = [accepted.find((id) => !(e.payload.choices as string[]).includes(id))!];
-}
-
-function editEvent(dir: string, index: number, edit: (e: EventEnvelope & { payload: Record<string, unknown> }) => void, rehash: boolean): void {
-  const lines = readLines(dir);
-  const p = parseLedgerLine(lines[index]);
-  if (!p.ok || p.canonical === undefined) throw new Error('not a round entry');
-  const event = JSON.parse(p.canonical) as EventEnvelope & { payload: Record<string, unknown> };
-  edit(event);
-  const canonical = canonicalJson(event);
-  lines[index] = formatLedgerLine(index, rehash ? leafHash(canonical).toString('hex') : p.leafHash, canonical).slice(0, -1);
-  writeLines(dir, lines);
+  return eventAt(dir, index).id;
 }
 
 async function buildBundle(dir: string, list: EventEnvelope[]): Promise<void> {
@@ -126,7 +75,7 @@ describe('plaza verify catches tampering with its position', () => {
   it("one entry's payload changed", async () => {
     const dir = copy();
     const i = entryOf(dir, 'BallotCast', 5);
-    editEvent(dir, i, otherChoice, false);
+    editEvent(dir, i, otherChoice(dir), false);
     const report = await verifyBundle(dir);
     expectFailure(report, 'leaf-hash', i);
     expect(report.failure?.eventId).toBe(eventIdAt(clean, i));
@@ -137,7 +86,7 @@ describe('plaza verify catches tampering with its position', () => {
   it("one entry's payload changed with its leaf hash and the manifest recomputed", async () => {
     const dir = copy();
     const i = entryOf(dir, 'BallotCast', 5);
-    editEvent(dir, i, otherChoice, true);
+    editEvent(dir, i, otherChoice(dir), true);
     reseal(dir);
     const report = await verifyBundle(dir);
     expectFailure(report, 'checkpoint-root');
@@ -284,12 +233,6 @@ describe('plaza verify catches tampering with its position', () => {
     );
   }, 180_000);
 });
-
-function renumber(line: string, index: number): string {
-  const p = parseLedgerLine(line);
-  if (!p.ok) throw new Error('unparsable');
-  return formatLedgerLine(index, p.leafHash, p.canonical).slice(0, -1);
-}
 
 describe('plaza verify checks what the ledger itself vouches for', () => {
   it('a declared result the recount does not reproduce', async () => {
