@@ -148,6 +148,10 @@ describe('audit of a real round', () => {
     expect(report.round.counted).toEqual({ centre: 6 });
     expect(report.round.ballotsCast).toBe(7);
     expect(readFileSync(join(dir, 'pabulib-centre.pb'), 'utf8')).toMatch(/^META\nkey;value\n/);
+    // Outside tools recount from the .pb alone: `plaza tally` (libs/tally over libs/pabulib) gets the declared winners.
+    const tallied = await cli('tally', join(dir, 'pabulib-centre.pb'), '--json');
+    expect(tallied.code).toBe(0);
+    expect(JSON.parse(tallied.stdout).selected).toEqual(report.round.comparisons[0].declared.selected);
 
     const tampered = join(out, 'tampered');
     cpSync(dir, tampered, { recursive: true });

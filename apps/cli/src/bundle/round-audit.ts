@@ -10,7 +10,7 @@ export type RoundCheck =
   | 'event-valid' // envelope and payload as the contracts define them, of this round
   | 'stream-order' // every stream's versions 1, 2, 3… in ledger order: nothing missing, repeated or swapped
   | 'phase-order' // phase changes start where the round is and only move forward
-  | 'ballot-phase' // ballots only while the round is in its voting phase, never after VotingClosed
+  | 'ballot-phase' // ballots only after voting opened and before VotingClosed (see RoundAudit)
   | 'one-ballot-per-pseudonym' // a pseudonym's ballots form one revision chain; only the latest counts
   | 'voting-closed' // VotingClosed's counts and ballot digest match the ballots replayed
   | 'results' // every declared result equals the one recomputed from the replay (libs/recount)
@@ -134,6 +134,10 @@ export class RoundAudit {
   readonly #declared: DeclaredResult[] = [];
   #phase: string | undefined;
   #closed: ClosedAt | undefined;
+  /** When the voting phase opened (the proposals service's clock), once the ledger shows it. */
+  #votingOpenedAt: number | undefined;
+  /** Ballots the ledger holds before the opening phase change: judged at the end by time (see apply). */
+  readonly #early: { index: number; eventId: string; occurredAt: number }[] = [];
   #events = 0;
   #ballots = 0;
 
@@ -199,6 +203,7 @@ export class RoundAudit {
           this.#fail({ check: 'phase-order', message: `phase change ${from} → ${to} while the round is in ${this.#phase ?? 'no phase'}`, ...at });
         }
         this.#phase = to;
+        if (to === 'voting') this.#votingOpenedAt ??= Date.parse(event.occurredAt);
         break;
       }
       case 'ProposalSubmitted':
@@ -214,10 +219,13 @@ export class RoundAudit {
         if (!ownStream) {
           this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
         }
-        if (this.#phase !== 'voting' || this.#closed) {
-          const when = this.#closed ? 'after VotingClosed' : `in phase ${this.#phase ?? 'none'}`;
-          this.#fail({ check: 'ballot-phase', message: `ballot cast ${when}`, ...at });
-        }
+        // Proposals and voting events travel on different topics, so ledger order is causal only within each:
+        // a ballot the voting service accepted just before it consumed the closing phase change can follow that
+        // change in the ledger, and a lagging proposals topic can put the opening change after early ballots.
+        // So the end of voting is VotingClosed (the voting topic's own order, which is also what the count uses),
+        // and a ballot ahead of the opening change must at least be stamped after it.
+        if (this.#closed) this.#fail({ check: 'ballot-phase', message: 'ballot cast after VotingClosed', ...at });
+        else if (this.#votingOpenedAt === undefined) this.#early.push({ index, eventId: event.id, occurredAt: Date.parse(event.occurredAt) });
         break;
       }
       case 'VotingClosed':
@@ -248,6 +256,12 @@ export class RoundAudit {
       countedByUnit[unit.id] = ballots.length;
       const projects = this.replay.accepted(unit.id).map((a) => ({ ...a, title: this.#titles.get(a.proposalId) }));
       files.set(pbFileName(unit.id), unitPb(this.roundId, config, unit.id, projects, ballots));
+    }
+    const opened = this.#votingOpenedAt;
+    const early = this.#early.find((b) => opened === undefined || b.occurredAt < opened);
+    if (early) {
+      const why = opened === undefined ? 'the round never opened voting' : `it is stamped before voting opened at ${new Date(opened).toISOString()}`;
+      this.#fail({ check: 'ballot-phase', message: `ballot cast outside the voting phase: ${why}`, index: early.index, eventId: early.eventId });
     }
     if (this.#closed) this.#checkClosed(this.#closed, countedByUnit, ballotDigest([...counted.values()].flat().map((b) => b.eventId)));
 

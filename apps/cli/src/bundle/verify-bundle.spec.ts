@@ -257,6 +257,27 @@ describe('plaza verify checks what the ledger itself vouches for', () => {
     expect(report.failures.find((f) => f.check === 'one-ballot-per-pseudonym')).toMatchObject({ index: 2 * at + 1, eventId: dup.id });
   });
 
+  it('a ballot the ledger holds after the closing phase change but before VotingClosed (topics interleave)', async () => {
+    const closing = events.findIndex((e) => e.type === 'RoundPhaseChanged' && (e.payload as { to: string }).to === 'closed');
+    const ballot = events.findIndex((e) => e.type === 'BallotCast');
+    const list = [...events.slice(0, ballot), ...events.slice(ballot + 1, closing + 1), events[ballot], ...events.slice(closing + 1)];
+    const dir = join(root, 'interleaved');
+    await buildBundle(dir, list);
+    const report = await verifyBundle(dir);
+    expect(report.failures).toEqual([]);
+  });
+
+  it('a ballot stamped before voting opened', async () => {
+    const opening = events.findIndex((e) => e.type === 'RoundPhaseChanged' && (e.payload as { to: string }).to === 'voting');
+    const first = events.findIndex((e) => e.type === 'BallotCast');
+    const early = { ...events[first], occurredAt: new Date(Date.parse(events[opening].occurredAt) - 1000).toISOString() };
+    const list = [...events.slice(0, opening), early, ...events.slice(opening, first), ...events.slice(first + 1)];
+    const dir = join(root, 'early-ballot');
+    await buildBundle(dir, list);
+    const report = await verifyBundle(dir);
+    expect(report.failures.find((f) => f.check === 'ballot-phase')).toMatchObject({ index: 2 * opening + 1, eventId: early.id });
+  });
+
   it('a ballot cast after voting closed', async () => {
     const pseudonym = syntheticPseudonym(0);
     const late: EventEnvelope = {
