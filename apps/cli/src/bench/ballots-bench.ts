@@ -213,9 +213,13 @@ export async function ballotsBench(s: Settings): Promise<BallotsBenchResult> {
       waitFor(
         'the voting outbox relay',
         async () => {
+          // The relay goes in (transaction_id, position) order, so "caught up" is: nothing after its checkpoint.
           const done =
-            (await scalar(db, `SELECT coalesce(max(position), 0) FROM ${vs}.events`)) <=
-            (await scalar(db, `SELECT coalesce(max(last_position), 0) FROM ${vs}.relay_checkpoints`));
+            (await scalar(
+              db,
+              `SELECT count(*) FROM ${vs}.events e, ${vs}.relay_checkpoints c
+                WHERE (e.transaction_id, e.position) > (c.last_transaction_id, c.last_position)`,
+            )) === 0;
           if (!done && !blockerNoted && performance.now() - lastAccepted > 5_000) {
             blockerNoted = true;
             notes.push(`relay still behind 5 s after the last ballot; oldest transactions holding an xid: ${await oldestXidHolders(db)}`);
