@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Pure libraries stay free of NestJS so the offline verifier and CLI can use them (STYLE.md).
-    files: ['libs/{tally,pabulib,ledger,contracts,recount}/**/*.ts', 'apps/cli/**/*.ts'],
+    files: ['libs/{tally,pabulib,ledger,contracts,recount,bundle}/**/*.ts', 'apps/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'pure libraries must not depend on NestJS' }] }],
     },

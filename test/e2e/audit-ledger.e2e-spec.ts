@@ -6,7 +6,7 @@ import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalBytes, leafHash, parseVerifierKey, verifyCheckpoint, verifyConsistency, verifyInclusion } from '@plaza/ledger';
 import { expectEventually } from '@plaza/testing';
 import { run } from '../../apps/cli/src/cli';
-import { syntheticRound } from '../../apps/cli/src/bundle/synthetic';
+import { syntheticRound } from '@plaza/bundle';
 import { AuditStack } from '../support/audit';
 import { sql } from '../support/db';
 import { http } from '../support/stack';

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalJson, leafHash } from '@plaza/ledger';
-import { digestOf } from '../../apps/cli/src/bundle/build';
-import { formatLedgerLine, formatManifest, LEDGER_FILE, MANIFEST_FILE, parseLedgerLine, type BundleManifest } from '../../apps/cli/src/bundle/format';
+import { digestOf } from '@plaza/bundle';
+import { formatLedgerLine, formatManifest, LEDGER_FILE, MANIFEST_FILE, parseLedgerLine, type BundleManifest } from '@plaza/bundle';
 
 /** Ways to tamper with an exported audit bundle, as a forger would, for the verifier's tests. */
 type Event = EventEnvelope & { payload: Record<string, unknown> };

@@ -4,7 +4,7 @@ import { EventStore, quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import { RoundReplay } from '@plaza/recount';
 import { DataSource } from 'typeorm';
-import { resultDifferences } from '../../../cli/src/bundle/round-audit';
+import { resultDifferences } from '@plaza/bundle';
 import { Checkpointer } from '../ledger/checkpoints';
 import { LedgerTree, type NotableEntry } from '../ledger/ledger-tree';
 import { AUDIT_CONFIG } from '../ledger/signing-key';

@@ -13,9 +13,9 @@ import { existsSync, openSync, readSync, closeSync, rmSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLedgerKeyPair, leafHash } from '@plaza/ledger';
-import { LEDGER_FILE, MANIFEST_FILE, parseLedgerLine } from '../bundle/format';
-import { syntheticRound, writeSyntheticBundle } from '../bundle/synthetic';
-import { verifyBundle } from '../bundle/verify-bundle';
+import { LEDGER_FILE, MANIFEST_FILE, parseLedgerLine } from '@plaza/bundle';
+import { syntheticRound, writeSyntheticBundle } from '@plaza/bundle';
+import { verifyBundle } from '@plaza/bundle';
 
 const PROPOSALS = 8;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_OK } from '../cli-error';
-import { BUNDLE_FORMAT, MANIFEST_FILE, type BundleManifest } from '../bundle/format';
+import { BUNDLE_FORMAT, MANIFEST_FILE, type BundleManifest } from '@plaza/bundle';
 
 interface ExportFlags {
   out: string;

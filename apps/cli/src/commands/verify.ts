@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
-import { LEDGER_FILE } from '../bundle/format';
-import { verifyBundle, type VerifyFailure, type VerifyReport } from '../bundle/verify-bundle';
+import { LEDGER_FILE } from '@plaza/bundle';
+import { verifyBundle, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
 
 interface VerifyFlags {
   json?: boolean;

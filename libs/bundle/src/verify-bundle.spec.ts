@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalJson, formatVerifierKey, generateLedgerKeyPair, leafHash } from '@plaza/ledger';
-import { editEvent, entryOf, eventAt, otherChoice, readLines, renumber, reseal, writeLines } from '../../../../test/support/bundle-tamper';
+import { editEvent, entryOf, eventAt, otherChoice, readLines, renumber, reseal, writeLines } from '../../../test/support/bundle-tamper';
 import { formatLedgerLine, LEDGER_FILE, parseLedgerLine, PUBLIC_KEY_FILE } from './format';
 import { syntheticPseudonym, syntheticRound, writeSyntheticBundle } from './synthetic';
 import { verifyBundle, type VerifyReport } from './verify-bundle';
