@@ -50,6 +50,8 @@ describe('plaza import replays Pabulib elections through the services', () => {
     expect([...outcome.selected].sort()).toEqual([...plan.official!].sort());
     expect(outcome.ballotsCounted).toBe(27);
     expect(outcome.status).toBe('ok');
+    // The audit service recounted the declaration from its ledger and agrees.
+    expect(outcome.audit).toEqual({ status: 'verified', differences: [] });
 
     // What the CLI printed is what the public results API says, with the file's titles and minor-unit costs.
     const results = await http('GET', `${stack.url('voting')}/rounds/${outcome.roundId}/results`);
@@ -114,6 +116,7 @@ describe('plaza import replays Pabulib elections through the services', () => {
     const text = differs.out.join('');
     expect(text).toContain("DIFFERENT from the file's selected column");
     expect(text).toContain(`declared by Plaza only:    ${original.projects[1].id}`);
+    expect(text).toContain('audit recount: verified');
 
     const unreachable = io();
     expect(await run(['import', file, '--proposals', 'http://127.0.0.1:9', '--voting', 'http://127.0.0.1:9', '--dev-key', keyFile], unreachable.io)).toBe(2);

@@ -37,7 +37,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the outcome as JSON (progress goes to stderr)')
     .option('--proposals <url>', 'proposals service', process.env['PROPOSALS_URL'] ?? 'http://127.0.0.1:3001')
     .option('--voting <url>', 'voting service', process.env['VOTING_URL'] ?? 'http://127.0.0.1:3002')
-    .option('--audit <url>', 'audit service (reported only)', process.env['AUDIT_URL'] ?? 'http://127.0.0.1:3003')
+    .option('--audit <url>', "audit service: its independent recount is reported", process.env['AUDIT_URL'] ?? 'http://127.0.0.1:3003')
     .option('--concurrency <n>', 'ballots in flight at once', '32')
     .option('--rule <rule>', "outcome rule instead of the file's META rule (needed when it is unknown)")
     .option('--currency <code>', 'ISO 4217 currency when the file has none')
@@ -122,6 +122,9 @@ function describe(plan: ImportPlan, o: ImportOutcome): string {
     if (o.onlyInFile.length) lines.push(`  selected in the file only: ${o.onlyInFile.join(', ')}`);
     if (o.onlyInPlaza.length) lines.push(`  declared by Plaza only:    ${o.onlyInPlaza.join(', ')}`);
   }
-  lines.push(`timings (ms): ${Object.entries(o.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(
+    `audit recount: ${o.audit.status}${o.audit.differences.length ? ` (${o.audit.differences.join('; ')})` : ''}`,
+    `timings (ms): ${Object.entries(o.timings).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -101,6 +101,36 @@ function resultList(body: unknown): DeclaredResult[] {
   return [];
 }
 
+/**
+ * The audit service's independent recount of the round (`GET /rounds/:id/verification`): waits until it is
+ * `verified` or `disputed`. `unavailable` when there is no audit URL or no such API, `pending` on timeout.
+ */
+export async function waitForVerification(
+  api: PlazaApi,
+  roundId: string,
+  timeoutMs: number,
+): Promise<{ status: string; differences: string[] }> {
+  const audit = api.audit;
+  if (!audit) return { status: 'unavailable', differences: [] };
+  try {
+    return await pollUntil(
+      `the audit recount of round ${roundId}`,
+      async () => {
+        const res = await audit.get<{ status: string; units?: { differences?: string[] }[] }>(`/rounds/${roundId}/verification`, { accept: [404] });
+        if (res.status === 404) return { status: 'unavailable', differences: [] };
+        if (res.body.status !== 'verified' && res.body.status !== 'disputed') return undefined;
+        return { status: res.body.status, differences: (res.body.units ?? []).flatMap((u) => u.differences ?? []) };
+      },
+      timeoutMs,
+      250,
+    );
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('timed out')) return { status: 'pending', differences: [] };
+    // The declaration stands on its own; an audit service that cannot be asked is reported, not fatal.
+    return { status: `unavailable (${PlazaApi.describe(error)})`, differences: [] };
+  }
+}
+
 export interface ImportOptions {
   readonly concurrency: number;
   /** How long to wait for the voting service's projection and for the results. */
@@ -125,6 +155,8 @@ export interface ImportOutcome {
   readonly ballotsCounted: number;
   readonly proposals: Record<string, string>;
   readonly timings: Record<string, number>;
+  /** The audit service's recount of the declaration: verified, disputed (with differences), pending, unavailable. */
+  readonly audit: { status: string; differences: string[] };
 }
 
 /**
@@ -204,6 +236,7 @@ export async function runImport(api: PlazaApi, plan: ImportPlan, options: Import
     return waitForResults(api, roundId, options.timeoutMs);
   });
   if (!results) throw new Error('the voting service has no results API (GET /rounds/:id/results)');
+  const audit = await timed('audit', () => waitForVerification(api, roundId, Math.min(options.timeoutMs, 120_000)));
   const mine = results.find((r) => r.unitId === unitId);
   if (!mine) throw new Error(`no result declared for unit ${unitId}`);
   const selected = mine.selected.map((id) => toPb.get(id) ?? id);
@@ -225,5 +258,6 @@ export async function runImport(api: PlazaApi, plan: ImportPlan, options: Import
     ballotsCounted: mine.ballotsCounted,
     proposals: Object.fromEntries(byPb),
     timings,
+    audit,
   };
 }
