@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { keyId } from '@plaza/nest-runtime';
-import { LocalSigner, voterIdentity } from './tokens';
+import { findDevKey, LocalSigner, voterIdentity } from './tokens';
 
 test('LocalSigner signs tokens the services verify: EdDSA, iss/aud plaza, sub, roles, kid', async () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -23,4 +26,24 @@ test('voterIdentity: one valid subject per voter id, distinct for distinct ids',
   const odd = voterIdentity('a b/ć');
   expect(odd).toMatch(/^pbh-[0-9a-f]{64}$/);
   expect(voterIdentity('a b/ć ')).not.toBe(odd);
+});
+
+test('findDevKey: the private key `npm start` provisions in .plaza/dev-auth/, or the one named', () => {
+  const root = mkdtempSync(join(tmpdir(), 'plaza-devkey-'));
+  const saved = process.env['AUTH_SIGNING_KEY_FILE'];
+  delete process.env['AUTH_SIGNING_KEY_FILE'];
+  try {
+    expect(findDevKey(root)).toBeUndefined();
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const dir = join(root, '.plaza', 'dev-auth');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'public-key.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'signing-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(findDevKey(root)?.file).toBe(join(dir, 'signing-key.pem'));
+    expect(() => findDevKey(root, join(dir, 'public-key.pem'))).toThrow(/holds no PKCS#8 private key/);
+    expect(() => findDevKey(root, join(dir, 'missing.pem'))).toThrow(/cannot read the dev key/);
+  } finally {
+    if (saved !== undefined) process.env['AUTH_SIGNING_KEY_FILE'] = saved;
+    rmSync(root, { recursive: true, force: true });
+  }
 });
