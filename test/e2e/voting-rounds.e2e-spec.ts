@@ -135,7 +135,7 @@ describe('a full round of each ballot type', () => {
       const ballots = [...latest.values()].filter((b) => b.unitId === unit.id);
       // Independent of libs/recount: build the tally input from scratch.
       const direct = tally(
-        { budget: BigInt(unit.budget), scale: 0, currency: 'PLN', projects: inUnit.map((a) => ({ id: a.proposalId, cost: BigInt(a.cost) })) },
+        { budget: BigInt(unit.budget), scale: 2, currency: 'PLN', projects: inUnit.map((a) => ({ id: a.proposalId, cost: BigInt(a.cost) })) },
         {
           type: c.profileType,
           ballots: ballots.map((b) => ({

@@ -8,3 +8,4 @@ export * from './audit.events';
 export * from './registry';
 export * from './new-event';
 export * from './refusal';
+export * from './currency';

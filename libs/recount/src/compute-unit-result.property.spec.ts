@@ -50,7 +50,7 @@ describe('computeUnitResult (properties)', () => {
           config.ballot.type === 'knapsack' ? 'approval' : config.ballot.type === 'ranked' ? 'ordinal' : config.ballot.type;
         const sorted = [...ballots].sort((a, b) => (a.voterPseudonym < b.voterPseudonym ? -1 : 1));
         const direct = tally(
-          { budget: BigInt(config.units[0].budget), scale: 0, currency: 'EUR', projects: accepted.map((a) => ({ id: a.proposalId, cost: BigInt(a.cost) })) },
+          { budget: BigInt(config.units[0].budget), scale: 2, currency: 'EUR', projects: accepted.map((a) => ({ id: a.proposalId, cost: BigInt(a.cost) })) },
           {
             type,
             ballots: sorted.map((b) => ({ voterId: b.voterPseudonym, projects: [...b.choices], ...(b.points ? { points: b.points.map(BigInt) } : {}) })),

@@ -117,7 +117,7 @@ describe('computeUnitResult', () => {
     const outcome = { rule: 'equalshares/add1' as const, exclusiveGroups: [[A, C]], reportTies: false };
     const r = computeUnitResult(config({ type: 'approval' }, outcome), 'centre', accepted, approvalBallots);
     const direct = tally(
-      { budget: 100n, scale: 0, currency: 'PLN', projects: accepted.map((p) => ({ id: p.proposalId, cost: BigInt(p.cost) })) },
+      { budget: 100n, scale: 2, currency: 'PLN', projects: accepted.map((p) => ({ id: p.proposalId, cost: BigInt(p.cost) })) },
       {
         type: 'approval',
         ballots: [...approvalBallots].map((b) => ({ voterId: b.voterPseudonym, projects: [...b.choices] })),
@@ -159,7 +159,7 @@ describe('computeUnitResult', () => {
       { voterPseudonym: pseudo(2), choices: [A], points: [5] },
     ]);
     const expected = {
-      instance: { budget: '100', scale: 0, currency: 'PLN', projects: [{ id: A, cost: '60' }] },
+      instance: { budget: '100', scale: 2, currency: 'PLN', projects: [{ id: A, cost: '60' }] },
       profile: { type: 'cumulative', ballots: [{ voterId: pseudo(2), projects: [A], points: ['5'] }] },
       rule: 'greedy',
       options: { reserveFraction: '4/5' },

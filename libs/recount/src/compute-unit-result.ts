@@ -12,7 +12,7 @@ import {
   type RuleOptions,
   type TallyResult,
 } from '@plaza/tally';
-import type { ResultsDeclaredPayload } from '@plaza/contracts';
+import { minorDigits, type ResultsDeclaredPayload } from '@plaza/contracts';
 
 /** The parts of a round's configuration the tally depends on (structurally a subset of `RoundConfig`). */
 export interface TallyConfig {
@@ -160,8 +160,9 @@ function compareStrings(a: string, b: string): number {
  *   cumulative → 'cumulative' with points; ranked → 'ordinal' with ordinalPoints = rankPoints (default Borda);
  *   choose-one → 'choose-one'.
  * - Instance: budget = the unit's budget, projects = the unit's accepted proposals in acceptance order (the last
- *   tie-breaker) with their reviewed cost, scale 0: money stays in minor units, so Equal Shares' Add1 completion
- *   raises each voter's budget by ONE MINOR UNIT per step (e.g. 1 grosz), finer than Pabulib's one currency unit.
+ *   tie-breaker) with their reviewed cost. Amounts stay integers of the currency's minor unit and the scale says
+ *   how many of them make one currency unit (2 for PLN or EUR), so Equal Shares' Add1 completion raises each
+ *   voter's budget by ONE CURRENCY UNIT per step (1 złoty, 1 euro), exactly as Pabulib defines it.
  * - Ballots sorted by pseudonym, so the input (and its digest) cannot depend on arrival order.
  */
 export function tallyInput(config: TallyConfig, unitId: string, accepted: readonly AcceptedProposal[], ballots: readonly CountedBallot[]): TallyInput {
@@ -169,7 +170,7 @@ export function tallyInput(config: TallyConfig, unitId: string, accepted: readon
   if (!unit) throw new RecountInputError(`unit ${unitId} is not part of the round`);
   const instance: Instance = {
     budget: BigInt(unit.budget),
-    scale: 0,
+    scale: minorDigits(config.currency),
     currency: config.currency,
     projects: accepted.map((p) => ({ id: p.proposalId, cost: BigInt(p.cost) })),
   };
