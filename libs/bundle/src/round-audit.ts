@@ -1,6 +1,7 @@
 import { PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { canonicalJson } from '@plaza/ledger';
-import { fromElection, writePb, type PbElection, type PbVoteType } from '@plaza/pabulib';
+import { createHash } from 'node:crypto';
+import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
 import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
 import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
 import { formatResults, pbFileName, type DeclaredResult } from './format';
@@ -42,8 +43,15 @@ export interface RoundAuditReport {
   readonly comparisons: readonly UnitComparison[];
   /** One failure per check at most: the first entry where it fails. */
   readonly failures: readonly RoundFailure[];
-  /** The derived files a bundle must carry, by name: results.json and one .pb per unit. */
+  /** The derived files a bundle must carry, by name: results.json and one .pb per unit (empty when finish() was told not to keep them). */
   readonly files: ReadonlyMap<string, string>;
+  /** SHA-256 (hex) and UTF-8 length of every derived file, by name: computed while each is written. */
+  readonly fileDigests: ReadonlyMap<string, { readonly bytes: number; readonly sha256: string }>;
+}
+
+export interface FinishOptions {
+  /** Keep each derived file's text in `files` (the exporter writes them); the verifier needs only their digests. */
+  readonly texts?: boolean;
 }
 
 /**
@@ -86,11 +94,43 @@ const PB_VOTE_TYPE: Record<RoundConfig['ballot']['type'], PbVoteType> = {
  * minor units as the official tally counts it (META `comment` says so); voters are the pseudonyms.
  */
 export function unitPb(roundId: string, config: RoundConfig, unitId: string, projects: readonly { proposalId: string; cost: number; title?: string }[], ballots: readonly ReplayedBallot[]): string {
+  return [...unitPbPieces(roundId, config, unitId, projects, ballots)].join('');
+}
+
+/** Votes per piece of unitPbPieces: a few MB of text at a time. */
+const PB_VOTES_PER_PIECE = 10_000;
+
+const byPseudonym = (x: { voterPseudonym: string }, y: { voterPseudonym: string }) => (x.voterPseudonym < y.voterPseudonym ? -1 : x.voterPseudonym > y.voterPseudonym ? 1 : 0);
+
+/**
+ * unitPb's text in consecutive pieces (header, then the votes a slice at a time), so a million ballots never
+ * make one 140 MB string plus its rows: each slice goes through the same fromElection / writePb as the whole
+ * file would, and only its vote lines are kept (the text writePb gives for the slice without its lines is
+ * exactly the prefix to drop, since every line ends with the newline).
+ */
+export function* unitPbPieces(
+  roundId: string,
+  config: RoundConfig,
+  unitId: string,
+  projects: readonly { proposalId: string; cost: number; title?: string }[],
+  ballots: readonly ReplayedBallot[],
+): Generator<string> {
   const unit = config.units.find((u) => u.id === unitId);
   if (!unit) throw new Error(`unit ${unitId} is not part of the round`);
   const b = config.ballot;
-  const sorted = [...ballots].sort((x, y) => (x.voterPseudonym < y.voterPseudonym ? -1 : x.voterPseudonym > y.voterPseudonym ? 1 : 0));
+  // Already sorted when finish() hands them over: then this is one linear pass.
+  const sorted = [...ballots].sort(byPseudonym);
   const dec = (n: number) => ({ units: BigInt(n), scale: 0 });
+  const withPoints = b.type === 'cumulative';
+  const votesOf = (slice: readonly ReplayedBallot[]): PbElection['votes'] =>
+    slice.map((v) => ({
+      voterId: v.voterPseudonym,
+      projects: [...v.choices],
+      ...(withPoints ? { points: (v.points ?? []).map(dec) } : {}),
+      extra: {},
+    }));
+  // fromElection adds a points column only when some vote has points, i.e. never for an empty cumulative file.
+  const voteColumns = withPoints && sorted.length > 0 ? ['voter_id', 'vote', 'points'] : ['voter_id', 'vote'];
   const election: PbElection = {
     meta: new Map<string, string>(),
     description: config.name,
@@ -108,14 +148,19 @@ export function unitPb(roundId: string, config: RoundConfig, unitId: string, pro
     ...(b.totalPoints !== undefined ? { maxSumPoints: dec(b.totalPoints) } : {}),
     ...(b.maxPointsPerProject !== undefined ? { maxPoints: dec(b.maxPointsPerProject) } : {}),
     projects: projects.map((p) => ({ id: p.proposalId, cost: dec(p.cost), name: p.title ?? '', categories: [], beneficiaries: [], extra: {} })),
-    votes: sorted.map((v) => ({
-      voterId: v.voterPseudonym,
-      projects: [...v.choices],
-      ...(b.type === 'cumulative' ? { points: (v.points ?? []).map(dec) } : {}),
-      extra: {},
-    })),
+    votes: [],
   };
-  return writePb(fromElection(election));
+  const header = fromElection(election, { voteColumns });
+  header.meta.set('num_votes', String(sorted.length));
+  yield writePb(header);
+  for (let from = 0; from < sorted.length; from += PB_VOTES_PER_PIECE) {
+    const doc = fromElection({ ...election, votes: votesOf(sorted.slice(from, from + PB_VOTES_PER_PIECE)) }, { voteColumns });
+    const withoutVotes: PbDocument = { ...doc, votes: { columns: doc.votes.columns, rows: [] } };
+    const text = writePb(doc);
+    const prefix = writePb(withoutVotes);
+    if (!text.startsWith(prefix)) throw new Error('a Pabulib slice does not start with its own header');
+    yield text.slice(prefix.length);
+  }
 }
 
 /**
@@ -127,10 +172,16 @@ export class RoundAudit {
   readonly replay: RoundReplay;
   readonly #failures = new Map<RoundCheck, RoundFailure>();
   readonly #streams = new Map<string, number>();
-  readonly #ballotStreams = new Map<string, number>();
+  /** Version of each voter's ballot stream, by the replay's voter id (0: none yet); doubles hold any safe integer. */
+  #ballotStreams = new Float64Array(1024);
   readonly #titles = new Map<string, string>();
   /** One string per proposal id, shared by every ballot naming it (JSON.parse makes a new one each time). */
   readonly #proposalIds = new Map<string, string>();
+  /**
+   * One array per distinct choice list, shared by the ballots that make it (approval ballots over a few dozen
+   * proposals repeat the same lists a million times). Bounded, so crafted input cannot grow it past the ballots.
+   */
+  readonly #choiceLists = new Map<string, string[]>();
   readonly #declared: DeclaredResult[] = [];
   #phase: string | undefined;
   #closed: ClosedAt | undefined;
@@ -170,16 +221,26 @@ export class RoundAudit {
     if (event.producer === 'audit') return this.#fail({ check: 'event-valid', message: 'audit events are never part of the ledger', index, eventId });
     const at = { index, eventId: event.id };
 
-    // Ballot streams are keyed by the pseudonym string the replay keeps anyway: a million ballots would
-    // otherwise hold a million more 108-character stream ids.
+    // A voter's own ballot stream is tracked by the replay's voter id (an array slot): a million ballots would
+    // otherwise hold a million more 108-character stream ids in a map.
     const ownStream =
       event.type === 'BallotCast' &&
       event.streamId.length === this.#ballotPrefix.length + event.payload.voterPseudonym.length &&
       event.streamId.startsWith(this.#ballotPrefix) &&
       event.streamId.endsWith(event.payload.voterPseudonym);
-    const streams = ownStream ? this.#ballotStreams : this.#streams;
-    const key = ownStream ? (event as { payload: { voterPseudonym: string } }).payload.voterPseudonym : event.streamId;
-    const last = streams.get(key) ?? 0;
+    let last: number;
+    let voterId = -1;
+    if (ownStream) {
+      voterId = this.replay.idOf((event as { payload: { voterPseudonym: string } }).payload.voterPseudonym);
+      if (voterId >= this.#ballotStreams.length) {
+        const grown = new Float64Array(Math.max(voterId + 1, this.#ballotStreams.length * 2));
+        grown.set(this.#ballotStreams);
+        this.#ballotStreams = grown;
+      }
+      last = this.#ballotStreams[voterId];
+    } else {
+      last = this.#streams.get(event.streamId) ?? 0;
+    }
     if (event.streamVersion !== last + 1) {
       if (event.type === 'BallotCast' && event.streamVersion <= last) {
         this.#fail({
@@ -191,7 +252,8 @@ export class RoundAudit {
         this.#fail({ check: 'stream-order', message: `${event.streamId} expected version ${last + 1}, got ${event.streamVersion}`, ...at });
       }
     }
-    streams.set(key, Math.max(last, event.streamVersion));
+    if (ownStream) this.#ballotStreams[voterId] = Math.max(last, event.streamVersion);
+    else this.#streams.set(event.streamId, Math.max(last, event.streamVersion));
 
     switch (event.type) {
       case 'RoundCreated':
@@ -216,6 +278,11 @@ export class RoundAudit {
         const p = event.payload;
         const choices = p.choices as string[];
         for (let k = 0; k < choices.length; k++) choices[k] = this.#proposalIds.get(choices[k]) ?? choices[k];
+        // Replaces the payload's array by an equal shared one (the replay keeps it; nobody mutates ballots).
+        const listKey = choices.join('\n');
+        const shared = this.#choiceLists.get(listKey);
+        if (shared) (p as { choices: string[] }).choices = shared;
+        else if (this.#choiceLists.size < 100_000) this.#choiceLists.set(listKey, choices);
         if (!ownStream) {
           this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
         }
@@ -241,21 +308,39 @@ export class RoundAudit {
   }
 
   /** Ends the replay: recomputes and compares results, checks VotingClosed, and derives the bundle's files. */
-  finish(): RoundAuditReport {
+  finish(options: FinishOptions = {}): RoundAuditReport {
+    const keepTexts = options.texts ?? true;
     const config = this.replay.config;
-    const files = new Map<string, string>([['results.json', formatResults(this.roundId, this.#declared)]]);
+    const files = new Map<string, string>();
+    const fileDigests = new Map<string, { bytes: number; sha256: string }>();
+    const addFile = (name: string, pieces: Iterable<string>) => {
+      const hash = createHash('sha256');
+      const kept: string[] = [];
+      let bytes = 0;
+      for (const piece of pieces) {
+        const buf = Buffer.from(piece, 'utf8');
+        hash.update(buf);
+        bytes += buf.length;
+        if (keepTexts) kept.push(piece);
+      }
+      fileDigests.set(name, { bytes, sha256: hash.digest('hex') });
+      if (keepTexts) files.set(name, kept.join(''));
+    };
+    addFile('results.json', [formatResults(this.roundId, this.#declared)]);
     const comparisons: UnitComparison[] = [];
     const countedByUnit: Record<string, number> = {};
     if (!config) {
       if (this.#events > 0) this.#fail({ check: 'round-config', message: 'the round has entries but no RoundCreated' });
-      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, failures: this.failures, files };
+      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, failures: this.failures, files, fileDigests };
     }
-    const counted = this.replay.counted();
+    // Sorted once here (copies: the replay's lists are shared): the Pabulib files and tallyInput sort by
+    // pseudonym too, which is then a linear pass.
+    const counted = new Map([...this.replay.counted()].map(([unitId, list]) => [unitId, [...list].sort(byPseudonym)]));
     for (const unit of config.units) {
       const ballots = counted.get(unit.id) ?? [];
       countedByUnit[unit.id] = ballots.length;
       const projects = this.replay.accepted(unit.id).map((a) => ({ ...a, title: this.#titles.get(a.proposalId) }));
-      files.set(pbFileName(unit.id), unitPb(this.roundId, config, unit.id, projects, ballots));
+      addFile(pbFileName(unit.id), unitPbPieces(this.roundId, config, unit.id, projects, ballots));
     }
     const opened = this.#votingOpenedAt;
     const early = this.#early.find((b) => opened === undefined || b.occurredAt < opened);
@@ -302,6 +387,7 @@ export class RoundAudit {
       comparisons,
       failures: this.failures,
       files,
+      fileDigests,
     };
   }
 

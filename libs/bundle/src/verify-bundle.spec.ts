@@ -292,3 +292,18 @@ describe('plaza verify checks what the ledger itself vouches for', () => {
     expect(report.failures.find((f) => f.check === 'ballot-phase')).toMatchObject({ index: 2 * events.length + 1, eventId: late.id });
   });
 });
+
+describe('plaza verify hashes on a worker thread or inline alike', () => {
+  it('gives the same report either way, clean or tampered', async () => {
+    const dir = copy();
+    const lines = readLines(dir);
+    const i = lines.findIndex((l) => l.includes('"BallotCast"'));
+    const cut = lines.filter((_, k) => k !== i);
+    writeLines(dir, cut);
+    for (const bundle of [clean, dir]) {
+      const { elapsedMs: _a, timings: _b, ...onWorker } = await verifyBundle(bundle);
+      const { elapsedMs: _c, timings: _d, ...inline } = await verifyBundle(bundle, { worker: false });
+      expect(inline).toEqual(onWorker);
+    }
+  });
+});

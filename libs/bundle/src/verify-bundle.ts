@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -26,6 +26,7 @@ import {
   type BundleCheckpoint,
   type BundleManifest,
 } from './format';
+import { ledgerHasher } from './leaf-hasher';
 import { RoundAudit, type RoundAuditReport, type RoundCheck } from './round-audit';
 
 /** Names of the bundle-level checks (round-level ones are RoundCheck). */
@@ -71,7 +72,7 @@ export interface VerifyReport {
   /** True when the key was given with --key: otherwise compare keyId with the one the audit service publishes. */
   readonly keyPinned: boolean;
   readonly ledger: { readonly entries: number; readonly roundEntries: number; readonly checkpoints: number; readonly checkpointsVerified: number; readonly root: string };
-  readonly round?: Omit<RoundAuditReport, 'files' | 'failures'>;
+  readonly round?: Omit<RoundAuditReport, 'files' | 'fileDigests' | 'failures'>;
   /** Every check that ran, with its outcome. */
   readonly checks: readonly { readonly check: VerifyCheck; readonly ok: boolean }[];
   /** All failures, the first entry position first. */
@@ -88,6 +89,8 @@ export interface VerifyOptions {
   readonly trustedKey?: string;
   /** Called while ledger.jsonl is read. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Hash on a worker thread while the main thread replays (default); false keeps everything on one thread. */
+  readonly worker?: boolean;
 }
 
 const ALL_CHECKS: readonly VerifyCheck[] = [
@@ -329,14 +332,23 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   };
 
   let lines = 0;
-  const onLine = (line: Buffer): void => {
+  /** What the replay made of a line, for the checks that follow once its leaf hash is known. */
+  interface Framed {
+    readonly expected: number;
+    readonly start: number;
+    readonly end: number;
+    readonly parsed: RawLine;
+    readonly eventParsed: boolean;
+    readonly eventId: string | undefined;
+  }
+
+  // Parses the line's event and replays it. Whether a line is replayed never depends on the checks below (a
+  // broken chain of hashes still lets the report say what the remaining entries would give), so this half runs
+  // while the worker hashes the same block.
+  const replayLine = (block: Buffer, start: number, end: number, parsed: RawLine): Framed => {
     const expected = lines++;
-    const parsed = readLedgerLine(line);
-    if (!parsed.ok) {
-      if (!ledgerBroken) fail({ check: 'entry-format', message: `ledger line ${expected + 1}: ${parsed.reason}`, index: expected });
-      ledgerBroken = true;
-      return;
-    }
+    const line = block.subarray(start, end);
+    if (!parsed.ok) return { expected, start, end, parsed, eventParsed: false, eventId: undefined };
     let event: { id?: unknown; roundId?: unknown } | undefined;
     if (parsed.eventStart >= 0) {
       roundEntries++;
@@ -347,14 +359,24 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
       }
     }
     const eventId = typeof event?.id === 'string' ? event.id : undefined;
-    // Once the chain of hashes is broken nothing later can be tied to a checkpoint; the round's events are
-    // still replayed so the report can say what the remaining entries would give.
-    const replay = () => {
-      if (event === undefined) return;
+    if (event !== undefined) {
       if (!audit && typeof event.roundId === 'string') audit = new RoundAudit(event.roundId);
       audit?.apply(parsed.index, event);
-    };
-    if (ledgerBroken) return replay();
+    }
+    return { expected, start, end, parsed, eventParsed: event !== undefined, eventId };
+  };
+
+  // The ledger's own checks, line by line in order: format, index, leaf hash, then the roots at each checkpoint.
+  const checkLine = (block: Buffer, f: Framed, leaves: Buffer, leafAt: number): void => {
+    const { expected, parsed, eventId } = f;
+    const line = block.subarray(f.start, f.end);
+    if (!parsed.ok) {
+      if (!ledgerBroken) fail({ check: 'entry-format', message: `ledger line ${expected + 1}: ${parsed.reason}`, index: expected });
+      ledgerBroken = true;
+      return;
+    }
+    // Once the chain of hashes is broken nothing later can be tied to a checkpoint.
+    if (ledgerBroken) return;
     if (parsed.index !== expected) {
       // A repeated index names the entry claimed twice (an insertion or a move shows there); a jump names the
       // first index that is missing.
@@ -364,24 +386,23 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
         : `expected entry ${expected}, found ${parsed.index}: entries missing or moved`;
       fail({ check: 'entry-index', message, index: repeated ? parsed.index : expected, eventId });
       ledgerBroken = true;
-      return replay();
+      return;
     }
     let leaf: Buffer;
     if (parsed.eventStart >= 0) {
-      leaf = leafOf(line, parsed.eventStart, line.length - 1);
+      leaf = leaves.subarray(leafAt, leafAt + 32);
       if (!hexEquals(line, parsed.hashStart, leaf)) {
         const claimed = line.toString('latin1', parsed.hashStart, parsed.hashStart + 64);
         fail({ check: 'leaf-hash', message: `leaf hash of entry ${expected} does not match its event's bytes`, index: expected, eventId, calculated: leaf.toString('hex'), expected: claimed });
         ledgerBroken = true;
-        return replay();
+        return;
       }
-      if (event === undefined) {
+      if (!f.eventParsed) {
         fail({ check: 'entry-format', message: `entry ${expected}: the event is not JSON`, index: expected });
         ledgerBroken = true;
         return;
       }
       firstRoundInSegment ??= { index: expected, eventId };
-      replay();
     } else {
       leaf = Buffer.from(line.toString('latin1', parsed.hashStart, parsed.hashStart + 64), 'hex');
     }
@@ -389,45 +410,68 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
     settle();
   };
 
-  if (existsSync(ledgerPath)) {
-    const total = statSync(ledgerPath).size;
-    const fileHash = createHash('sha256');
-    let read = 0;
-    let carry: Buffer | undefined;
-    for await (const chunk of createReadStream(ledgerPath, { highWaterMark: 4 << 20 })) {
-      const buf = chunk as Buffer;
-      fileHash.update(buf);
-      read += buf.length;
-      let from = 0;
-      if (carry) {
-        const nl = buf.indexOf(NEWLINE);
-        if (nl < 0) {
-          carry = Buffer.concat([carry, buf]);
+  /** One block of whole lines: replayed here while the hasher works on it, then checked in order. */
+  const onBlock = async (block: Buffer): Promise<void> => {
+    const framed: Framed[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let from = 0;
+    for (;;) {
+      const nl = block.indexOf(NEWLINE, from);
+      if (nl < 0) break;
+      const parsed = readLedgerLine(block.subarray(from, nl));
+      if (parsed.ok && parsed.eventStart >= 0) {
+        starts.push(from + parsed.eventStart);
+        ends.push(nl - 1);
+      }
+      framed.push({ expected: -1, start: from, end: nl, parsed, eventParsed: false, eventId: undefined });
+      from = nl + 1;
+    }
+    const pending = hasher.block(block, Int32Array.from(starts), Int32Array.from(ends));
+    for (let i = 0; i < framed.length; i++) framed[i] = replayLine(block, framed[i].start, framed[i].end, framed[i].parsed);
+    const leaves = await pending;
+    let k = 0;
+    for (const f of framed) {
+      // The hasher got exactly the event lines, in order.
+      const isEvent = f.parsed.ok && f.parsed.eventStart >= 0;
+      checkLine(block, f, leaves, 32 * k);
+      if (isEvent) k++;
+    }
+  };
+
+  const hasher = ledgerHasher({ worker: options.worker });
+  try {
+    if (existsSync(ledgerPath)) {
+      const total = statSync(ledgerPath).size;
+      let read = 0;
+      let carry: Buffer | undefined;
+      for await (const chunk of createReadStream(ledgerPath, { highWaterMark: 4 << 20 })) {
+        const buf = chunk as Buffer;
+        read += buf.length;
+        const last = buf.lastIndexOf(NEWLINE);
+        if (last < 0) {
+          carry = carry ? Buffer.concat([carry, buf]) : Buffer.from(buf);
           continue;
         }
-        onLine(Buffer.concat([carry, buf.subarray(0, nl)]));
-        carry = undefined;
-        from = nl + 1;
+        const block = carry ? Buffer.concat([carry, buf.subarray(0, last + 1)]) : buf.subarray(0, last + 1);
+        carry = last + 1 < buf.length ? Buffer.from(buf.subarray(last + 1)) : undefined;
+        await onBlock(block);
+        options.onProgress?.(read, total);
       }
-      for (;;) {
-        const nl = buf.indexOf(NEWLINE, from);
-        if (nl < 0) break;
-        onLine(buf.subarray(from, nl));
-        from = nl + 1;
+      // A last line without its newline still belongs to the file's digest.
+      if (carry && carry.length > 0) await hasher.block(carry, new Int32Array(0), new Int32Array(0));
+      digests.set(LEDGER_FILE, { sha256: await hasher.digest(), bytes: read });
+      if (carry && carry.length > 0 && !ledgerBroken) {
+        fail({ check: 'entry-format', message: `ledger.jsonl ends in the middle of entry ${range.size} (no final newline)`, index: range.size });
+        ledgerBroken = true;
       }
-      if (from < buf.length) carry = Buffer.from(buf.subarray(from));
-      options.onProgress?.(read, total);
-    }
-    digests.set(LEDGER_FILE, { sha256: fileHash.digest('hex'), bytes: read });
-    if (carry && carry.length > 0 && !ledgerBroken) {
-      fail({ check: 'entry-format', message: `ledger.jsonl ends in the middle of entry ${range.size} (no final newline)`, index: range.size });
+    } else {
+      fail({ check: 'entry-format', message: `${LEDGER_FILE} is missing`, file: LEDGER_FILE, index: 0 });
       ledgerBroken = true;
     }
-  } else {
-    fail({ check: 'entry-format', message: `${LEDGER_FILE} is missing`, file: LEDGER_FILE, index: 0 });
-    ledgerBroken = true;
+  } finally {
+    await hasher.close();
   }
-
   checkDigests();
   const ledgerMs = Date.now() - started;
   const entries = range.size;
@@ -454,16 +498,16 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   let roundReport: RoundAuditReport | undefined;
   const recountStarted = Date.now();
   if (audit) {
-    roundReport = audit.finish();
+    // Digests only: each derived file is hashed piece by piece as it is written, never held whole.
+    roundReport = audit.finish({ texts: false });
     for (const f of roundReport.failures) fail(f);
-    for (const [name, text] of roundReport.files) {
+    for (const [name, want] of roundReport.fileDigests) {
       const got = digests.get(name);
-      const want = createHash('sha256').update(text, 'utf8').digest('hex');
-      if (!got) fail({ check: 'derived-file', message: `${name} is missing (the ledger gives it ${Buffer.byteLength(text)} bytes)`, file: name });
-      else if (got.sha256 !== want) fail({ check: 'derived-file', message: `${name} is not what the round's ledger entries give`, file: name, calculated: want, expected: got.sha256 });
+      if (!got) fail({ check: 'derived-file', message: `${name} is missing (the ledger gives it ${want.bytes} bytes)`, file: name });
+      else if (got.sha256 !== want.sha256) fail({ check: 'derived-file', message: `${name} is not what the round's ledger entries give`, file: name, calculated: want.sha256, expected: got.sha256 });
     }
     for (const name of present) {
-      if ((PB_FILE_PATTERN.test(name) || name === RESULTS_FILE) && !roundReport.files.has(name)) {
+      if ((PB_FILE_PATTERN.test(name) || name === RESULTS_FILE) && !roundReport.fileDigests.has(name)) {
         fail({ check: 'derived-file', message: `${name} does not follow from the round's ledger entries`, file: name });
       }
     }
@@ -485,7 +529,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   }
 
   failures.sort((a, b) => (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER));
-  const { files: _files, failures: _rf, ...round } = roundReport ?? { files: undefined, failures: undefined };
+  const { files: _files, fileDigests: _fd, failures: _rf, ...round } = roundReport ?? { files: undefined, fileDigests: undefined, failures: undefined };
   return {
     ok: failures.length === 0,
     bundle: dir,
@@ -511,6 +555,7 @@ const QUOTE = 0x22;
 
 type RawLine = { readonly ok: true; readonly index: number; readonly hashStart: number; readonly eventStart: number } | { readonly ok: false; readonly reason: string };
 
+
 /**
  * Reads a ledger.jsonl line as bytes, accepting exactly what formatLedgerLine writes (parseLedgerLine is the
  * same grammar on strings): no string is made of the line, only of the event, which is JSON-parsed anyway.
@@ -535,18 +580,6 @@ function readLedgerLine(line: Buffer): RawLine {
     return { ok: true, index, hashStart, eventStart: after + EVENT_KEY.length };
   }
   return bad('line must end after the leaf hash, or carry ,"event":<canonical event> and end');
-}
-
-// One scratch buffer for 0x00 ‖ event bytes: node:crypto's one-shot hash() over it avoids a Hash object per leaf.
-let scratch = Buffer.alloc(64 << 10);
-
-/** RFC 9162 leaf hash of line[start, end), the same value libs/ledger leafHash gives. */
-function leafOf(line: Buffer, start: number, end: number): Buffer {
-  const n = end - start + 1;
-  if (n > scratch.length) scratch = Buffer.alloc(Math.max(n, scratch.length * 2));
-  scratch[0] = 0x00;
-  line.copy(scratch, 1, start, end);
-  return hash('sha256', scratch.subarray(0, n), 'buffer');
 }
 
 const HEX = '0123456789abcdef';

@@ -31,6 +31,12 @@ export function mayVoteIn(config: Pick<RoundConfig, 'units'>, registeredUnit: st
   return config.units.some((u) => u.id === ballotUnit && u.kind === 'category');
 }
 
+/** What a registration says about a voter (records are shared between voters: do not mutate). */
+export interface RegisteredVoter {
+  readonly unitId: string;
+  readonly ageBand?: AgeBand;
+}
+
 interface AcceptedEntry {
   unitId: string;
   cost: number;
@@ -49,8 +55,18 @@ export class RoundReplay {
   private roundPhase: string | undefined;
   private readonly acceptedById = new Map<string, AcceptedEntry>();
   private acceptances = 0;
-  private readonly voters = new Map<string, { unitId: string; ageBand?: AgeBand }>();
-  private readonly latest = new Map<string, ReplayedBallot>();
+  /**
+   * Every pseudonym seen (registered or on a ballot) gets a dense id: per-voter state lives in arrays indexed by
+   * it, so a ballot costs one map lookup and a million voters no objects or composite keys of their own. The
+   * string kept is the first one seen (the registration's, usually), shared by everything that names the voter.
+   */
+  private readonly ids = new Map<string, number>();
+  private readonly names: string[] = [];
+  /** By id: the voter's registration (undefined: never registered). Records are shared per (unit, age band). */
+  private readonly registration: (RegisteredVoter | undefined)[] = [];
+  private readonly voterRecords = new Map<string, RegisteredVoter>();
+  /** Per unit (in the order units first got a ballot): the latest ballot by voter id, and ids in first-ballot order. */
+  private readonly latest = new Map<string, { byVoter: (ReplayedBallot | undefined)[]; order: number[] }>();
   /** The last counted() fold, until the next apply. */
   private countCache: { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } | undefined;
   private closedBy: string | undefined;
@@ -92,7 +108,15 @@ export class RoundReplay {
         return;
       }
       case 'VotersRegistered':
-        for (const v of event.payload.voters) this.voters.set(v.pseudonym, { unitId: v.unitId, ...(v.ageBand ? { ageBand: v.ageBand } : {}) });
+        for (const v of event.payload.voters) {
+          const key = v.ageBand ? `${v.unitId}\n${v.ageBand}` : v.unitId;
+          let record = this.voterRecords.get(key);
+          if (!record) {
+            record = Object.freeze({ unitId: v.unitId, ...(v.ageBand ? { ageBand: v.ageBand } : {}) });
+            this.voterRecords.set(key, record);
+          }
+          this.registration[this.idOf(v.pseudonym)] = record;
+        }
         return;
       case 'BallotCast': {
         if (this.closedBy) {
@@ -100,14 +124,17 @@ export class RoundReplay {
           return;
         }
         const p = event.payload;
-        this.latest.set(`${p.voterPseudonym}\n${p.unitId}`, {
-          eventId: event.id,
-          voterPseudonym: p.voterPseudonym,
-          unitId: p.unitId,
-          channel: p.channel,
-          choices: p.choices,
-          ...(p.points ? { points: p.points } : {}),
-        });
+        const id = this.idOf(p.voterPseudonym);
+        const voterPseudonym = this.names[id];
+        let unit = this.latest.get(p.unitId);
+        if (!unit) {
+          unit = { byVoter: [], order: [] };
+          this.latest.set(p.unitId, unit);
+        }
+        if (unit.byVoter[id] === undefined) unit.order.push(id);
+        unit.byVoter[id] = p.points
+          ? { eventId: event.id, voterPseudonym, unitId: p.unitId, channel: p.channel, choices: p.choices, points: p.points }
+          : { eventId: event.id, voterPseudonym, unitId: p.unitId, channel: p.channel, choices: p.choices };
         return;
       }
       case 'VotingClosed':
@@ -144,8 +171,31 @@ export class RoundReplay {
     return [...this.problems, ...this.countedWithAnomalies().anomalies];
   }
 
-  registered(): ReadonlyMap<string, { unitId: string; ageBand?: AgeBand }> {
-    return this.voters;
+  registered(): ReadonlyMap<string, RegisteredVoter> {
+    const out = new Map<string, RegisteredVoter>();
+    this.registration.forEach((r, id) => {
+      if (r) out.set(this.names[id], r);
+    });
+    return out;
+  }
+
+  /**
+   * The replay's dense id for a pseudonym (assigned on first sight), so callers can keep per-voter state in
+   * arrays too; pseudonymOf(id) is the one string the replay keeps for it.
+   */
+  idOf(pseudonym: string): number {
+    let id = this.ids.get(pseudonym);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(pseudonym, id);
+      this.names.push(pseudonym);
+      this.registration.push(undefined);
+    }
+    return id;
+  }
+
+  pseudonymOf(id: number): string {
+    return this.names[id];
   }
 
   /** Accepted proposals of a unit in acceptance order. */
@@ -185,27 +235,33 @@ export class RoundReplay {
     for (const u of this.roundConfig?.units ?? []) byUnit.set(u.id, []);
     const onBallot = new Map<string, Set<string>>();
     for (const unitId of byUnit.keys()) onBallot.set(unitId, new Set(this.accepted(unitId).map((a) => a.proposalId)));
-    for (const b of this.latest.values()) {
-      const list = byUnit.get(b.unitId);
-      if (!list) {
-        anomalies.push({ eventId: b.eventId, reason: `unit ${b.unitId} is not part of the round` });
-        continue;
+    for (const [unitId, { byVoter, order }] of this.latest) {
+      const list = byUnit.get(unitId);
+      const proposals = onBallot.get(unitId);
+      for (const id of order) {
+        const b = byVoter[id]!;
+        if (!list || !proposals) {
+          anomalies.push({ eventId: b.eventId, reason: `unit ${b.unitId} is not part of the round` });
+          continue;
+        }
+        const voter = this.registration[id];
+        if (!voter) {
+          anomalies.push({ eventId: b.eventId, reason: `pseudonym ${b.voterPseudonym} was never registered` });
+          continue;
+        }
+        if (!mayVoteIn(this.roundConfig!, voter.unitId, b.unitId)) {
+          anomalies.push({ eventId: b.eventId, reason: `pseudonym registered in ${voter.unitId} voted in district ${b.unitId}` });
+          continue;
+        }
+        let allOnBallot = true;
+        for (let k = 0; k < b.choices.length && allOnBallot; k++) allOnBallot = proposals.has(b.choices[k]);
+        if (!allOnBallot) {
+          const stray = b.choices.filter((id) => !proposals.has(id));
+          anomalies.push({ eventId: b.eventId, reason: `names proposals not on the ballot of ${b.unitId}: ${stray.join(', ')}` });
+          continue;
+        }
+        list.push(b);
       }
-      const voter = this.voters.get(b.voterPseudonym);
-      if (!voter) {
-        anomalies.push({ eventId: b.eventId, reason: `pseudonym ${b.voterPseudonym} was never registered` });
-        continue;
-      }
-      if (!mayVoteIn(this.roundConfig!, voter.unitId, b.unitId)) {
-        anomalies.push({ eventId: b.eventId, reason: `pseudonym registered in ${voter.unitId} voted in district ${b.unitId}` });
-        continue;
-      }
-      const stray = b.choices.filter((id) => !onBallot.get(b.unitId)!.has(id));
-      if (stray.length > 0) {
-        anomalies.push({ eventId: b.eventId, reason: `names proposals not on the ballot of ${b.unitId}: ${stray.join(', ')}` });
-        continue;
-      }
-      list.push(b);
     }
     return { byUnit, anomalies };
   }
