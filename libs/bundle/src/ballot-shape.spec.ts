@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { validateEnvelope } from '@plaza/contracts';
-import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
+import { ballotCastProblem, isPseudonym, isUuid, votersRegisteredProblem } from './ballot-shape';
 
 const uuid = '0193f4a0-0000-7000-8000-00000000000';
 const ballot = () => ({
@@ -83,4 +83,24 @@ function agree(make: () => ReturnType<typeof ballot>, fast: (raw: unknown) => st
 describe('hand-written validators agree with the contracts (validateEnvelope)', () => {
   it('BallotCast', () => agree(ballot, ballotCastProblem, ['ballotId', 'voterPseudonym', 'unitId', 'channel', 'choices', 'points', 'paper']));
   it('VotersRegistered', () => agree(registered, votersRegisteredProblem, ['source', 'voters']));
+});
+
+describe('character-code checks agree with the regular expressions they replace', () => {
+  const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const PSEUDONYM_RE = /^[0-9a-f]{64}$/;
+  const chars = fc.constantFrom(...'0123456789abcdefABCDEFgG-zZ \n\u00e9'.split(''));
+  const mutate = (base: string) =>
+    fc.tuple(fc.nat(base.length), chars, fc.constantFrom('replace', 'insert', 'delete')).map(([at, c, how]) =>
+      how === 'replace' ? base.slice(0, at) + c + base.slice(at + 1) : how === 'insert' ? base.slice(0, at) + c + base.slice(at) : base.slice(0, at) + base.slice(at + 1),
+    );
+  it('isUuid', () => {
+    const base = '0193f4a0-00b0-7000-8000-00000000aB1f';
+    expect(isUuid(base)).toBe(true);
+    fc.assert(fc.property(fc.oneof(mutate(base), fc.uuid(), fc.string()), (s) => isUuid(s) === UUID_RE.test(s)), { numRuns: 5000 });
+  });
+  it('isPseudonym', () => {
+    const base = '0123456789abcdef'.repeat(4);
+    expect(isPseudonym(base)).toBe(true);
+    fc.assert(fc.property(fc.oneof(mutate(base), fc.string()), (s) => isPseudonym(s) === PSEUDONYM_RE.test(s)), { numRuns: 5000 });
+  });
 });

@@ -307,3 +307,19 @@ describe('plaza verify hashes on a worker thread or inline alike', () => {
     }
   });
 });
+
+describe('plaza verify reports cut lines instead of throwing', () => {
+  it.each([
+    ['after the index', (l: string) => l.slice(0, l.indexOf(',"leafHash"'))],
+    ['inside the leaf hash', (l: string) => l.slice(0, l.indexOf('"leafHash":"') + 20)],
+    ['one byte after the leaf hash', (l: string) => l.slice(0, l.indexOf('"leafHash":"') + 12 + 64 + 1)],
+    ['a few bytes after the leaf hash', (l: string) => l.slice(0, l.indexOf('"leafHash":"') + 12 + 64 + 4)],
+  ])('a ledger line cut %s', async (_, cut) => {
+    const dir = copy();
+    const lines = readLines(dir);
+    const i = lines.findIndex((l) => l.includes('"BallotCast"'));
+    lines[i] = cut(lines[i]);
+    writeLines(dir, lines);
+    expectFailure(await verifyBundle(dir), 'entry-format', i);
+  });
+});

@@ -335,8 +335,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   /** What the replay made of a line, for the checks that follow once its leaf hash is known. */
   interface Framed {
     readonly expected: number;
-    readonly start: number;
-    readonly end: number;
+    readonly line: Buffer;
     readonly parsed: RawLine;
     readonly eventParsed: boolean;
     readonly eventId: string | undefined;
@@ -345,10 +344,9 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   // Parses the line's event and replays it. Whether a line is replayed never depends on the checks below (a
   // broken chain of hashes still lets the report say what the remaining entries would give), so this half runs
   // while the worker hashes the same block.
-  const replayLine = (block: Buffer, start: number, end: number, parsed: RawLine): Framed => {
+  const replayLine = (line: Buffer, parsed: RawLine): Framed => {
     const expected = lines++;
-    const line = block.subarray(start, end);
-    if (!parsed.ok) return { expected, start, end, parsed, eventParsed: false, eventId: undefined };
+    if (!parsed.ok) return { expected, line, parsed, eventParsed: false, eventId: undefined };
     let event: { id?: unknown; roundId?: unknown } | undefined;
     if (parsed.eventStart >= 0) {
       roundEntries++;
@@ -363,13 +361,12 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
       if (!audit && typeof event.roundId === 'string') audit = new RoundAudit(event.roundId);
       audit?.apply(parsed.index, event);
     }
-    return { expected, start, end, parsed, eventParsed: event !== undefined, eventId };
+    return { expected, line, parsed, eventParsed: event !== undefined, eventId };
   };
 
   // The ledger's own checks, line by line in order: format, index, leaf hash, then the roots at each checkpoint.
-  const checkLine = (block: Buffer, f: Framed, leaves: Buffer, leafAt: number): void => {
-    const { expected, parsed, eventId } = f;
-    const line = block.subarray(f.start, f.end);
+  const checkLine = (f: Framed, leaves: Buffer, leafAt: number): void => {
+    const { expected, parsed, eventId, line } = f;
     if (!parsed.ok) {
       if (!ledgerBroken) fail({ check: 'entry-format', message: `ledger line ${expected + 1}: ${parsed.reason}`, index: expected });
       ledgerBroken = true;
@@ -419,22 +416,23 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
     for (;;) {
       const nl = block.indexOf(NEWLINE, from);
       if (nl < 0) break;
-      const parsed = readLedgerLine(block.subarray(from, nl));
+      const line = block.subarray(from, nl);
+      const parsed = readLedgerLine(line);
       if (parsed.ok && parsed.eventStart >= 0) {
         starts.push(from + parsed.eventStart);
         ends.push(nl - 1);
       }
-      framed.push({ expected: -1, start: from, end: nl, parsed, eventParsed: false, eventId: undefined });
+      framed.push({ expected: -1, line, parsed, eventParsed: false, eventId: undefined });
       from = nl + 1;
     }
     const pending = hasher.block(block, Int32Array.from(starts), Int32Array.from(ends));
-    for (let i = 0; i < framed.length; i++) framed[i] = replayLine(block, framed[i].start, framed[i].end, framed[i].parsed);
+    for (let i = 0; i < framed.length; i++) framed[i] = replayLine(framed[i].line, framed[i].parsed);
     const leaves = await pending;
     let k = 0;
     for (const f of framed) {
       // The hasher got exactly the event lines, in order.
       const isEvent = f.parsed.ok && f.parsed.eventStart >= 0;
-      checkLine(block, f, leaves, 32 * k);
+      checkLine(f, leaves, 32 * k);
       if (isEvent) k++;
     }
   };
@@ -568,15 +566,17 @@ function readLedgerLine(line: Buffer): RawLine {
   const digits = i;
   while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) index = index * 10 + (line[i++] - 0x30);
   if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1)) return bad('index is not a decimal without leading zeros');
-  if (line.compare(HASH_KEY, 0, HASH_KEY.length, i, i + HASH_KEY.length) !== 0) return bad('index must be followed by ,"leafHash":"');
+  // Buffer#compare throws past the end of the line, so a cut line is measured first.
+  if (i + HASH_KEY.length > line.length || line.compare(HASH_KEY, 0, HASH_KEY.length, i, i + HASH_KEY.length) !== 0) return bad('index must be followed by ,"leafHash":"');
   const hashStart = i + HASH_KEY.length;
+  if (hashStart + 64 > line.length) return bad('leafHash must be 64 lowercase hex digits');
   for (let k = hashStart; k < hashStart + 64; k++) {
     const c = line[k];
     if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return bad('leafHash must be 64 lowercase hex digits');
   }
   const after = hashStart + 64;
   if (line[after] === QUOTE && line[after + 1] === CLOSE && line.length === after + 2) return { ok: true, index, hashStart, eventStart: -1 };
-  if (line.compare(EVENT_KEY, 0, EVENT_KEY.length, after, after + EVENT_KEY.length) === 0 && line[line.length - 1] === CLOSE && line.length > after + EVENT_KEY.length + 1) {
+  if (line.length > after + EVENT_KEY.length + 1 && line.compare(EVENT_KEY, 0, EVENT_KEY.length, after, after + EVENT_KEY.length) === 0 && line[line.length - 1] === CLOSE) {
     return { ok: true, index, hashStart, eventStart: after + EVENT_KEY.length };
   }
   return bad('line must end after the leaf hash, or carry ,"event":<canonical event> and end');
