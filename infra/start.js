@@ -87,6 +87,42 @@ function printSignIn(proposalsPort) {
   process.stdout.write(`  curl -s -H "authorization: Bearer $ADMIN" http://127.0.0.1:${proposalsPort}/auth/me\n`);
 }
 
+const DEMO_FILE = path.join('test', 'fixtures', 'pabulib', 'Poland_Wieliczka_2023_Green_Budget.pb');
+const DEMO_NAME = 'Demo: Wieliczka Green Budget 2023 (real Pabulib ballots)';
+const DEMO_RESIDENTS = ['resident-1', 'resident-2', 'resident-3'];
+
+/**
+ * Seeds the demo round once (PLAZA_DEMO=off skips it): Wieliczka's Green Budget replayed from the Pabulib file
+ * with every real ballot cast, voting left open, and the development residents on the voter roll so a newcomer
+ * can vote at once. Runs the compiled `plaza import`; a second start finds the round and does nothing.
+ */
+async function seedDemo(ports) {
+  if (process.env.PLAZA_DEMO === 'off') return;
+  const res = await fetch(`http://127.0.0.1:${ports.proposals}/rounds?limit=200`);
+  const page = res.ok ? await res.json() : { items: [] };
+  const existing = (page.items ?? []).find((r) => (r.config?.name ?? r.name) === DEMO_NAME);
+  if (existing) {
+    log(`demo round: ${existing.roundId} (${DEMO_NAME}), phase ${existing.phase}`);
+    return;
+  }
+  log(`seeding the demo round from ${DEMO_FILE} (6,586 real ballots; PLAZA_DEMO=off skips this)…`);
+  const cli = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
+  const run = spawnSync(
+    process.execPath,
+    [cli, 'import', DEMO_FILE, '--json', '--leave-open', '--name', DEMO_NAME, '--also-register', DEMO_RESIDENTS.join(','),
+      '--proposals', `http://127.0.0.1:${ports.proposals}`, '--voting', `http://127.0.0.1:${ports.voting}`, '--audit', `http://127.0.0.1:${ports.audit}`],
+    { cwd: root, env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (run.status !== 0) {
+    log(`demo round could not be seeded (plaza import exited ${run.status}); the services keep running`);
+    return;
+  }
+  const outcome = JSON.parse(run.stdout);
+  log(`demo round ${outcome.roundId} is open for voting; ${DEMO_RESIDENTS.join(', ')} are on its voter roll.`);
+  log(`  proposals: http://127.0.0.1:${ports.proposals}/rounds/${outcome.roundId}/proposals`);
+  log(`  vote as resident-1 (token from the curl above): POST http://127.0.0.1:${ports.voting}/rounds/${outcome.roundId}/ballots`);
+}
+
 async function waitReady(service, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   const url = `http://127.0.0.1:${service.port}/health/ready`;
@@ -152,6 +188,7 @@ async function main() {
   for (const s of services) log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}   (OpenAPI: http://127.0.0.1:${s.port}/docs)`);
   if (auth.devIdp) printSignIn(services[0].port);
   else log('AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth")');
+  if (auth.devIdp) await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port });
   log('Ctrl-C stops everything.');
 }
 

@@ -21,6 +21,9 @@ interface ImportFlags {
   devKey?: string;
   devIdp?: boolean;
   timeout: string;
+  leaveOpen?: boolean;
+  alsoRegister?: string;
+  name?: string;
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
@@ -44,6 +47,9 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--dev-key <file>', 'the development signing key (PKCS#8 PEM); default: AUTH_SIGNING_KEY_FILE or .plaza/dev-auth/')
     .option('--dev-idp', 'get every token from POST /auth/dev/token instead of signing with the dev key')
     .option('--timeout <seconds>', 'how long to wait for the voting service to catch up and declare', '600')
+    .option('--leave-open', 'cast the ballots but leave voting open (a demo round) instead of closing and comparing')
+    .option('--also-register <ids>', 'comma-separated resident ids to put on the voter roll besides the file\'s voters')
+    .option('--name <name>', 'round name (default from the file)')
     .action(async (file: string, flags: ImportFlags) => {
       const output = await importCommand(file, flags, (line) => ctx.io.err(`plaza import: ${line}\n`));
       ctx.io.out(output.text);
@@ -85,7 +91,12 @@ export async function importCommand(file: string, flags: ImportFlags, log: (line
   const election = load(file);
   let plan: ImportPlan;
   try {
-    plan = planImport(election, { fileName: file, ...(flags.rule ? { rule: flags.rule } : {}), ...(flags.currency ? { currency: flags.currency } : {}) });
+    plan = planImport(election, {
+      fileName: file,
+      ...(flags.rule ? { rule: flags.rule } : {}),
+      ...(flags.currency ? { currency: flags.currency } : {}),
+      ...(flags.name ? { name: flags.name } : {}),
+    });
   } catch (e) {
     if (e instanceof ImportPlanError) throw new CliError(`${file}: ${e.message}`);
     throw e;
@@ -96,7 +107,8 @@ export async function importCommand(file: string, flags: ImportFlags, log: (line
   const api = new PlazaApi({ proposals: flags.proposals, voting: flags.voting, audit: flags.audit }, tokens);
   let outcome: ImportOutcome;
   try {
-    outcome = await runImport(api, plan, { concurrency, timeoutMs, log });
+    const extraResidents = (flags.alsoRegister ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    outcome = await runImport(api, plan, { concurrency, timeoutMs, log, leaveOpen: flags.leaveOpen === true, extraResidents });
   } catch (e) {
     throw new CliError(`${file}: ${PlazaApi.describe(e)}`);
   }
@@ -110,6 +122,9 @@ export async function importCommand(file: string, flags: ImportFlags, log: (line
 function describe(plan: ImportPlan, o: ImportOutcome): string {
   const title = new Map(plan.projects.map((p) => [p.pbId, p.title]));
   const money = (minor: number) => (minor / 10 ** plan.moneyDigits).toLocaleString('en-US', { minimumFractionDigits: plan.moneyDigits, maximumFractionDigits: plan.moneyDigits });
+  if (o.status === 'voting-open') {
+    return `round ${o.roundId} (${plan.config.name}): ${o.ballotsCounted} ballots cast, voting left open\n`;
+  }
   const lines = [
     `round ${o.roundId} (${plan.config.name}), unit ${o.unitId}: ${o.ballotsCounted} ballots counted, rule ${plan.config.outcome.rule}, status ${o.status}`,
     `declared winners (${o.selected.length}), spent ${money(o.spent)} of ${money(o.budget)} ${plan.config.currency}:`,

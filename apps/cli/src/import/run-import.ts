@@ -136,6 +136,10 @@ export interface ImportOptions {
   /** How long to wait for the voting service's projection and for the results. */
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
+  /** Stop after the ballots with voting still open (a demo round others can vote in) instead of closing. */
+  readonly leaveOpen?: boolean;
+  /** More residents to put on the voter roll besides the file's voters (e.g. the development sign-ins). */
+  readonly extraResidents?: readonly string[];
 }
 
 export interface ImportOutcome {
@@ -197,8 +201,9 @@ export async function runImport(api: PlazaApi, plan: ImportPlan, options: Import
   log(`${proposalIds.length} proposals submitted and accepted`);
 
   const identities = plan.voters.map(voterIdentity);
+  const roll = [...identities, ...(options.extraResidents ?? [])];
   const registered = await timed('roll', () =>
-    registerVoters(api, roundId, identities.map((identity) => ({ identity, unitId })), options.timeoutMs),
+    registerVoters(api, roundId, roll.map((identity) => ({ identity, unitId })), options.timeoutMs),
   );
   if (!registered) throw new Error('the voting service has no voter roll import (POST /rounds/:id/voters/roll)');
   log(`${identities.length} voters registered`);
@@ -230,6 +235,24 @@ export async function runImport(api: PlazaApi, plan: ImportPlan, options: Import
       },
     ),
   );
+
+  if (options.leaveOpen) {
+    log(`voting left open in round ${roundId}`);
+    return {
+      roundId,
+      unitId,
+      selected: [],
+      onlyInFile: [],
+      onlyInPlaza: [],
+      spent: 0,
+      budget: plan.config.units.find((u) => u.id === unitId)?.budget ?? 0,
+      status: 'voting-open',
+      ballotsCounted: total,
+      proposals: Object.fromEntries(byPb),
+      timings,
+      audit: { status: 'not closed', differences: [] },
+    };
+  }
 
   const results = await timed('results', async () => {
     await api.changePhase(roundId, 'closed');
