@@ -65,6 +65,8 @@ export class RoundReplay {
   /** By id: the voter's registration (undefined: never registered). Records are shared per (unit, age band). */
   private readonly registration: (RegisteredVoter | undefined)[] = [];
   private readonly voterRecords = new Map<string, RegisteredVoter>();
+  private lastName: string | undefined;
+  private lastId = -1;
   /** Per unit (in the order units first got a ballot): the latest ballot by voter id, and ids in first-ballot order. */
   private readonly latest = new Map<string, { byVoter: (ReplayedBallot | undefined)[]; order: number[] }>();
   /** The last counted() fold, until the next apply. */
@@ -184,6 +186,8 @@ export class RoundReplay {
    * arrays too; pseudonymOf(id) is the one string the replay keeps for it.
    */
   idOf(pseudonym: string): number {
+    // A caller that asked for this very string just before apply() (RoundAudit does) spares the second lookup.
+    if (pseudonym === this.lastName) return this.lastId;
     let id = this.ids.get(pseudonym);
     if (id === undefined) {
       id = this.names.length;
@@ -191,6 +195,8 @@ export class RoundReplay {
       this.names.push(pseudonym);
       this.registration.push(undefined);
     }
+    this.lastName = pseudonym;
+    this.lastId = id;
     return id;
   }
 
