@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { EventEnvelope, RoundConfig } from '@plaza/contracts';
-import { ballotDigest, computeUnitResult, RoundReplay } from './index';
+import { ballotDigest, computeUnitResult, RoundReplay, sha256Hex } from './index';
 
 const ROUND = '01900000-0000-7000-8000-0000000000f1';
 const OTHER = '01900000-0000-7000-8000-0000000000f2';
@@ -144,5 +144,14 @@ describe('RoundReplay', () => {
       cast(1, 'roads', [B]),
     ]);
     expect(r.results().map((x) => x.selected)).toEqual([[A], [B]]);
+  });
+});
+
+describe('ballotDigest', () => {
+  it('is sha256 over the sorted ids joined by newlines, however many there are', () => {
+    for (const n of [0, 1, 2, 9_999, 10_000, 10_001, 25_000]) {
+      const ids = Array.from({ length: n }, (_, i) => `01900000-0000-7000-8000-${((i * 7919) % (n || 1)).toString(16).padStart(12, '0')}`);
+      expect(ballotDigest(ids)).toBe(sha256Hex([...ids].sort().join('\n')));
+    }
   });
 });

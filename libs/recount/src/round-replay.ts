@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AgeBand, EventEnvelope, PlazaEvent, ResultsDeclaredPayload, RoundConfig } from '@plaza/contracts';
-import { computeUnitResult, sha256Hex, type AcceptedProposal, type CountedBallot } from './compute-unit-result';
+import { computeUnitResult, type AcceptedProposal, type CountedBallot } from './compute-unit-result';
 
 /** A counted ballot with the event that cast it. */
 export interface ReplayedBallot extends CountedBallot {
@@ -14,12 +15,18 @@ export interface ReplayAnomaly {
   readonly reason: string;
 }
 
+const DIGEST_SLICE = 10_000;
+
 /**
  * sha256 hex over the counted ballots' event ids, sorted and joined by '\n': the `ballotDigest` of VotingClosed.
  * It pins exactly which ballot events the declaration counted.
  */
 export function ballotDigest(eventIds: readonly string[]): string {
-  return sha256Hex([...eventIds].sort().join('\n'));
+  // Hashed a slice at a time: the same bytes as the whole joined text, which for a million ballots is 37 MB.
+  const sorted = [...eventIds].sort();
+  const hash = createHash('sha256');
+  for (let i = 0; i < sorted.length; i += DIGEST_SLICE) hash.update((i > 0 ? '\n' : '') + sorted.slice(i, i + DIGEST_SLICE).join('\n'), 'utf8');
+  return hash.digest('hex');
 }
 
 /**
