@@ -152,6 +152,11 @@ function describeLedgerError(e: unknown): string {
  * bounded by the round's ballots, not by the ledger), recomputing every leaf hash of the round and every
  * checkpoint root, verifying every signature and consistency proof, replaying the round (RoundAudit) and
  * recomputing its results with libs/recount. Every byte of every file is covered: see apps/audit/README.md.
+ *
+ * Work and memory: SHA-256 of the file and of every leaf runs on a worker thread (LedgerHasher) while the main
+ * thread parses and replays the same 4 MB block; what stays in memory is the replay's per-voter state (an id, the
+ * pseudonym, the latest ballot with its event id, shared choice lists: about 270 bytes per voter) plus the round's
+ * other streams, never the ledger's lines; the derived files are hashed piece by piece, never held whole.
  */
 export async function verifyBundle(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();

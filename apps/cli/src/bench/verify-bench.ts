@@ -1,7 +1,8 @@
 // `plaza verify` benchmark: a synthetic one-round bundle of BENCH_VERIFY_ENTRIES ledger entries (default
 // 1,000,000: registrations, ~1M approval ballots, close and declaration), verified end to end in a child
 // process (hashes, roots, signatures, consistency proofs, replay and recount) so its peak memory is its own,
-// then the raw SHA-256 rate of node:crypto over the same bytes in the same child, for comparison.
+// then the raw SHA-256 rate of node:crypto over the same bytes in the same child, for comparison. CPU time
+// (all threads: the verifier hashes on a worker) is printed beside wall time, since the machine is shared.
 //
 //   npm run build && node dist/apps/cli/src/bench/verify-bench.js [--entries N] [--dir DIR]
 //
