@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { EventEnvelope, RoundConfig } from '@plaza/contracts';
+import fc from 'fast-check';
 import { ballotDigest, computeUnitResult, RoundReplay, sha256Hex } from './index';
+import { StringIds } from './round-replay';
 
 const ROUND = '01900000-0000-7000-8000-0000000000f1';
 const OTHER = '01900000-0000-7000-8000-0000000000f2';
@@ -153,5 +155,31 @@ describe('ballotDigest', () => {
       const ids = Array.from({ length: n }, (_, i) => `01900000-0000-7000-8000-${((i * 7919) % (n || 1)).toString(16).padStart(12, '0')}`);
       expect(ballotDigest(ids)).toBe(sha256Hex([...ids].sort().join('\n')));
     }
+  });
+});
+
+describe('StringIds', () => {
+  it.each([200, 0, 1])('numbers strings in order of first sight, as a Map would (max probes %d)', (maxProbes) => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom(pseudo(1), pseudo(2), pseudo(3))), { maxLength: 3000 }), (keys) => {
+        const ids = new StringIds(maxProbes);
+        const map = new Map<string, number>();
+        for (const k of keys) {
+          if (!map.has(k)) map.set(k, map.size);
+          expect(ids.idOf(k)).toBe(map.get(k));
+        }
+        expect(ids.size).toBe(map.size);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('holds a million pseudonyms', () => {
+    const ids = new StringIds();
+    let wrong = 0;
+    for (let i = 0; i < 1_000_000; i++) if (ids.idOf(pseudo(i)) !== i) wrong++;
+    for (let i = 0; i < 1_000_000; i += 7) if (ids.idOf(pseudo(i)) !== i) wrong++;
+    expect(wrong).toBe(0);
+    expect(ids.size).toBe(1_000_000);
   });
 });

@@ -44,6 +44,93 @@ export interface RegisteredVoter {
   readonly ageBand?: AgeBand;
 }
 
+/**
+ * Dense ids for strings (0, 1, 2… in order of first sight): an open-addressing table of Int32Arrays with its own
+ * hash, which for a million 64-character pseudonyms costs a third of a Map's lookups (no V8 string hash, no
+ * rehash copies of a growing Map). The hash is seeded per table, and a probe run longer than any the load factor
+ * explains (crafted collisions) switches the table to a Map for good, so the worst case stays a Map's.
+ */
+export class StringIds {
+  readonly #keys: string[] = [];
+  #hashes = new Int32Array(1024);
+  #slots = new Int32Array(2048).fill(-1);
+  readonly #seed = (Math.random() * 0x100000000) | 0;
+  #map: Map<string, number> | undefined;
+
+  /** `maxProbes`: the longest probe run before the table gives up for a Map (lower only in tests). */
+  constructor(private readonly maxProbes = 200) {}
+
+  get size(): number {
+    return this.#keys.length;
+  }
+
+  /** The id of `key`, a new one (= size before the call) when it was never seen. */
+  idOf(key: string): number {
+    if (this.#map) return this.#viaMap(key);
+    const h = this.#hash(key);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let slot = h & mask;
+    for (let probes = 0; ; probes++) {
+      const id = slots[slot];
+      if (id < 0) break;
+      if (this.#hashes[id] === h && this.#keys[id] === key) return id;
+      if (probes >= this.maxProbes) {
+        this.#map = new Map(this.#keys.map((k, i) => [k, i]));
+        return this.#viaMap(key);
+      }
+      slot = (slot + 1) & mask;
+    }
+    const id = this.#add(key, h);
+    slots[slot] = id;
+    if (2 * this.#keys.length > slots.length) this.#grow();
+    return id;
+  }
+
+  #viaMap(key: string): number {
+    let id = this.#map!.get(key);
+    if (id === undefined) {
+      id = this.#add(key, 0);
+      this.#map!.set(key, id);
+    }
+    return id;
+  }
+
+  #add(key: string, h: number): number {
+    const id = this.#keys.length;
+    this.#keys.push(key);
+    if (id >= this.#hashes.length) {
+      const grown = new Int32Array(this.#hashes.length * 2);
+      grown.set(this.#hashes);
+      this.#hashes = grown;
+    }
+    this.#hashes[id] = h;
+    return id;
+  }
+
+  #grow(): void {
+    const slots = new Int32Array(this.#slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.#keys.length; id++) {
+      let slot = this.#hashes[id] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = id;
+    }
+    this.#slots = slots;
+  }
+
+  /** FNV-1a over the UTF-16 code units from a seeded basis, then murmur3's finalizer to spread the low bits. */
+  #hash(key: string): number {
+    let h = this.#seed ^ 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+  }
+}
+
 interface AcceptedEntry {
   unitId: string;
   cost: number;
@@ -67,7 +154,7 @@ export class RoundReplay {
    * it, so a ballot costs one map lookup and a million voters no objects or composite keys of their own. The
    * string kept is the first one seen (the registration's, usually), shared by everything that names the voter.
    */
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new StringIds();
   private readonly names: string[] = [];
   /** By id: the voter's registration (undefined: never registered). Records are shared per (unit, age band). */
   private readonly registration: (RegisteredVoter | undefined)[] = [];
@@ -195,10 +282,8 @@ export class RoundReplay {
   idOf(pseudonym: string): number {
     // A caller that asked for this very string just before apply() (RoundAudit does) spares the second lookup.
     if (pseudonym === this.lastName) return this.lastId;
-    let id = this.ids.get(pseudonym);
-    if (id === undefined) {
-      id = this.names.length;
-      this.ids.set(pseudonym, id);
+    const id = this.ids.idOf(pseudonym);
+    if (id === this.names.length) {
       this.names.push(pseudonym);
       this.registration.push(undefined);
     }
