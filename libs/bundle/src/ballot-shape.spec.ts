@@ -104,3 +104,16 @@ describe('character-code checks agree with the regular expressions they replace'
     fc.assert(fc.property(fc.oneof(mutate(base), fc.string()), (s) => isPseudonym(s) === PSEUDONYM_RE.test(s)), { numRuns: 5000 });
   });
 });
+
+describe('long choice lists (checked with a Set rather than pairwise)', () => {
+  const ids = Array.from({ length: 20 }, (_, i) => `0193f4a0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`);
+  it.each([
+    ['distinct', ids],
+    ['a repeat at the end', [...ids, ids[3]]],
+    ['a repeat among the first 16', [ids[0], ids[0], ...ids.slice(1)]],
+  ])('%s: agrees with the contracts', (_, choices) => {
+    const event = ballot();
+    event.payload.choices = choices;
+    expect(ballotCastProblem(event) === undefined).toBe(validateEnvelope(event).ok);
+  });
+});

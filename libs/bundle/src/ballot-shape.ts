@@ -72,11 +72,17 @@ export function ballotCastProblem(raw: unknown, knownRoundId?: string): string |
   if (p.channel !== 'online' && p.channel !== 'paper') return 'payload.channel must be online or paper';
   const choices = p.choices;
   if (!Array.isArray(choices) || choices.length > 1000) return 'payload.choices must be an array of at most 1000 ids';
-  const seen = new Set<string>();
-  for (const c of choices) {
+  // Short lists (every real ballot) are checked pairwise: no Set per ballot.
+  const seen = choices.length > 16 ? new Set<string>() : undefined;
+  for (let i = 0; i < choices.length; i++) {
+    const c: unknown = choices[i];
     if (typeof c !== 'string' || !UUID.test(c)) return 'payload.choices must hold UUIDs';
-    if (seen.has(c)) return 'payload.choices must be unique';
-    seen.add(c);
+    if (seen) {
+      if (seen.has(c)) return 'payload.choices must be unique';
+      seen.add(c);
+    } else {
+      for (let j = 0; j < i; j++) if (choices[j] === c) return 'payload.choices must be unique';
+    }
   }
   // @IsOptional() lets null through as well as undefined.
   if (p.points !== undefined && p.points !== null) {
