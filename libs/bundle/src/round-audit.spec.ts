@@ -39,6 +39,7 @@ function ballots(n: number, withPoints: boolean): ReplayedBallot[] {
 /** The whole file in one fromElection / writePb, as unitPb wrote it before it was split into pieces. */
 function oneShot(cfg: RoundConfig, list: ReplayedBallot[]): string {
   const dec = (n: number) => ({ units: BigInt(n), scale: 0 });
+  const money = (n: number) => ({ units: BigInt(n), scale: 2 }); // the test rounds are in a two-decimal currency
   const cumulative = cfg.ballot.type === 'cumulative';
   const sorted = [...list].sort((x, y) => (x.voterPseudonym < y.voterPseudonym ? -1 : 1));
   const pieces = [...unitPbPieces(ROUND, cfg, 'centre', projects, [])];
@@ -53,10 +54,10 @@ function oneShot(cfg: RoundConfig, list: ReplayedBallot[]): string {
     comment: header.meta.get('comment'),
     voteType: cumulative ? 'cumulative' : 'approval',
     rule: 'greedy',
-    budget: dec(1000),
+    budget: money(1000),
     ...(cfg.ballot.maxPicks !== undefined ? { maxLength: cfg.ballot.maxPicks } : {}),
     ...(cfg.ballot.totalPoints !== undefined ? { maxSumPoints: dec(cfg.ballot.totalPoints) } : {}),
-    projects: projects.map((p) => ({ id: p.proposalId, cost: dec(p.cost), name: p.title, categories: [], beneficiaries: [], extra: {} })),
+    projects: projects.map((p) => ({ id: p.proposalId, cost: money(p.cost), name: p.title, categories: [], beneficiaries: [], extra: {} })),
     votes: sorted.map((v) => ({ voterId: v.voterPseudonym, projects: [...v.choices], ...(cumulative ? { points: (v.points ?? []).map(dec) } : {}), extra: {} })),
   };
   return writePb(fromElection(election));

@@ -1,4 +1,4 @@
-import { PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
+import { minorDigits, PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { canonicalJson } from '@plaza/ledger';
 import { createHash } from 'node:crypto';
 import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
@@ -121,6 +121,9 @@ export function* unitPbPieces(
   // Already sorted when finish() hands them over: then this is one linear pass.
   const sorted = [...ballots].sort(byPseudonym);
   const dec = (n: number) => ({ units: BigInt(n), scale: 0 });
+  // Money in currency units with the currency's decimals (48000.00), as Pabulib writes it, so an outside
+  // tool's Add1 raises one currency unit per step, like the official tally.
+  const money = (n: number) => ({ units: BigInt(n), scale: minorDigits(config.currency) });
   const withPoints = b.type === 'cumulative';
   const votesOf = (slice: readonly ReplayedBallot[]): PbElection['votes'] =>
     slice.map((v) => ({
@@ -138,16 +141,16 @@ export function* unitPbPieces(
     instance: roundId,
     subunit: unitId,
     currency: config.currency,
-    comment: `Plaza audit bundle: costs and budget in minor units of ${config.currency}; voters are round pseudonyms; ballot type ${b.type}`,
+    comment: `Plaza audit bundle: costs and budget in ${config.currency}; voters are round pseudonyms; ballot type ${b.type}`,
     voteType: PB_VOTE_TYPE[b.type],
     rule: config.outcome.rule,
-    budget: dec(unit.budget),
+    budget: money(unit.budget),
     ...(b.minPicks !== undefined ? { minLength: b.minPicks } : {}),
     ...(b.maxPicks !== undefined ? { maxLength: b.maxPicks } : {}),
-    ...(b.type === 'knapsack' ? { maxSumCost: dec(b.maxSumCost ?? unit.budget) } : {}),
+    ...(b.type === 'knapsack' ? { maxSumCost: money(b.maxSumCost ?? unit.budget) } : {}),
     ...(b.totalPoints !== undefined ? { maxSumPoints: dec(b.totalPoints) } : {}),
     ...(b.maxPointsPerProject !== undefined ? { maxPoints: dec(b.maxPointsPerProject) } : {}),
-    projects: projects.map((p) => ({ id: p.proposalId, cost: dec(p.cost), name: p.title ?? '', categories: [], beneficiaries: [], extra: {} })),
+    projects: projects.map((p) => ({ id: p.proposalId, cost: money(p.cost), name: p.title ?? '', categories: [], beneficiaries: [], extra: {} })),
     votes: [],
   };
   const header = fromElection(election, { voteColumns });
