@@ -3,6 +3,7 @@ import { IsMinorUnits, UNIT_ID_PATTERN } from '@plaza/contracts';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PROPOSAL_STATUSES, type ProposalStatus } from '../proposal.decider';
+import { PageQuery } from '../../shared/page.query';
 
 const UNIT_MESSAGE = { message: 'unitId must be a unit id of the round (lower-case letters, digits, dashes)' };
 
@@ -111,7 +112,7 @@ export class MergeProposalsDto {
   sources!: string[];
 }
 
-export class ListProposalsQuery {
+export class ListProposalsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'north' })
   @IsOptional()
   @Matches(UNIT_ID_PATTERN, UNIT_MESSAGE)
@@ -150,20 +151,6 @@ export class ListProposalsQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   maxCost?: number;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class ProposalCommandResponse {

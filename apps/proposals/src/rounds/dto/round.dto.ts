@@ -1,8 +1,8 @@
 import './round-config.openapi';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { PHASES, RoundConfig, type Phase } from '@plaza/contracts';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../../shared/page.query';
 
 /** The whole configuration of a new round; it starts as a draft. */
 export class CreateRoundDto extends RoundConfig {}
@@ -16,26 +16,12 @@ export class ChangePhaseDto {
   to!: Phase;
 }
 
-export class ListRoundsQuery {
+export class ListRoundsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PHASES })
   @IsOptional()
   @IsIn(PHASES)
   phase?: Phase;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class RoundCommandResponse {
