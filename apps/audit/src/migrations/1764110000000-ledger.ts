@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { quoteIdent } from '@plaza/event-store';
+import { migrationSchema } from '@plaza/event-store';
 
 /**
  * The tamper-evident ledger: one row per consumed event, in consumption order, with its RFC 9162 leaf hash
@@ -10,7 +10,7 @@ export class Ledger1764110000000 implements MigrationInterface {
   name = 'Ledger1764110000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'audit');
+    const s = migrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.ledger_entries (
         index        bigint PRIMARY KEY,
@@ -42,7 +42,7 @@ export class Ledger1764110000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'audit');
+    const s = migrationSchema(queryRunner);
     await queryRunner.query(`DROP TABLE ${s}.ledger_entries`);
     await queryRunner.query(`DROP TABLE ${s}.ledger_head`);
     await queryRunner.query(`DROP FUNCTION ${s}.ledger_entries_append_only()`);

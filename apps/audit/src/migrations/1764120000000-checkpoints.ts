@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { quoteIdent } from '@plaza/event-store';
+import { migrationSchema } from '@plaza/event-store';
 
 /**
  * Signed checkpoints (one per size, sizes strictly increasing), the development signing key, and the
@@ -9,7 +9,7 @@ export class Checkpoints1764120000000 implements MigrationInterface {
   name = 'Checkpoints1764120000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'audit');
+    const s = migrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.checkpoints (
         size       bigint PRIMARY KEY,
@@ -54,7 +54,7 @@ export class Checkpoints1764120000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'audit');
+    const s = migrationSchema(queryRunner);
     await queryRunner.query(`DROP TABLE ${s}.verifications`);
     await queryRunner.query(`DROP TABLE ${s}.dev_signing_key`);
     await queryRunner.query(`DROP TABLE ${s}.checkpoints`);

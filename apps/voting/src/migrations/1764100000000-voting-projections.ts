@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { quoteIdent } from '@plaza/event-store';
+import { migrationSchema } from '@plaza/event-store';
 
 /**
  * The voting service's own tables (nothing was deployed before contracts v2, so this first migration holds
@@ -11,7 +11,7 @@ export class VotingProjections1764100000000 implements MigrationInterface {
   name = 'VotingProjections1764100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'voting');
+    const s = migrationSchema(queryRunner);
     await queryRunner.query(`
       CREATE TABLE ${s}.rounds (
         round_id         uuid PRIMARY KEY,
@@ -89,7 +89,7 @@ export class VotingProjections1764100000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const s = quoteIdent((queryRunner.connection.options as { schema?: string }).schema ?? 'voting');
+    const s = migrationSchema(queryRunner);
     for (const t of ['results', 'paper_batches', 'ballot_box', 'voters', 'round_secrets', 'proposals', 'rounds']) await queryRunner.query(`DROP TABLE ${s}.${t}`);
   }
 }
