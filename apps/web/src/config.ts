@@ -1,0 +1,59 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { ConfigError } from '@plaza/nest-runtime';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** The web server's settings, validated at boot like every Plaza service's (every bad variable named). */
+export class WebConfig {
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Where the three APIs listen; the browser reaches them only through /api/<service>/ on this origin. */
+  @IsUrl(url)
+  PROPOSALS_URL = 'http://127.0.0.1:3001';
+
+  @IsUrl(url)
+  VOTING_URL = 'http://127.0.0.1:3002';
+
+  @IsUrl(url)
+  AUDIT_URL = 'http://127.0.0.1:3003';
+
+  /** The built UI (`npm run build` writes it to dist/web). */
+  @IsString()
+  WEB_UI_DIR = defaultUiDir();
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+function defaultUiDir(): string {
+  // dist/apps/web/src/config.js → dist/web; from the sources (ts-jest) apps/web/src → dist/web.
+  for (const candidate of [resolve(__dirname, '../../../web'), resolve(__dirname, '../../../dist/web')]) {
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return resolve(__dirname, '../../../web');
+}
+
+export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
+  const defaults = new WebConfig() as unknown as Record<string, unknown>;
+  const plain: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') plain[key] = value;
+  }
+  const config = plainToInstance(WebConfig, plain, { exposeDefaultValues: true });
+  const errors = validateSync(config);
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)));
+  }
+  return config;
+}

@@ -1,0 +1,58 @@
+import { Controller, Get, HttpException, HttpStatus, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { loggingModule } from '@plaza/nest-runtime';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WebConfig } from './config';
+
+export const WEB_CONFIG = Symbol('WEB_CONFIG');
+
+/** Upstream APIs the browser reaches through this origin: /api/<name>/… → <url>/… */
+export function upstreams(config: WebConfig): Record<'proposals' | 'voting' | 'audit', string> {
+  return { proposals: config.PROPOSALS_URL, voting: config.VOTING_URL, audit: config.AUDIT_URL };
+}
+
+@Controller('health')
+class WebHealthController {
+  constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Ready when the UI is built and every API it forwards to answers its own readiness check. */
+  @Get('ready')
+  async ready() {
+    const details: Record<string, { status: 'up' | 'down'; message?: string }> = {
+      ui: existsSync(join(this.config.WEB_UI_DIR, 'index.html'))
+        ? { status: 'up' }
+        : { status: 'down', message: `no index.html in ${this.config.WEB_UI_DIR} (run npm run build)` },
+    };
+    await Promise.all(
+      Object.entries(upstreams(this.config)).map(async ([name, url]) => {
+        try {
+          const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
+          details[name] = res.ok ? { status: 'up' } : { status: 'down', message: `${url}/health/ready answered ${res.status}` };
+        } catch (error) {
+          details[name] = { status: 'down', message: `${url}: ${(error as Error).message}` };
+        }
+      }),
+    );
+    const ok = Object.values(details).every((d) => d.status === 'up');
+    const body = { status: ok ? 'ok' : 'error', details };
+    if (!ok) throw new HttpException(body, HttpStatus.SERVICE_UNAVAILABLE);
+    return body;
+  }
+}
+
+@Module({})
+export class WebModule {
+  static register(config: WebConfig): DynamicModule {
+    return {
+      module: WebModule,
+      imports: [loggingModule(config.LOG_LEVEL, 'web')],
+      controllers: [WebHealthController],
+      providers: [{ provide: WEB_CONFIG, useValue: config }],
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import type { WebConfig } from './config';
+import { upstreams, WebModule } from './web.module';
+
+export interface RunningWeb {
+  readonly app: INestApplication;
+  readonly url: string;
+}
+
+/**
+ * The one origin a browser talks to: the built UI (with the single-page fallback to index.html) and
+ * /api/proposals, /api/voting, /api/audit forwarded to the three services with the prefix removed. Bodies
+ * are streamed through untouched (Nest's body parser is off), so the services see exactly what the
+ * browser sent and answer with their own status codes and messages.
+ */
+export async function startWeb(config: WebConfig): Promise<RunningWeb> {
+  const app = await NestFactory.create<NestExpressApplication>(WebModule.register(config), {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  for (const [name, target] of Object.entries(upstreams(config))) {
+    app.use(
+      `/api/${name}`,
+      createProxyMiddleware<Request, Response>({
+        target,
+        changeOrigin: true,
+        xfwd: true,
+        proxyTimeout: 120_000,
+        on: {
+          error: (error, _req, res) => {
+            // The service is down or restarting: a clear 502 instead of a hung request.
+            const out = res as Response;
+            if ('headersSent' in out && !out.headersSent) {
+              out.status(502).json({ message: `the ${name} service is not reachable (${(error as Error).message})` });
+            }
+          },
+        },
+      }),
+    );
+  }
+  app.useStaticAssets(config.WEB_UI_DIR, { index: false, maxAge: '1h', setHeaders: noCacheForHtml });
+  // Single-page app: every other GET that wants HTML is the app's index.html (the router draws the page).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.path.startsWith('/api/') || req.path.startsWith('/health')) return next();
+    if (/\.[a-z0-9]+$/i.test(req.path)) return next(); // a missing asset stays a 404
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(join(config.WEB_UI_DIR, 'index.html'), (error) => {
+      if (error) next();
+    });
+  });
+  await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return { app, url: `http://${config.HOST}:${port}` };
+}
+
+function noCacheForHtml(res: Response, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+  else if (/[/\\]assets[/\\]/.test(path)) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+}

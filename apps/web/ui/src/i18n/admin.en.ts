@@ -1,0 +1,4 @@
+/** English strings of the admin pages (keys under `admin.`). */
+export default {
+  admin: {},
+};

@@ -1,0 +1,4 @@
+/** English strings of the audit pages (keys under `audit.`). */
+export default {
+  audit: {},
+};

@@ -1,0 +1,4 @@
+/** English strings of the resident pages (keys under `resident.`). */
+export default {
+  resident: {},
+};

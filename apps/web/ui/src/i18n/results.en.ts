@@ -1,0 +1,4 @@
+/** English strings of the results pages (keys under `results.`). */
+export default {
+  results: {},
+};

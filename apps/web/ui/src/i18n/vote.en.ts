@@ -1,0 +1,4 @@
+/** English strings of the vote pages (keys under `vote.`). */
+export default {
+  vote: {},
+};

@@ -1,0 +1,68 @@
+import type { Browser } from 'playwright-core';
+import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
+
+/** apps/web: one origin serving the UI and forwarding to the three APIs, status codes and bodies untouched. */
+describe('web server', () => {
+  const web = new WebStack();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await web.start();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web.destroy();
+  });
+
+  it('forwards each API under /api/<service>/ with its own answers (public read, 401, 400 with field messages)', async () => {
+    const list = await fetch(`${web.url}/api/proposals/rounds`);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ total: 0, items: [] });
+
+    const anonymous = await fetch(`${web.url}/api/proposals/rounds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+
+    const bad = await fetch(`${web.url}/api/proposals/rounds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${web.token('admin')}` },
+      body: JSON.stringify({ name: '', currency: 'PLN', units: [], schedule: {}, ballot: { type: 'approval' }, outcome: { rule: 'greedy' }, eligibility: { mode: 'roll' } }),
+    });
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.message).toBe('Validation failed');
+    expect(body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['name']));
+
+    expect((await fetch(`${web.url}/api/voting/health/live`)).status).toBe(200);
+    const ledger = await fetch(`${web.url}/api/audit/ledger?from=0&limit=1`);
+    expect(ledger.status).toBe(200);
+    expect(await ledger.json()).toHaveProperty('size');
+  });
+
+  it('serves index.html for every page address, 404 for a missing asset, and is ready when the services are', async () => {
+    for (const path of ['/', '/rounds/0195c3a4-0000-7000-8000-000000000000/vote', '/admin', '/nowhere']) {
+      const res = await fetch(`${web.url}${path}`, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await res.text()).toContain('<div id="root"></div>');
+    }
+    expect((await fetch(`${web.url}/assets/missing-file.js`)).status).toBe(404);
+    const ready = await fetch(`${web.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).details).toMatchObject({ ui: { status: 'up' }, proposals: { status: 'up' }, voting: { status: 'up' }, audit: { status: 'up' } });
+  });
+
+  it('renders the app shell in Chromium at phone width with no accessibility violation and switches language', async () => {
+    const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
+    await page.goto('/nowhere');
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await checkPage(page, 'not-found');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('pl');
+    await page.getByRole('heading', { level: 1, name: 'Nie znaleziono strony' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('pl');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Nie znaleziono strony' }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
