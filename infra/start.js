@@ -16,6 +16,8 @@ const services = [
   { name: 'proposals', port: Number(process.env.PROPOSALS_PORT ?? 3001) },
   { name: 'voting', port: Number(process.env.VOTING_PORT ?? 3002) },
   { name: 'audit', port: Number(process.env.AUDIT_PORT ?? 3003) },
+  // The web app: the UI and /api/<service>/ forwarded to the three above; the one address a browser needs.
+  { name: 'web', port: Number(process.env.WEB_PORT ?? 3000) },
 ];
 
 const children = [];
@@ -103,7 +105,7 @@ async function seedDemo(ports) {
   const existing = (page.items ?? []).find((r) => (r.config?.name ?? r.name) === DEMO_NAME);
   if (existing) {
     log(`demo round: ${existing.roundId} (${DEMO_NAME}), phase ${existing.phase}`);
-    return;
+    return existing.roundId;
   }
   log(`seeding the demo round from ${DEMO_FILE} (6,586 real ballots; PLAZA_DEMO=off skips this)…`);
   const cli = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
@@ -115,12 +117,23 @@ async function seedDemo(ports) {
   );
   if (run.status !== 0) {
     log(`demo round could not be seeded (plaza import exited ${run.status}); the services keep running`);
-    return;
+    return undefined;
   }
   const outcome = JSON.parse(run.stdout);
   log(`demo round ${outcome.roundId} is open for voting; ${DEMO_RESIDENTS.join(', ')} are on its voter roll.`);
   log(`  proposals: http://127.0.0.1:${ports.proposals}/rounds/${outcome.roundId}/proposals`);
   log(`  vote as resident-1 (token from the curl above): POST http://127.0.0.1:${ports.voting}/rounds/${outcome.roundId}/ballots`);
+  return outcome.roundId;
+}
+
+/** Opens the browser on a desktop (not in CI, not over SSH without a display; PLAZA_OPEN=off never). */
+function openBrowser(url) {
+  if (process.env.PLAZA_OPEN === 'off' || process.env.CI) return;
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? 'xdg-open' : undefined;
+  if (!command) return;
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
 }
 
 async function waitReady(service, timeoutMs = 60_000) {
@@ -168,9 +181,19 @@ async function main() {
   const auth = authEnv();
   for (const service of services) {
     const main = path.join(root, 'dist', 'apps', service.name, 'src', 'main.js');
+    const upstreams = {
+      PROPOSALS_URL: `http://127.0.0.1:${services[0].port}`,
+      VOTING_URL: `http://127.0.0.1:${services[1].port}`,
+      AUDIT_URL: `http://127.0.0.1:${services[2].port}`,
+    };
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: root,
-      env: { ...process.env, ...auth[service.name], PORT: String(service.port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      env: {
+        ...process.env,
+        ...(service.name === 'web' ? upstreams : auth[service.name]),
+        PORT: String(service.port),
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     child.on('exit', (code) => {
@@ -185,10 +208,18 @@ async function main() {
   }
   await Promise.all(services.map((s) => waitReady(s)));
   log('ready:');
-  for (const s of services) log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}   (OpenAPI: http://127.0.0.1:${s.port}/docs)`);
+  for (const s of services.filter((s) => s.name !== 'web')) log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}   (OpenAPI: http://127.0.0.1:${s.port}/docs)`);
+  const web = `http://127.0.0.1:${services[3].port}`;
+  log(`  ${'web'.padEnd(10)} ${web}   (the app: residents, administrators, auditors)`);
   if (auth.devIdp) printSignIn(services[0].port);
   else log('AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth")');
-  if (auth.devIdp) await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port });
+  const demo = auth.devIdp ? await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port }) : undefined;
+  const landing = demo ? `${web}/rounds/${demo}` : web;
+  log('');
+  log(`open ${landing}`);
+  if (demo) log(`  sign in as resident-1 (Sign in → development sign-in) and vote in the demo round; admin: dev-admin, role admin`);
+  log('');
+  openBrowser(landing);
   log('Ctrl-C stops everything.');
 }
 
