@@ -1,15 +1,8 @@
 import { KeyObject, sign as edSign, verify as edVerify } from 'node:crypto';
 import { CheckpointError, LedgerError } from './errors';
 import { HASH_SIZE, hashesEqual, isHash } from './hasher';
-import {
-  PrivateKeyInput,
-  PublicKeyInput,
-  assertKeyName,
-  noteKeyId,
-  toPrivateKey,
-  toPublicKey,
-  tryDecodeBase64,
-} from './keys';
+import { PrivateKeyInput, PublicKeyInput, noteKeyId, toPrivateKey, toPublicKey } from './keys';
+import { assertKeyName, checkOrigin, checkpointTimeMillis, parseCheckpointText, parseNote } from './note';
 import { verifyConsistency } from './verify';
 
 /**
@@ -41,13 +34,8 @@ export interface SignedCheckpoint {
 }
 
 const TIME_PREFIX = 'time ';
-const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const EM_DASH = '\u2014';
-const SIGNATURE_LINE = /^\u2014 (\S+) (\S+)$/u;
 const ED25519_SIGNATURE_SIZE = 64;
-/** Upper bound on signature lines we look at, as C2SP suggests verifiers set one (Go uses 100). */
-const MAX_SIGNATURES = 100;
 
 function malformedBody(message: string): CheckpointError {
   return new CheckpointError('malformed-body', message);
@@ -57,23 +45,7 @@ function malformedNote(message: string): CheckpointError {
   return new CheckpointError('malformed-note', message);
 }
 
-/** Checks `time` is a canonical `toISOString()` UTC timestamp and returns it in milliseconds. */
-export function checkpointTimeMillis(time: string): number {
-  if (typeof time !== 'string' || !ISO_UTC_MS.test(time)) {
-    throw malformedBody(`checkpoint time must be UTC ISO-8601 with milliseconds (YYYY-MM-DDTHH:mm:ss.sssZ), got ${JSON.stringify(time)}`);
-  }
-  const ms = Date.parse(time);
-  if (!Number.isFinite(ms) || new Date(ms).toISOString() !== time) throw malformedBody(`checkpoint time ${time} is not a valid instant`);
-  return ms;
-}
-
-function checkOrigin(origin: string): void {
-  try {
-    assertKeyName(origin);
-  } catch {
-    throw malformedBody(`checkpoint origin ${JSON.stringify(origin)} must be non-empty, without spaces or '+'`);
-  }
-}
+export { checkpointTimeMillis };
 
 /**
  * The checkpoint body, a C2SP tlog-checkpoint note text with one extension line:
@@ -98,18 +70,8 @@ export function formatCheckpointBody(cp: Checkpoint): string {
 
 /** Parses a body produced by formatCheckpointBody, accepting nothing else (throws CheckpointError 'malformed-body'). */
 export function parseCheckpointBody(text: string): Checkpoint {
-  if (typeof text !== 'string' || !text.endsWith('\n')) throw malformedBody('checkpoint body must end with a newline');
-  const lines = text.slice(0, -1).split('\n');
-  if (lines.length !== 4) throw malformedBody(`checkpoint body must have 4 lines (origin, size, root, time), got ${lines.length}`);
-  const [origin, sizeLine, rootLine, timeLine] = lines;
-  checkOrigin(origin);
-  if (!DECIMAL.test(sizeLine) || !Number.isSafeInteger(Number(sizeLine))) throw malformedBody(`checkpoint size line ${JSON.stringify(sizeLine)} is not a decimal size`);
-  const root = tryDecodeBase64(rootLine);
-  if (root === undefined || root.length !== HASH_SIZE) throw malformedBody('checkpoint root line is not a base64 32-byte hash');
-  if (!timeLine.startsWith(TIME_PREFIX)) throw malformedBody(`checkpoint extension line must be "${TIME_PREFIX}<ISO-8601>"`);
-  const time = timeLine.slice(TIME_PREFIX.length);
-  checkpointTimeMillis(time);
-  return { origin, size: Number(sizeLine), root, time };
+  const cp = parseCheckpointText(text);
+  return { ...cp, root: Buffer.from(cp.root) };
 }
 
 /** One signature line of a signed note. */
@@ -133,25 +95,8 @@ export function formatSignedNote(text: string, signatures: readonly NoteSignatur
 
 /** Splits a C2SP signed note into its text and signature lines (signatures are not verified here). */
 export function parseSignedNote(note: string): { text: string; signatures: NoteSignature[] } {
-  if (typeof note !== 'string') throw malformedNote('signed note must be a string');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw malformedNote('signed note contains ASCII control characters');
-  if (Buffer.from(note, 'utf8').toString('utf8') !== note) throw malformedNote('signed note is not valid UTF-8');
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0) throw malformedNote('signed note has no blank line before its signatures');
-  const text = note.slice(0, split + 1);
-  const block = note.slice(split + 2);
-  if (!block.endsWith('\n')) throw malformedNote('signature block must end with a newline');
-  const lines = block.slice(0, -1).split('\n');
-  if (lines.length > MAX_SIGNATURES) throw malformedNote(`signed note has more than ${MAX_SIGNATURES} signatures`);
-  const signatures = lines.map((line) => {
-    const m = SIGNATURE_LINE.exec(line);
-    if (!m) throw malformedNote(`malformed signature line ${JSON.stringify(line)}`);
-    const bytes = tryDecodeBase64(m[2]);
-    if (bytes === undefined || bytes.length < 5) throw malformedNote(`signature on line ${JSON.stringify(line)} is not base64 of key ID and signature`);
-    return { keyName: m[1], keyId: bytes.subarray(0, 4), signature: bytes.subarray(4) };
-  });
-  return { text, signatures };
+  const { text, signatures } = parseNote(note);
+  return { text, signatures: signatures.map((s) => ({ keyName: s.keyName, keyId: Buffer.from(s.keyId), signature: Buffer.from(s.signature) })) };
 }
 
 /**

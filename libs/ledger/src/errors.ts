@@ -1,3 +1,5 @@
+import { toHex } from './bytes';
+
 /** Base class of every error this library throws, so callers can catch ledger failures as one kind. */
 export class LedgerError extends Error {
   constructor(message: string) {
@@ -27,15 +29,20 @@ export class ProofError extends LedgerError {
  * transparency-dev `RootMismatchError`): carries both roots so a report can show them.
  */
 export class RootMismatchError extends LedgerError {
+  /** Copies of the roots: Buffers under Node; plain Uint8Arrays where Buffer does not exist (a browser). */
+  readonly calculated: Buffer;
+  readonly expected: Buffer;
+
   constructor(
     /** Tree size whose root did not match. */
     readonly size: number,
-    readonly calculated: Buffer,
-    readonly expected: Buffer,
+    calculated: Uint8Array,
+    expected: Uint8Array,
   ) {
-    super(
-      `root at size ${size} mismatched: calculated ${calculated.toString('hex')}, expected ${Buffer.from(expected).toString('hex')}`,
-    );
+    super(`root at size ${size} mismatched: calculated ${toHex(calculated)}, expected ${toHex(expected)}`);
+    const copy = (b: Uint8Array) => (typeof Buffer === 'function' ? Buffer.from(b) : Uint8Array.from(b)) as Buffer;
+    this.calculated = copy(calculated);
+    this.expected = copy(expected);
   }
 }
 

@@ -1,4 +1,5 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
+import { bytesEqual } from './bytes';
 
 /** Bytes in every hash of the tree (SHA-256). */
 export const HASH_SIZE = 32;
@@ -9,13 +10,15 @@ const NODE_PREFIX = 0x01;
 
 // One-shot hashing of a reused buffer avoids a Hash object and two update() calls per hash, which
 // roughly halves the cost of node hashes (measured on Node 20). Node is single-threaded and these
-// functions never yield, so sharing the scratch buffers is safe.
-const nodeScratch = Buffer.alloc(1 + 2 * HASH_SIZE);
+// functions never yield, so sharing the scratch buffers is safe. Nothing here touches Buffer while the
+// module loads, so a browser bundle can import the lib's pure parts (the browser verifier hashes with
+// WebCrypto instead of these functions).
+const nodeScratch = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeScratch[0] = NODE_PREFIX;
-let leafScratch = Buffer.alloc(4096);
+let leafScratch: Buffer | undefined;
 const hasOneShot = typeof oneShotHash === 'function';
 
-function sha256(data: Buffer): Buffer {
+function sha256(data: Uint8Array): Buffer {
   return hasOneShot ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
@@ -39,6 +42,7 @@ export function leafHash(bytes: Uint8Array | string): Buffer {
     const h = createHash('sha256').update(Buffer.of(LEAF_PREFIX));
     return (typeof bytes === 'string' ? h.update(bytes, 'utf8') : h.update(bytes)).digest();
   }
+  leafScratch ??= Buffer.alloc(4096);
   if (needed > leafScratch.length) leafScratch = Buffer.alloc(Math.max(needed, leafScratch.length * 2));
   leafScratch[0] = LEAF_PREFIX;
   let length: number;
@@ -68,6 +72,5 @@ export function isHash(h: unknown): h is Uint8Array {
 
 /** Byte equality of two hashes (length included). Hashes here are public, so no constant-time need. */
 export function hashesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return Buffer.compare(a, b) === 0;
+  return bytesEqual(a, b);
 }

@@ -18,7 +18,15 @@ export {
   rootFromConsistencyProof,
   inclusionProofLength,
   consistencyProofLength,
+  verifyInclusionAsync,
+  verifyConsistencyAsync,
+  inclusionSteps,
+  consistencySteps,
 } from './verify';
+export type { AsyncNodeHash, NodeHashRequest, ProofSteps } from './verify';
+export { toHex, fromHex, toBase64, decodeBase64, bytesEqual, utf8 } from './bytes';
+export { parseNote, parseCheckpointText, parseVerifierKeyText, noteKeyIdInput, assertKeyName } from './note';
+export type { NoteSignatureBytes } from './note';
 export {
   generateLedgerKeyPair,
   toPublicKey,

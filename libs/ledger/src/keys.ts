@@ -1,5 +1,9 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { CheckpointError } from './errors';
+import { decodeBase64 } from './bytes';
+import { assertKeyName, NOTE_SIG_ED25519, noteKeyIdInput, parseVerifierKeyText } from './note';
+
+export { assertKeyName, NOTE_SIG_ED25519 };
 
 /** An Ed25519 key pair as node:crypto KeyObjects. */
 export interface LedgerKeyPair {
@@ -13,13 +17,11 @@ export type PublicKeyInput = KeyObject | string | Uint8Array;
 /** A private key in any form this library accepts: KeyObject, PEM (PKCS#8), or the raw 32-byte seed. */
 export type PrivateKeyInput = KeyObject | string | Uint8Array;
 
-// DER prefixes of the fixed-size Ed25519 SPKI and PKCS#8 encodings (RFC 8410): the raw key follows.
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+// DER prefixes of the fixed-size Ed25519 SPKI and PKCS#8 encodings (RFC 8410): the raw key follows. Plain bytes,
+// so this module loads where Buffer does not exist (a browser bundle importing the pure parts of the lib).
+const SPKI_PREFIX = Uint8Array.of(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00);
+const PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
 const RAW_KEY_SIZE = 32;
-
-/** Signature type byte of Ed25519 in C2SP signed notes. */
-export const NOTE_SIG_ED25519 = 0x01;
 
 /** Generates a fresh Ed25519 key pair for signing checkpoints. */
 export function generateLedgerKeyPair(): LedgerKeyPair {
@@ -129,20 +131,7 @@ export function importPrivateKeyRaw(raw: Uint8Array | string): KeyObject {
  * Returned as 4 bytes; `.toString('hex')` gives the 8-digit form used in verifier keys.
  */
 export function noteKeyId(keyName: string, publicKey: PublicKeyInput): Buffer {
-  return createHash('sha256')
-    .update(Buffer.from(keyName, 'utf8'))
-    .update(Buffer.of(0x0a, NOTE_SIG_ED25519))
-    .update(publicKeyRaw(publicKey))
-    .digest()
-    .subarray(0, 4);
-}
-
-/** Checks a C2SP key name: non-empty, no Unicode spaces, no '+'. */
-export function assertKeyName(name: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (typeof name !== 'string' || name.length === 0 || /[\s+]/u.test(name) || /[\u0000-\u001f]/.test(name)) {
-    throw badKey(`invalid key name ${JSON.stringify(name)}: must be non-empty, without spaces or '+'`);
-  }
+  return createHash('sha256').update(noteKeyIdInput(keyName, publicKeyRaw(publicKey))).digest().subarray(0, 4);
 }
 
 /**
@@ -157,17 +146,10 @@ export function formatVerifierKey(keyName: string, publicKey: PublicKeyInput): s
 
 /** Parses a C2SP Ed25519 verifier key string (checking its key ID). */
 export function parseVerifierKey(vkey: string): { keyName: string; keyId: Buffer; publicKey: KeyObject } {
-  const parts = vkey.split('+');
-  // The base64 part may itself contain '+'.
-  if (parts.length < 3) throw badKey('verifier key must be <name>+<hex id>+<base64 key>');
-  const [keyName, idHex] = parts;
-  const material = decodeBase64Strict(parts.slice(2).join('+'), 'verifier key');
-  assertKeyName(keyName);
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw badKey('verifier key ID must be 8 lowercase hex digits');
-  if (material.length !== 1 + RAW_KEY_SIZE || material[0] !== NOTE_SIG_ED25519) throw badKey('verifier key is not an Ed25519 key');
-  const publicKey = importPublicKeyRaw(material.subarray(1));
+  const { keyName, keyIdHex, rawKey } = parseVerifierKeyText(vkey);
+  const publicKey = importPublicKeyRaw(rawKey);
   const keyId = noteKeyId(keyName, publicKey);
-  if (keyId.toString('hex') !== idHex) throw badKey('verifier key ID does not match its name and key');
+  if (keyId.toString('hex') !== keyIdHex) throw badKey('verifier key ID does not match its name and key');
   return { keyName, keyId, publicKey };
 }
 
@@ -201,9 +183,8 @@ export function parseSignerKey(skey: string): { keyName: string; keyId: Buffer; 
  * would otherwise decode "successfully").
  */
 export function tryDecodeBase64(text: string): Buffer | undefined {
-  if (typeof text !== 'string') return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.toString('base64') === text ? bytes : undefined;
+  const bytes = decodeBase64(text);
+  return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 function decodeBase64Strict(text: string, what: string): Buffer {

@@ -4,7 +4,15 @@ import { EMPTY_ROOT, leafHash } from './hasher';
 import { MerkleTree } from './merkle-tree';
 import { corruptConsistency, corruptInclusion, expectRejected } from './proof-probes';
 import { CONSISTENCY_PROOFS, INCLUSION_PROOFS, LEAF_INPUTS, ROOT_HASHES, SOME_HASH, hex } from './test-vectors';
-import { consistencyProofLength, inclusionProofLength, rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify';
+import {
+  consistencyProofLength,
+  inclusionProofLength,
+  rootFromInclusionProof,
+  verifyConsistency,
+  verifyConsistencyAsync,
+  verifyInclusion,
+  verifyInclusionAsync,
+} from './verify';
 
 const leaves = LEAF_INPUTS.map((l) => leafHash(hex(l)));
 const roots = ROOT_HASHES.map(hex);
@@ -181,5 +189,52 @@ describe('proof lengths for sizes beyond 32 bits', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('the async drivers (a browser hashing with WebCrypto) agree with the sync ones', () => {
+  const subtle = (globalThis as unknown as { crypto: { subtle: { digest(a: string, d: Uint8Array): Promise<ArrayBuffer> } } }).crypto.subtle;
+  const webNodeHash = async (l: Uint8Array, r: Uint8Array) => {
+    const b = new Uint8Array(65);
+    b[0] = 1;
+    b.set(l, 1);
+    b.set(r, 33);
+    return new Uint8Array(await subtle.digest('SHA-256', b));
+  };
+  const outcome = (run: () => void) => {
+    try {
+      run();
+      return 'ok';
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+  const outcomeAsync = async (run: () => Promise<void>) => {
+    try {
+      await run();
+      return 'ok';
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+
+  it('on every inclusion vector and every corruption of it', async () => {
+    for (const { index, size, proof } of INCLUSION_PROOFS) {
+      const probes = [{ index, size, leaf: leaves[index], proof: proof.map(hex), root: roots[size] }, ...corruptInclusion(index, size, proof.map(hex), roots[size], leaves[index])];
+      for (const p of probes) {
+        const sync = outcome(() => verifyInclusion(p.leaf, p.index, p.size, p.proof, p.root));
+        expect(await outcomeAsync(() => verifyInclusionAsync(p.leaf, p.index, p.size, p.proof, p.root, webNodeHash))).toBe(sync);
+      }
+    }
+  });
+
+  it('on every consistency vector and every corruption of it', async () => {
+    for (const { size1, size2, proof } of CONSISTENCY_PROOFS) {
+      const probes = [{ size1, size2, proof: proof.map(hex), root1: roots[size1], root2: roots[size2] }, ...corruptConsistency(size1, size2, proof.map(hex), roots[size1], roots[size2])];
+      for (const p of probes) {
+        const sync = outcome(() => verifyConsistency(p.size1, p.size2, p.proof, p.root1, p.root2));
+        expect(await outcomeAsync(() => verifyConsistencyAsync(p.size1, p.size2, p.proof, p.root1, p.root2, webNodeHash))).toBe(sync);
+      }
+    }
   });
 });

@@ -6,6 +6,30 @@ import { assertSize, half, isOdd, isPowerOfTwo } from './tree-math';
 // §2.1.4.2 (the step numbers in comments refer to the RFC). Before running them we compute how
 // many proof elements the same loop will consume, so a proof of the wrong length is reported as a
 // ProofError with expected/actual lengths rather than as an opaque root mismatch.
+//
+// Each algorithm is written once, as a generator that yields the node hashes it needs (left, right)
+// and is handed back each SHA-256(0x01 ‖ left ‖ right): the functions here drive it with the
+// synchronous nodeHash, verifyConsistencyAsync with any asynchronous hash (a browser's WebCrypto).
+// The generators touch no Buffer, so they run in a browser too.
+
+/** The node hash one step of a proof computation asks for. */
+export type NodeHashRequest = readonly [left: Uint8Array, right: Uint8Array];
+/** A proof computation: yields node hash requests, gets each hash back, returns a root. */
+export type ProofSteps = Generator<NodeHashRequest, Uint8Array, Uint8Array>;
+/** SHA-256(0x01 ‖ left ‖ right), computed asynchronously. */
+export type AsyncNodeHash = (left: Uint8Array, right: Uint8Array) => Promise<Uint8Array>;
+
+function runSync(steps: ProofSteps): Buffer {
+  let step = steps.next();
+  while (!step.done) step = steps.next(nodeHash(step.value[0], step.value[1]));
+  return Buffer.from(step.value);
+}
+
+async function runAsync(steps: ProofSteps, hash: AsyncNodeHash): Promise<Uint8Array> {
+  let step = steps.next();
+  while (!step.done) step = steps.next(await hash(step.value[0], step.value[1]));
+  return step.value;
+}
 
 function checkHash(what: string, h: Uint8Array): void {
   if (!isHash(h)) throw new ProofError(`${what} must be a ${HASH_SIZE}-byte hash, got ${(h as Uint8Array | undefined)?.length ?? typeof h} bytes`);
@@ -80,6 +104,11 @@ export function rootFromInclusionProof(
   size: number,
   proof: readonly Uint8Array[],
 ): Buffer {
+  return runSync(inclusionSteps(leafHash, index, size, proof));
+}
+
+/** rootFromInclusionProof's algorithm, asking for its node hashes (see ProofSteps). */
+export function* inclusionSteps(leafHash: Uint8Array, index: number, size: number, proof: readonly Uint8Array[]): ProofSteps {
   assertSize('index', index);
   assertSize('size', size);
   // Step 1.
@@ -97,13 +126,13 @@ export function rootFromInclusionProof(
   // Steps 2 and 3.
   let fn = index;
   let sn = size - 1;
-  let r: Buffer = Buffer.from(leafHash);
+  let r: Uint8Array = leafHash;
   // Step 4.
   for (const p of proof) {
     // 4a. Unreachable after the length check; kept so the loop is the RFC's, not a variant of it.
     if (sn === 0) throw new ProofError('inclusion proof is longer than the path to the root');
     if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
+      r = yield [p, r];
       if (!isOdd(fn)) {
         while (!isOdd(fn) && fn !== 0) {
           fn = half(fn);
@@ -111,7 +140,7 @@ export function rootFromInclusionProof(
         }
       }
     } else {
-      r = nodeHash(r, p);
+      r = yield [r, p];
     }
     fn = half(fn);
     sn = half(sn);
@@ -135,7 +164,21 @@ export function verifyInclusion(
 ): void {
   const calculated = rootFromInclusionProof(leafHash, index, size, proof);
   checkHash('root', root);
-  if (!hashesEqual(calculated, root)) throw new RootMismatchError(size, calculated, Buffer.from(root));
+  if (!hashesEqual(calculated, root)) throw new RootMismatchError(size, calculated, root);
+}
+
+/** verifyInclusion with node hashes from `hash` (e.g. WebCrypto's SHA-256 in a browser): the same checks and errors. */
+export async function verifyInclusionAsync(
+  leafHash: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+  hash: AsyncNodeHash,
+): Promise<void> {
+  const calculated = await runAsync(inclusionSteps(leafHash, index, size, proof), hash);
+  checkHash('root', root);
+  if (!hashesEqual(calculated, root)) throw new RootMismatchError(size, calculated, root);
 }
 
 /**
@@ -156,6 +199,34 @@ export function verifyConsistency(
   root1: Uint8Array,
   root2: Uint8Array,
 ): void {
+  const steps = consistencyCheckSteps(size1, size2, proof, root1, root2);
+  if (steps) runSync(steps);
+}
+
+/**
+ * verifyConsistency with node hashes from `hash` (e.g. WebCrypto's SHA-256 in a browser): the same
+ * algorithm, checks and errors.
+ */
+export async function verifyConsistencyAsync(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+  hash: AsyncNodeHash,
+): Promise<void> {
+  const steps = consistencyCheckSteps(size1, size2, proof, root1, root2);
+  if (steps) await runAsync(steps, hash);
+}
+
+/** verifyConsistency's checks; the steps left to run (ending in the root2 comparison), if any. */
+function consistencyCheckSteps(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+  root2: Uint8Array,
+): ProofSteps | undefined {
   assertSize('size1', size1);
   assertSize('size2', size2);
   checkHash('root2', root2);
@@ -165,11 +236,14 @@ export function verifyConsistency(
     if (proof.length !== 0) {
       throw new ProofError(`consistency proof from the empty tree must be empty, got ${proof.length} hashes`, 0, proof.length);
     }
-    if (!hashesEqual(root1, EMPTY_ROOT)) throw new RootMismatchError(0, Buffer.from(EMPTY_ROOT), Buffer.from(root1));
-    return;
+    if (!hashesEqual(root1, EMPTY_ROOT)) throw new RootMismatchError(0, EMPTY_ROOT, root1);
+    return undefined;
   }
-  const calculated = rootFromConsistencyProof(size1, size2, proof, root1);
-  if (!hashesEqual(calculated, root2)) throw new RootMismatchError(size2, calculated, Buffer.from(root2));
+  return (function* (): ProofSteps {
+    const calculated = yield* consistencySteps(size1, size2, proof, root1);
+    if (!hashesEqual(calculated, root2)) throw new RootMismatchError(size2, calculated, root2);
+    return calculated;
+  })();
 }
 
 /**
@@ -184,6 +258,11 @@ export function rootFromConsistencyProof(
   proof: readonly Uint8Array[],
   root1: Uint8Array,
 ): Buffer {
+  return runSync(consistencySteps(size1, size2, proof, root1));
+}
+
+/** rootFromConsistencyProof's algorithm, asking for its node hashes (see ProofSteps). */
+export function* consistencySteps(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array): ProofSteps {
   assertSize('size1', size1);
   assertSize('size2', size2);
   if (size2 < size1) throw new ProofError(`size2 (${size2}) is smaller than size1 (${size1})`);
@@ -194,7 +273,7 @@ export function rootFromConsistencyProof(
     if (proof.length !== 0) {
       throw new ProofError(`consistency proof between equal sizes must be empty, got ${proof.length} hashes`, 0, proof.length);
     }
-    return Buffer.from(root1);
+    return root1;
   }
   // Step 1.
   if (proof.length === 0) throw new ProofError('consistency proof is empty', consistencyProofLength(size1, size2), 0);
@@ -217,16 +296,16 @@ export function rootFromConsistencyProof(
     sn = half(sn);
   }
   // Step 5.
-  let fr: Buffer = Buffer.from(path[0]);
-  let sr: Buffer = Buffer.from(path[0]);
+  let fr: Uint8Array = path[0];
+  let sr: Uint8Array = path[0];
   // Step 6.
   for (let i = 1; i < path.length; i++) {
     const c = path[i];
     // 6a. Unreachable after the length check, as in rootFromInclusionProof.
     if (sn === 0) throw new ProofError('consistency proof is longer than the path to the root');
     if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
+      fr = yield [c, fr];
+      sr = yield [c, sr];
       if (!isOdd(fn)) {
         while (!isOdd(fn) && fn !== 0) {
           fn = half(fn);
@@ -234,13 +313,13 @@ export function rootFromConsistencyProof(
         }
       }
     } else {
-      sr = nodeHash(sr, c);
+      sr = yield [sr, c];
     }
     fn = half(fn);
     sn = half(sn);
   }
   // Step 7.
   if (sn !== 0) throw new ProofError('consistency proof is shorter than the path to the root');
-  if (!hashesEqual(fr, root1)) throw new RootMismatchError(size1, fr, Buffer.from(root1));
+  if (!hashesEqual(fr, root1)) throw new RootMismatchError(size1, fr, root1);
   return sr;
 }
