@@ -101,6 +101,64 @@ export function parseLedgerLine(line: string): ParsedLedgerLine {
   return { ok: false, reason: 'line must end after the leaf hash, or carry ,"event":<canonical event> and end' };
 }
 
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const LINE_START = ascii('{"index":');
+const HASH_KEY = ascii(',"leafHash":"');
+const EVENT_KEY_BYTES = ascii('","event":');
+const CLOSE = 0x7d; // }
+const QUOTE = 0x22;
+
+/** Where a ledger.jsonl line's parts are (readLedgerLine); eventStart is -1 for a hash-only line. */
+export type RawLedgerLine =
+  | { readonly ok: true; readonly index: number; readonly hashStart: number; readonly eventStart: number }
+  | { readonly ok: false; readonly reason: string };
+
+/** Whether `line` holds `bytes` at `at` (false past its end). */
+function bytesAt(line: Uint8Array, at: number, bytes: Uint8Array): boolean {
+  if (at + bytes.length > line.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (line[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+/**
+ * Reads a ledger.jsonl line (without its newline) as bytes, accepting exactly what formatLedgerLine writes
+ * (parseLedgerLine is the same grammar on strings): no string is made of the line, only of the event, which is
+ * JSON-parsed anyway. Plain Uint8Array code, so `plaza verify` and the browser verifier read lines alike.
+ */
+export function readLedgerLine(line: Uint8Array): RawLedgerLine {
+  const bad = (reason: string): RawLedgerLine => ({ ok: false, reason });
+  if (!bytesAt(line, 0, LINE_START)) return bad('line does not start with {"index":');
+  let i = LINE_START.length;
+  let index = 0;
+  const digits = i;
+  while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) index = index * 10 + (line[i++] - 0x30);
+  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1)) return bad('index is not a decimal without leading zeros');
+  if (!bytesAt(line, i, HASH_KEY)) return bad('index must be followed by ,"leafHash":"');
+  const hashStart = i + HASH_KEY.length;
+  if (hashStart + 64 > line.length) return bad('leafHash must be 64 lowercase hex digits');
+  for (let k = hashStart; k < hashStart + 64; k++) {
+    const c = line[k];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return bad('leafHash must be 64 lowercase hex digits');
+  }
+  const after = hashStart + 64;
+  if (line[after] === QUOTE && line[after + 1] === CLOSE && line.length === after + 2) return { ok: true, index, hashStart, eventStart: -1 };
+  if (line.length > after + EVENT_KEY_BYTES.length + 1 && bytesAt(line, after, EVENT_KEY_BYTES) && line[line.length - 1] === CLOSE) {
+    return { ok: true, index, hashStart, eventStart: after + EVENT_KEY_BYTES.length };
+  }
+  return bad('line must end after the leaf hash, or carry ,"event":<canonical event> and end');
+}
+
+const HEX = '0123456789abcdef';
+
+/** Whether the 64 hex digits at line[at] spell the 32-byte `digest`. */
+export function hexEquals(line: Uint8Array, at: number, digest: Uint8Array): boolean {
+  for (let k = 0; k < 32; k++) {
+    const b = digest[k];
+    if (line[at + 2 * k] !== HEX.charCodeAt(b >> 4) || line[at + 2 * k + 1] !== HEX.charCodeAt(b & 15)) return false;
+  }
+  return true;
+}
+
 /** One line of checkpoints.jsonl: a signed checkpoint and the consistency proof from the previous one. */
 export interface BundleCheckpoint {
   readonly size: number;

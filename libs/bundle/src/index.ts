@@ -1,6 +1,7 @@
 /** The audit bundle: its format (version 1), the builder the audit service uses, and the offline verifier. */
 export * from './ballot-shape';
 export * from './build';
+export * from './checks';
 export * from './format';
 export * from './round-audit';
 export * from './synthetic';

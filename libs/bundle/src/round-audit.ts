@@ -1,5 +1,5 @@
 import { minorDigits, PHASES, validateEnvelope, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
-import { canonicalJson } from '@plaza/ledger';
+import { canonicalJson, utf8 } from '@plaza/ledger';
 import { createHash } from 'node:crypto';
 import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
 import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
@@ -321,7 +321,8 @@ export class RoundAudit {
       const kept: string[] = [];
       let bytes = 0;
       for (const piece of pieces) {
-        const buf = Buffer.from(piece, 'utf8');
+        // TextEncoder rather than Buffer, so the audit also runs in a browser (apps/web's verifier).
+        const buf = utf8(piece);
         hash.update(buf);
         bytes += buf.length;
         if (keepTexts) kept.push(piece);

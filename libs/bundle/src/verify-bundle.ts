@@ -23,31 +23,17 @@ import {
   formatCheckpointLine,
   formatManifest,
   formatPublicKey,
+  hexEquals,
+  readLedgerLine,
   type BundleCheckpoint,
+  type RawLedgerLine,
   type BundleManifest,
 } from './format';
 import { ledgerHasher } from './leaf-hasher';
-import { RoundAudit, type RoundAuditReport, type RoundCheck } from './round-audit';
+import { VERIFY_CHECKS, type VerifyCheck } from './checks';
+import { RoundAudit, type RoundAuditReport } from './round-audit';
 
-/** Names of the bundle-level checks (round-level ones are RoundCheck). */
-export type BundleCheck =
-  | 'manifest' // manifest.json parses, re-serializes to its exact bytes, and every field is what the bundle shows
-  | 'file-set' // the directory holds exactly the files the manifest lists
-  | 'file-digest' // each listed file has the listed size and SHA-256
-  | 'public-key' // public-key.txt is a C2SP Ed25519 verifier key (and the pinned one, with --key)
-  | 'checkpoint-format' // a checkpoints.jsonl line is exactly as written and agrees with its signed note
-  | 'checkpoint-signature' // the note verifies under the public key
-  | 'checkpoint-order' // sizes and times strictly increase
-  | 'checkpoint-consistency' // the RFC 9162 consistency proof from the previous checkpoint verifies
-  | 'entry-format' // a ledger.jsonl line is exactly as written
-  | 'entry-index' // indexes run 0, 1, 2… without gap, repeat or swap
-  | 'leaf-hash' // leaf hash = SHA-256(0x00 ‖ canonical bytes) for the round's entries
-  | 'checkpoint-root' // the root recomputed from the leaves equals every signed root
-  | 'checkpoint-beyond-end' // a checkpoint covers more entries than the bundle holds (truncated)
-  | 'entries-beyond-checkpoint' // entries after the latest checkpoint: nothing vouches for them
-  | 'derived-file'; // results.json and the .pb files equal what the verifier derives from the ledger
-
-export type VerifyCheck = BundleCheck | RoundCheck;
+export type { BundleCheck, VerifyCheck } from './checks';
 
 export interface VerifyFailure {
   readonly check: VerifyCheck;
@@ -93,31 +79,6 @@ export interface VerifyOptions {
   readonly worker?: boolean;
 }
 
-const ALL_CHECKS: readonly VerifyCheck[] = [
-  'manifest',
-  'file-set',
-  'file-digest',
-  'public-key',
-  'checkpoint-format',
-  'checkpoint-signature',
-  'checkpoint-order',
-  'checkpoint-consistency',
-  'entry-format',
-  'entry-index',
-  'leaf-hash',
-  'checkpoint-root',
-  'checkpoint-beyond-end',
-  'entries-beyond-checkpoint',
-  'event-valid',
-  'stream-order',
-  'phase-order',
-  'ballot-phase',
-  'one-ballot-per-pseudonym',
-  'voting-closed',
-  'round-config',
-  'results',
-  'derived-file',
-];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -341,7 +302,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   interface Framed {
     readonly expected: number;
     readonly line: Buffer;
-    readonly parsed: RawLine;
+    readonly parsed: RawLedgerLine;
     readonly eventParsed: boolean;
     readonly eventId: string | undefined;
   }
@@ -349,7 +310,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   // Parses the line's event and replays it. Whether a line is replayed never depends on the checks below (a
   // broken chain of hashes still lets the report say what the remaining entries would give), so this half runs
   // while the worker hashes the same block.
-  const replayLine = (line: Buffer, parsed: RawLine): Framed => {
+  const replayLine = (line: Buffer, parsed: RawLedgerLine): Framed => {
     const expected = lines++;
     if (!parsed.ok) return { expected, line, parsed, eventParsed: false, eventId: undefined };
     let event: { id?: unknown; roundId?: unknown } | undefined;
@@ -542,58 +503,10 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
     keyPinned: options.trustedKey !== undefined,
     ledger: { entries: lines, roundEntries, checkpoints: cpLines, checkpointsVerified, root: range.root().toString('hex') },
     round: roundReport ? (round as VerifyReport['round']) : undefined,
-    checks: ALL_CHECKS.map((check) => ({ check, ok: !failed.has(check) })),
+    checks: VERIFY_CHECKS.map((check) => ({ check, ok: !failed.has(check) })),
     failures,
     failure: failures[0],
     elapsedMs: Date.now() - started,
     timings: { ledgerMs, recountMs: Date.now() - recountStarted },
   };
-}
-
-const PREFIX = Buffer.from('{"index":', 'latin1');
-const HASH_KEY = Buffer.from(',"leafHash":"', 'latin1');
-const EVENT_KEY = Buffer.from('","event":', 'latin1');
-const CLOSE = 0x7d; // }
-const QUOTE = 0x22;
-
-type RawLine = { readonly ok: true; readonly index: number; readonly hashStart: number; readonly eventStart: number } | { readonly ok: false; readonly reason: string };
-
-
-/**
- * Reads a ledger.jsonl line as bytes, accepting exactly what formatLedgerLine writes (parseLedgerLine is the
- * same grammar on strings): no string is made of the line, only of the event, which is JSON-parsed anyway.
- */
-function readLedgerLine(line: Buffer): RawLine {
-  const bad = (reason: string): RawLine => ({ ok: false, reason });
-  if (line.length < PREFIX.length || line.compare(PREFIX, 0, PREFIX.length, 0, PREFIX.length) !== 0) return bad('line does not start with {"index":');
-  let i = PREFIX.length;
-  let index = 0;
-  const digits = i;
-  while (i < line.length && line[i] >= 0x30 && line[i] <= 0x39) index = index * 10 + (line[i++] - 0x30);
-  if (i === digits || i - digits > 15 || (line[digits] === 0x30 && i - digits > 1)) return bad('index is not a decimal without leading zeros');
-  // Buffer#compare throws past the end of the line, so a cut line is measured first.
-  if (i + HASH_KEY.length > line.length || line.compare(HASH_KEY, 0, HASH_KEY.length, i, i + HASH_KEY.length) !== 0) return bad('index must be followed by ,"leafHash":"');
-  const hashStart = i + HASH_KEY.length;
-  if (hashStart + 64 > line.length) return bad('leafHash must be 64 lowercase hex digits');
-  for (let k = hashStart; k < hashStart + 64; k++) {
-    const c = line[k];
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return bad('leafHash must be 64 lowercase hex digits');
-  }
-  const after = hashStart + 64;
-  if (line[after] === QUOTE && line[after + 1] === CLOSE && line.length === after + 2) return { ok: true, index, hashStart, eventStart: -1 };
-  if (line.length > after + EVENT_KEY.length + 1 && line.compare(EVENT_KEY, 0, EVENT_KEY.length, after, after + EVENT_KEY.length) === 0 && line[line.length - 1] === CLOSE) {
-    return { ok: true, index, hashStart, eventStart: after + EVENT_KEY.length };
-  }
-  return bad('line must end after the leaf hash, or carry ,"event":<canonical event> and end');
-}
-
-const HEX = '0123456789abcdef';
-
-/** Whether the 64 hex digits at line[at] spell `digest`. */
-function hexEquals(line: Buffer, at: number, digest: Buffer): boolean {
-  for (let k = 0; k < 32; k++) {
-    const b = digest[k];
-    if (line[at + 2 * k] !== HEX.charCodeAt(b >> 4) || line[at + 2 * k + 1] !== HEX.charCodeAt(b & 15)) return false;
-  }
-  return true;
 }
