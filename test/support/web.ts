@@ -6,8 +6,11 @@ import { loadWebConfig } from '../../apps/web/src/config';
 import { startWeb, type RunningWeb } from '../../apps/web/src/web';
 import { Stack } from './stack';
 
-/** The built UI the web server serves (`npm test` builds it first; `npm run build:web` by hand). */
-export const UI_DIR = resolve(__dirname, '../../dist/web');
+/**
+ * The built UI the web server serves (`npm test` builds it first; `npm run build:web` by hand). `PLAZA_UI_DIR`
+ * points at another build (`vite build --outDir …`), so a test run is not broken by a rebuild of dist/web meanwhile.
+ */
+export const UI_DIR = process.env.PLAZA_UI_DIR ? resolve(process.env.PLAZA_UI_DIR) : resolve(__dirname, '../../dist/web');
 export const SCREENSHOT_DIR = resolve(__dirname, '../web/screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
