@@ -309,7 +309,7 @@ export default {
       over: 'Voting in this round is over; no voters can be added.',
       rollHeading: 'Import the voter roll',
       rollIntro: 'A CSV file with a header line and one resident per line: resident id, unit id and, when the round has a minimum age, birth year. Importing again adds residents and moves those whose unit changed; nobody is removed.',
-      sampleLabel: 'Example of a roll file',
+      sampleLabel: 'Example of a roll file:',
       file: 'Roll file (CSV)',
       fileHint: 'Unit ids of this round: {{units}}.',
       readFailed: 'The file could not be read: {{message}}',

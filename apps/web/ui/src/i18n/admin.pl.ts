@@ -325,7 +325,7 @@ export default {
       over: 'Głosowanie w tej edycji się zakończyło; nie można dodać wyborców.',
       rollHeading: 'Import spisu wyborców',
       rollIntro: 'Plik CSV z wierszem nagłówka i jednym mieszkańcem w wierszu: identyfikator mieszkańca, identyfikator puli oraz — gdy edycja ma minimalny wiek — rok urodzenia. Ponowny import dodaje mieszkańców i przenosi tych, którym zmieniła się pula; nikt nie jest usuwany.',
-      sampleLabel: 'Przykład pliku ze spisem',
+      sampleLabel: 'Przykład pliku ze spisem:',
       file: 'Plik ze spisem (CSV)',
       fileHint: 'Identyfikatory pul tej edycji: {{units}}.',
       readFailed: 'Nie udało się odczytać pliku: {{message}}',

@@ -6,7 +6,7 @@ import { useSession } from '../../session/session';
 import { Async, useAsync } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { PhaseBadge, RequireRole } from './shared';
+import { PhaseBadge, RequireRole, TableWrap } from './shared';
 
 /** Every round, drafts included (the token lets admin and staff see them), with links to manage each. */
 export default function AdminHomePage() {
@@ -40,7 +40,7 @@ function AdminHome() {
           ) : (
             <>
               <h2>{t('admin.home.roundsHeading', { count: page.total })}</h2>
-              <div className="table-wrap">
+              <TableWrap label={t('admin.home.caption')}>
                 <table className="admin-table">
                   <caption className="visually-hidden">{t('admin.home.caption')}</caption>
                   <thead>
@@ -90,7 +90,7 @@ function AdminHome() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               {page.total > page.items.length && <p className="muted">{t('admin.home.more', { shown: page.items.length, total: page.total })}</p>}
             </>
           )

@@ -7,7 +7,7 @@ import { useSession } from '../../session/session';
 import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { RequireRole, RoundNav, Status, useRound } from './shared';
+import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
 import type { BallotReceipt, PaperBatch } from './types';
 
 /** Paper ballots: batches opened with the sheets counted by hand, entered sheet by sheet, closed with a reconciliation. */
@@ -457,7 +457,7 @@ function Report({
           const sum = (k: 'sheetsCounted' | 'entered') => batches.reduce((n, b) => n + b[k], 0);
           const refusedTotal = batches.reduce((n, b) => n + refused(b.batchId), 0);
           return (
-            <div className="table-wrap">
+            <TableWrap label={t('admin.paper.reportHeading')}>
               <table className="admin-table report-table">
                 <caption className="visually-hidden">{t('admin.paper.reportHeading')}</caption>
                 <thead>
@@ -545,7 +545,7 @@ function Report({
                   </tr>
                 </tfoot>
               </table>
-            </div>
+            </TableWrap>
           );
         }}
       </Async>

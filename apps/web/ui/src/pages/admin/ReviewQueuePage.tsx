@@ -1,14 +1,14 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../../api/client';
+import { api } from '../../api/client';
 import type { Page, Proposal, ProposalStatus, Round } from '../../api/types';
 import { PROPOSAL_STATUSES } from '../../api/types';
 import { useSession } from '../../session/session';
 import { Async, useAsync, useErrorText } from '../../ui/async';
 import { parseMajor, useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { majorText, RequireRole, RoundNav, Status, useRound } from './shared';
+import { fieldErrorMap, majorText, RequireRole, RoundNav, Status, useRound } from './shared';
 import type { ProposalCommandResult } from './types';
 
 const PAGE_SIZE = 50;
@@ -231,7 +231,7 @@ function ProposalCard({
         <details className="review-panel">
           <summary>{t('admin.review.panel', { title: p.title })}</summary>
           {isOpen && <ReviewForm round={round} proposal={p} onDone={onChanged} />}
-          {isOpen && <AcceptForm round={round} proposal={p} onDone={onChanged} />}
+          {isOpen && <AcceptForm key={p.version} round={round} proposal={p} onDone={onChanged} />}
           {isOpen && <RejectForm round={round} proposal={p} onDone={onChanged} />}
           <MergeForm round={round} proposal={p} candidates={openProposals.filter((o) => o.unitId === p.unitId && o.proposalId !== p.proposalId)} onDone={onChanged} />
         </details>
@@ -245,7 +245,9 @@ function useCommand() {
   const [error, setError] = useState<unknown>();
   const [local, setLocal] = useState<Record<string, string[]>>({});
   const [busy, setBusy] = useState(false);
-  const messages = (field: string) => [...(local[field] ?? []), ...(error instanceof ApiError ? error.messagesFor(field) : [])];
+  // The API's 400 field messages and a 409 refusal's field (e.g. over-budget at `cost`).
+  const server = useMemo(() => fieldErrorMap(error), [error]);
+  const messages = (field: string) => [...(local[field] ?? []), ...(server[field] ?? [])];
   async function run(check: Record<string, string[]>, action: () => Promise<void>) {
     setLocal(check);
     if (Object.keys(check).length > 0) {

@@ -9,7 +9,7 @@ import { Async, ErrorMessage, useAsync, type AsyncState } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { LOCKED_FROM, ROUND_CONFIG_KEYS, SCHEDULED_PHASES, usesPicks, type RoundConfigKey } from './config';
-import { PhaseBadge, RequireRole, RoundNav, Status, useRound, type LoadedRound } from './shared';
+import { PhaseBadge, RequireRole, RoundNav, Status, TableWrap, useRound, type LoadedRound } from './shared';
 import type { RoundCommandResult } from './types';
 
 /** One round for administrators and staff: summary, phase moves, schedule, locks, history, links to the other tools. */
@@ -136,7 +136,7 @@ function Summary({ round }: { round: Round }) {
         <dt>{t('admin.round.createdAt')}</dt>
         <dd>{f.dateTime(round.createdAt)}</dd>
       </dl>
-      <div className="table-wrap">
+      <TableWrap label={t('admin.round.unitsCaption')}>
         <table className="admin-table">
           <caption>{t('admin.round.unitsCaption')}</caption>
           <thead>
@@ -162,7 +162,7 @@ function Summary({ round }: { round: Round }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   );
 }

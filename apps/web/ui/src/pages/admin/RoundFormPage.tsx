@@ -586,8 +586,8 @@ function RoundForm({ loaded, proposals = [], onStale }: { loaded?: LoadedRound; 
             </div>
           )}
           {isGreedy(o.rule) && (
-            <div className="field" id={`f-outcome-exclusiveGroups`} tabIndex={-1}>
-              <h3 className="field-heading">{t('admin.form.exclusiveGroups')}</h3>
+            <fieldset className="plain-fieldset" id="f-outcome-exclusiveGroups" tabIndex={-1}>
+              <legend>{t('admin.form.exclusiveGroups')}</legend>
               <p className="hint">{original ? t('admin.form.exclusiveGroupsHint') : t('admin.form.exclusiveGroupsLater')}</p>
               <Messages errors={errors} field="outcome.exclusiveGroups" />
               {original &&
@@ -628,7 +628,7 @@ function RoundForm({ loaded, proposals = [], onStale }: { loaded?: LoadedRound; 
                   </button>
                 </p>
               )}
-            </div>
+            </fieldset>
           )}
           <div className="field checkbox-field">
             <label>

@@ -7,7 +7,7 @@ import { downloadText } from '../../ui/actions';
 import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { RequireRole, RoundNav, Status, useRound } from './shared';
+import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
 import type { RollImportResult, VotersSummary } from './types';
 
 /** JSON bodies stop at 100 kB on the voting service; larger rolls go as a raw text/csv body (up to 50 MB). */
@@ -127,7 +127,8 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
     <section aria-labelledby="roll-heading">
       <h2 id="roll-heading">{t('admin.voters.rollHeading')}</h2>
       <p>{t('admin.voters.rollIntro')}</p>
-      <pre className="sample" aria-label={t('admin.voters.sampleLabel')}>
+      <p className="hint">{t('admin.voters.sampleLabel')}</p>
+      <pre className="sample">
         {`resident_id,unit_id,birth_year\nR-000123,${round.config.units[0]?.id ?? 'centre'},1980`}
       </pre>
       <form onSubmit={submit} noValidate>
@@ -160,7 +161,7 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
           <section aria-labelledby="preview-heading" className="preview">
             <h3 id="preview-heading">{t('admin.voters.preview', { name: file.name })}</h3>
             <p>{t('admin.voters.rowCount', { count: preview.count })}</p>
-            <div className="table-wrap">
+            <TableWrap label={t('admin.voters.previewCaption', { count: Math.min(PREVIEW_ROWS, preview.count) })}>
               <table className="admin-table">
                 <caption className="visually-hidden">{t('admin.voters.previewCaption', { count: Math.min(PREVIEW_ROWS, preview.count) })}</caption>
                 <thead>
@@ -182,7 +183,7 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             {preview.count > PREVIEW_ROWS && <p className="muted">{t('admin.voters.andMore', { count: preview.count - PREVIEW_ROWS })}</p>}
           </section>
         )}
@@ -196,7 +197,7 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
         <div className="alert alert-error" role="alert">
           <p>{lineProblems.length ? t('admin.voters.refused') : errorText(error)}</p>
           {lineProblems.length > 0 && (
-            <div className="table-wrap">
+            <TableWrap label={t('admin.voters.problemsCaption')}>
               <table className="admin-table">
                 <caption>{t('admin.voters.problemsCaption')}</caption>
                 <thead>
@@ -216,7 +217,7 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           )}
         </div>
       )}
@@ -227,12 +228,18 @@ function RollImport({ round, onImported }: { round: Round; onImported: () => voi
               <strong>{t('admin.voters.imported')}</strong>
             </p>
             <dl className="facts">
-              <dt>{t('admin.voters.registered')}</dt>
-              <dd>{f.number(result.registered)}</dd>
-              <dt>{t('admin.voters.unchanged')}</dt>
-              <dd>{f.number(result.unchanged)}</dd>
-              <dt>{t('admin.voters.belowMinAge')}</dt>
-              <dd>{f.number(result.belowMinAge)}</dd>
+              <div className="facts-row">
+                <dt>{t('admin.voters.registered')}</dt>
+                <dd>{f.number(result.registered)}</dd>
+              </div>
+              <div className="facts-row">
+                <dt>{t('admin.voters.unchanged')}</dt>
+                <dd>{f.number(result.unchanged)}</dd>
+              </div>
+              <div className="facts-row">
+                <dt>{t('admin.voters.belowMinAge')}</dt>
+                <dd>{f.number(result.belowMinAge)}</dd>
+              </div>
               {Object.entries(result.onRoll).map(([unit, n]) => (
                 <div className="facts-row" key={unit}>
                   <dt>{t('admin.voters.onRollIn', { unit: unitName(unit) })}</dt>
@@ -380,7 +387,7 @@ function Summary({ round, state }: { round: Round; state: AsyncState<VotersSumma
             s.groups.length === 0 ? (
               <p>{t('admin.voters.none')}</p>
             ) : (
-              <div className="table-wrap">
+              <TableWrap label={t('admin.voters.registeredHeading')}>
                 <table className="admin-table">
                   <caption className="visually-hidden">{t('admin.voters.registeredHeading')}</caption>
                   <thead>
@@ -419,7 +426,7 @@ function Summary({ round, state }: { round: Round; state: AsyncState<VotersSumma
                     </tr>
                   </tfoot>
                 </table>
-              </div>
+              </TableWrap>
             )
           }
         </Async>
