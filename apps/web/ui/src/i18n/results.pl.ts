@@ -1,6 +1,216 @@
 import type en from './results.en';
 
+/**
+ * Polish plural forms English does not have (i18next picks `_few`/`_many` for pl). Spread into the objects
+ * below, since `satisfies typeof en` allows only English's keys in the literal itself.
+ */
+const few = <K extends string>(key: K, fewForm: string, manyForm: string) =>
+  ({ [`${key}_few`]: fewForm, [`${key}_many`]: manyForm }) as Record<`${K}_few` | `${K}_many`, string>;
+
 /** Polish strings of the results pages (the same keys as results.en.ts). */
 export default {
-  results: {},
+  results: {
+    title: 'Wyniki',
+    titleOf: 'Wyniki: {{name}}',
+    backToRound: 'Wróć do edycji',
+    counting: 'Głosowanie zakończone, trwa liczenie głosów. Strona odświeży się sama.',
+    notYet: {
+      phase: 'Wyników jeszcze nie ma: edycja jest na etapie „{{phase}}”.',
+      scheduled: 'Głosowanie kończy się {{date}}; wyniki zostaną ogłoszone zaraz potem i pojawią się tutaj.',
+      unscheduled: 'Wyniki zostaną ogłoszone, gdy administratorzy zamkną głosowanie, i pojawią się tutaj.',
+      vote: 'Głosowanie trwa: oddaj głos',
+    },
+    declaredAt: 'Ogłoszone po zamknięciu głosowania, {{date}}.',
+    provisional: 'Wyniki staną się ostateczne, gdy administratorzy je opublikują.',
+    provisionalUntil: 'Oficjalna publikacja zaplanowana jest na {{date}}.',
+    unitPicker: 'Pula budżetu',
+    unitNotDeclared: 'Dla tej puli nie ogłoszono wyniku.',
+    ruleLine: 'Reguła: {{rule}} · policzone karty: {{ballots}}',
+    rule: {
+      greedy: 'najpierw najwięcej głosów (zachłanna)',
+      'greedy-no-skip': 'najpierw najwięcej głosów, do pierwszego projektu, który się nie mieści',
+      'greedy-threshold': 'najpierw najwięcej głosów, z minimalnym poparciem',
+      equalshares: 'metoda równych udziałów',
+      'equalshares/add1': 'metoda równych udziałów (z dopełnieniem budżetu)',
+      'equalshares-comparison': 'metoda równych udziałów, porównana z zachłanną',
+      'equalshares/add1-comparison': 'metoda równych udziałów (z dopełnieniem), porównana z zachłanną',
+      phragmen: 'sekwencyjna reguła Phragména',
+    },
+    tieStatus:
+      'Liczenie zatrzymało się na remisie, który według zasad trzeba zgłosić zamiast rozstrzygać: wymienione są tylko projekty rozstrzygnięte przed nim.',
+    project: 'Projekt',
+    cost: 'Koszt',
+    outcome: 'Wynik',
+    funded: 'Wybrany do realizacji',
+    notFunded: 'Niewybrany',
+    spending: {
+      label: 'Wykorzystany budżet',
+      value: 'wydano {{spent}} z {{budget}}, zostaje {{left}}',
+      spent: 'Wydano',
+      leftover: 'Zostaje',
+      budget: 'Budżet',
+    },
+    winners: {
+      heading_one: '{{count}} wybrany projekt',
+      ...few('heading', '{{count}} wybrane projekty', '{{count}} wybranych projektów'),
+      heading_other: '{{count}} wybranego projektu',
+      none: 'Żaden projekt nie został wybrany.',
+      support: {
+        votes_one: '{{n}} głos',
+        ...few('votes', '{{n}} głosy', '{{n}} głosów'),
+        votes_other: '{{n}} głosu',
+        points_one: '{{n}} punkt',
+        ...few('points', '{{n}} punkty', '{{n}} punktów'),
+        points_other: '{{n}} punktu',
+      },
+    },
+    chart: {
+      heading: 'Poparcie dla projektów',
+      title: 'Projekty według liczby {{unit}}, od największego poparcia; wybrane mają paski ukośne.',
+      unit: { votes: 'głosów', points: 'punktów' },
+      unitName: { votes: 'Głosy', points: 'Punkty' },
+      noneFunded: 'Żaden projekt nie został wybrany, więc nie ma linii finansowania.',
+      lineGreedy:
+        'Przerywana linia oznacza poparcie najsłabiej popartego wybranego projektu ({{unitName}}: {{support}}). Projekty wybierano według poparcia, dopóki starczało pieniędzy; projekt powyżej linii, który nie został wybrany, nie zmieścił się w pozostałej kwocie (powody poniżej).',
+      lineEqualShares:
+        'Metoda równych udziałów nie ma progu poparcia: projekt zostaje wybrany, gdy jego zwolennicy, z których każdy ma równy udział w budżecie, mogą wspólnie za niego zapłacić. Przerywana linia oznacza tylko najsłabiej poparty wybrany projekt ({{unitName}}: {{support}}); projekt powyżej niej mógł przegrać, bo jego zwolennicy wydali swoje udziały na inne projekty, a projekt poniżej mógł wygrać, bo jego zwolennikom zostały pieniądze.',
+      lineLabel: 'linia finansowania',
+      funded: 'Wybrane',
+      notFunded: 'Niewybrane',
+      showTable: 'Pokaż dane wykresu w tabeli',
+      tableCaption: 'Projekty według liczby {{unit}}',
+      rank: 'Miejsce',
+    },
+    reason: {
+      none: 'Niewybrany.',
+      didNotFit: 'Nie zmieścił się: gdy przyszła jego kolej, zostało tylko {{left}}.',
+      overLimit: 'Przekroczyłby limit ({{limit}}) dla {{key}} (zostało tam {{left}}).',
+      limit: { category: 'kategoria', district: 'dzielnica' },
+      belowThreshold: 'Poniżej minimalnego poparcia {{threshold}}.',
+      excluded: 'Wykluczony: należy do tej samej grupy wariantów co „{{by}}”, który miał większe poparcie.',
+      stopped: 'Nie rozpatrzony: liczenie zatrzymało się na projekcie „{{at}}”, który się nie zmieścił.',
+      lostTieCost: 'Remis w poparciu z: {{to}}; przegrał, bo pierwszeństwo ma tańszy projekt.',
+      lostTieOrder: 'Remis w poparciu i koszcie z: {{to}}; przegrał, bo pierwszeństwo ma projekt przyjęty wcześniej.',
+      notAffordable: 'Jego zwolennikom zostało razem tylko {{money}}, za mało, by za niego zapłacić.',
+      noSupport: 'Nikt na niego nie zagłosował.',
+      undecidedTie: 'Nierozstrzygnięty: wcześniejszy remis został zgłoszony zamiast rozstrzygnięty.',
+      comparison: 'Niewybrany w porównaniu: {{note}}',
+    },
+    explain: {
+      heading: 'Dlaczego projekt wygrał lub przegrał',
+      rule: {
+        greedy: 'Projekty rozpatruje się według poparcia; każdy jest wybierany, jeśli mieści się w pozostałej kwocie.',
+        equalShares:
+          'Każdy głosujący ma równy udział w budżecie. Krok po kroku wybierany jest projekt, za który jego zwolennicy mogą zapłacić najniższą ceną na osobę, i zwolennicy płacą za niego ze swoich udziałów.',
+        phragmen: 'Projekty wybiera się po kolei, rozkładając koszt każdego możliwie równo na jego zwolenników.',
+      },
+      fundedRound: 'Wybrany, {{round}}. w kolejności',
+      figures: {
+        votes: 'Głosy: {{votes}} · koszt {{cost}}',
+        points: 'Punkty: {{support}} (kart: {{votes}}) · koszt {{cost}}',
+      },
+      won: 'Wybrany: miał dość poparcia i zmieścił się w pozostałej kwocie.',
+      fromReserve: 'Wybrany z rezerwy: pierwszy projekt, który się nie zmieścił, ale zostało dość z jego kosztu.',
+      mes: {
+        heading: 'Kto ile zapłacił (równe udziały)',
+        intro:
+          'W każdej rundzie cena to najwyższa kwota, jaką jeden zwolennik zapłacił za projekt; zwolennicy, którym zostało mniej, oddali wszystko, co mieli, a pozostali zapłacili tę cenę.',
+        perVoter: 'Udział każdego głosującego w budżecie: {{money}}.',
+        add1_one: 'Udziały podniesiono {{count}} raz o jedną jednostkę waluty, by wykorzystać więcej budżetu (dopełnienie).',
+        ...few(
+          'add1',
+          'Udziały podniesiono {{count}} razy o jedną jednostkę waluty, by wykorzystać więcej budżetu (dopełnienie).',
+          'Udziały podniesiono {{count}} razy o jedną jednostkę waluty, by wykorzystać więcej budżetu (dopełnienie).',
+        ),
+        add1_other: 'Udziały podniesiono {{count}} razy o jedną jednostkę waluty, by wykorzystać więcej budżetu (dopełnienie).',
+        tableCaption: 'Rundy finansowania: cena zapłacona przez każdego zwolennika',
+        round: 'Runda',
+        pricePerSupporter: 'Cena na zwolennika',
+        pricePerPoint: 'Cena za punkt',
+        supporters: 'Zwolennicy',
+        paidAll: 'Oddali wszystko, co im zostało',
+        noRounds: 'Za żaden projekt jego zwolennicy nie mogli zapłacić.',
+        comparisonGreedy:
+          'Porównanie z regułą zachłanną: {{greedy}} głosujących wolało jej wynik, a {{mes}} wynik równych udziałów, więc przyjęto wynik reguły zachłannej.',
+        comparisonMes:
+          'Porównanie z regułą zachłanną: {{mes}} głosujących wolało wynik równych udziałów, a {{greedy}} wynik reguły zachłannej, więc pozostał wynik równych udziałów.',
+      },
+      phragmen: {
+        tableCaption: 'Kolejność, w jakiej projekty stawały się osiągalne',
+        time: 'Czas (obciążenie)',
+      },
+      ties: {
+        heading: 'Remisy',
+        cost: '{{projects}}: remis przy {{support}}; pierwszeństwo miał tańszy projekt.',
+        order: '{{projects}}: remis przy {{support}} i równym koszcie; pierwszeństwo miał projekt przyjęty wcześniej.',
+        undecided: '{{projects}}: remis przy {{support}}; zgłoszony, nie rozstrzygnięty.',
+      },
+      notes: 'Uwagi zapisane przy liczeniu (po angielsku)',
+    },
+    fairness: {
+      heading: 'Głosujący z wybranym projektem',
+      roundHeading: 'Głosujący z wybranym projektem, cała edycja',
+      what: 'Ilu głosujących w tej puli poparło co najmniej jeden wybrany projekt.',
+      whatRound: 'Ilu głosujących poparło co najmniej jeden wybrany projekt w którejkolwiek puli, w której głosowali.',
+      label: 'Głosujący z co najmniej jednym wybranym projektem',
+      labelRound: 'Głosujący z co najmniej jednym wybranym projektem (wszystkie pule)',
+      value: '{{share}} ({{satisfied}} z {{voters}} głosujących)',
+      loading: 'Liczenie opublikowanych kart…',
+      compute: 'Policz z opublikowanych kart (pobranie {{size}} MB)',
+      source: 'Policzone w przeglądarce z kart w publicznym pakiecie audytowym (punkt kontrolny z {{size}} wpisami rejestru).',
+      unavailable: {
+        'no-bundle': 'Ta liczba wymaga pakietu audytowego edycji, który nie jest jeszcze dostępny.',
+        incomplete: 'Pakiet audytowy nie zawiera jeszcze wszystkich policzonych kart (ostatni punkt kontrolny jest starszy); spróbuj za chwilę.',
+        error: 'Nie udało się odczytać opublikowanych kart, więc tej liczby nie podajemy.',
+      },
+    },
+    participation: {
+      roundHeading: 'Frekwencja, cała edycja',
+      unitHeading: 'Frekwencja: {{unit}}',
+      registered: 'Uprawnieni',
+      voted: 'Głosowali',
+      turnout: 'Frekwencja',
+      byChannel: 'Według sposobu głosowania',
+      channel: 'Sposób',
+      ballots: 'Karty',
+      share: 'Udział',
+      online: 'Internetowo',
+      paper: 'Papierowo',
+      byAge: 'Według wieku',
+      ageBand: 'Przedział wieku',
+      noBirthYear: 'Bez roku urodzenia',
+      noAgeBands: 'Spis głosujących nie zawiera lat urodzenia, więc nie ma przedziałów wieku.',
+      paperBatches_one: '{{count}} partia kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+      ...few(
+        'paperBatches',
+        '{{count}} partie kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+        '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+      ),
+      paperBatches_other: '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+    },
+    verification: {
+      heading: 'Niezależne przeliczenie',
+      status: {
+        verified: 'Potwierdzone.',
+        disputed: 'Zakwestionowane.',
+        pending: 'Przeliczanie trwa.',
+        'no-results': 'Jeszcze nie przeliczone.',
+      },
+      explain: {
+        verified: 'Usługa audytu odtworzyła publiczny rejestr i otrzymała dokładnie te wyniki.',
+        disputed: 'Przeliczenie publicznego rejestru przez usługę audytu różni się od tych wyników:',
+        pending: 'Usługa audytu przelicza publiczny rejestr; strona odświeży się sama.',
+        'no-results': 'Usługa audytu nie widzi jeszcze ogłoszenia w rejestrze; strona odświeży się sama.',
+      },
+      unavailable: 'Nie udało się połączyć z usługą audytu.',
+      auditLink: 'Sprawdź sam: pobierz pakiet audytowy i zweryfikuj go w przeglądarce',
+    },
+    digest: {
+      summary: 'Szczegóły techniczne ogłoszenia',
+      input: 'Skrót danych wejściowych liczenia (SHA-256)',
+      event: 'Zdarzenie ogłoszenia',
+      tieBreaking: 'Rozstrzyganie remisów',
+      tieBreakingRule: 'większe poparcie, potem niższy koszt, potem wcześniejsze przyjęcie',
+    },
+  },
 } satisfies typeof en;

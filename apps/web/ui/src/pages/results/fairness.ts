@@ -1,0 +1,141 @@
+/**
+ * "How many voters got at least one project they voted for?" The results API gives counts per project, not
+ * ballots, so this is computed from the public audit bundle: its `pabulib-<unit>.pb` files hold every counted
+ * ballot of a unit (voter = the round pseudonym, the same in every unit of a round). The bundle's verifier
+ * checks those files against the ledger (`derived-file`), so this figure rests on the same ballots as the count.
+ */
+import { api } from '../../api/client';
+
+export interface ManifestFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface BundleManifestView {
+  readonly roundId: string;
+  readonly ledgerSize: number;
+  readonly roundEntries: number;
+  readonly checkpoints: number;
+  readonly latestCheckpoint: { readonly size: number; readonly rootHash: string; readonly time: string };
+  readonly files: readonly ManifestFile[];
+}
+
+export const pbFileName = (unitId: string) => `pabulib-${unitId}.pb`;
+
+/** Splits one `.pb` record on `;`, honouring "quoted" cells with "" escapes (as libs/pabulib writes them). */
+export function splitRecord(line: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let cell = '';
+      i++;
+      for (;;) {
+        const q = line.indexOf('"', i);
+        if (q < 0) throw new Error('unterminated quote in a .pb record');
+        cell += line.slice(i, q);
+        if (line[q + 1] === '"') {
+          cell += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      cells.push(cell);
+    } else {
+      const end = line.indexOf(';', i);
+      cells.push((end < 0 ? line.slice(i) : line.slice(i, end)).trim());
+      i = end < 0 ? line.length : end;
+    }
+    if (i >= line.length) break;
+    if (line[i] !== ';') throw new Error('a .pb record has text after a quoted cell');
+    i++;
+    if (i === line.length) {
+      cells.push('');
+      break;
+    }
+  }
+  return cells;
+}
+
+/** The VOTES section of a `.pb` text: each voter's id and the project ids on their ballot. */
+export function pbVotes(text: string): { voterId: string; projects: string[] }[] {
+  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === 'VOTES');
+  if (start < 0) throw new Error('the .pb file has no VOTES section');
+  const header = splitRecord(lines[start + 1] ?? '');
+  const voterCol = header.indexOf('voter_id');
+  const voteCol = header.indexOf('vote');
+  if (voterCol < 0 || voteCol < 0) throw new Error('the VOTES section has no voter_id or vote column');
+  const votes: { voterId: string; projects: string[] }[] = [];
+  for (let i = start + 2; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    if (line.trim() === 'META' || line.trim() === 'PROJECTS') break;
+    const cells = splitRecord(line);
+    const list = cells[voteCol] ?? '';
+    votes.push({ voterId: cells[voterCol], projects: list === '' ? [] : list.split(',').map((s) => s.trim()) });
+  }
+  return votes;
+}
+
+export interface UnitFairness {
+  readonly unitId: string;
+  readonly voters: number;
+  /** Voters with at least one funded project on their ballot in this unit. */
+  readonly satisfied: number;
+}
+
+export interface Fairness {
+  readonly units: readonly UnitFairness[];
+  /** Across units: distinct pseudonyms, and those with a funded project in at least one unit they voted in. */
+  readonly voters: number;
+  readonly satisfied: number;
+  /** The checkpoint the bundle was cut at. */
+  readonly checkpointSize: number;
+}
+
+export class FairnessUnavailable extends Error {
+  constructor(readonly reason: 'no-bundle' | 'incomplete') {
+    super(reason);
+  }
+}
+
+export async function fetchManifest(roundId: string, signal?: AbortSignal): Promise<BundleManifestView> {
+  return api.audit.get<BundleManifestView>(`/rounds/${roundId}/bundle`, { signal, anonymous: true });
+}
+
+/**
+ * Downloads each unit's `.pb` from the bundle (cut at the manifest's checkpoint) and counts. `expected` is each
+ * unit's `ballotsCounted` from the declared results: a bundle cut before the declaration would hold fewer
+ * ballots, and then no figure is given rather than a wrong one.
+ */
+export async function computeFairness(
+  roundId: string,
+  manifest: BundleManifestView,
+  units: readonly { unitId: string; selected: readonly string[]; ballotsCounted: number }[],
+  signal?: AbortSignal,
+): Promise<Fairness> {
+  const satisfiedAnywhere = new Map<string, boolean>();
+  const perUnit: UnitFairness[] = [];
+  for (const unit of units) {
+    const name = pbFileName(unit.unitId);
+    if (!manifest.files.some((f) => f.name === name)) throw new FairnessUnavailable('no-bundle');
+    const text = await api.audit.get<string>(`/rounds/${roundId}/bundle/${name}`, { query: { size: manifest.latestCheckpoint.size }, signal, anonymous: true });
+    const votes = pbVotes(text);
+    if (votes.length !== unit.ballotsCounted) throw new FairnessUnavailable('incomplete');
+    const funded = new Set(unit.selected);
+    let satisfied = 0;
+    for (const v of votes) {
+      const happy = v.projects.some((p) => funded.has(p));
+      if (happy) satisfied++;
+      satisfiedAnywhere.set(v.voterId, (satisfiedAnywhere.get(v.voterId) ?? false) || happy);
+    }
+    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied });
+  }
+  let satisfied = 0;
+  for (const happy of satisfiedAnywhere.values()) if (happy) satisfied++;
+  return { units: perUnit, voters: satisfiedAnywhere.size, satisfied, checkpointSize: manifest.latestCheckpoint.size };
+}
