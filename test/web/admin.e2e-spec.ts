@@ -395,6 +395,14 @@ describe('web admin pages', () => {
       await page.getByText('batches can be opened and sheets entered only while voting is open').waitFor();
       await page.getByText('No batches yet.').waitFor();
       await checkPage(page, 'admin-paper');
+      // In Polish.
+      await page.getByRole('combobox', { name: 'Language' }).selectOption('pl');
+      await page.getByRole('heading', { level: 1, name: 'Karty papierowe: Youth Budget' }).waitFor();
+      await page.getByText('Nie ma jeszcze partii.').waitFor();
+      await page.goto(`/admin/rounds/${roundId}/review`);
+      await page.getByLabel('Status').selectOption('');
+      await page.getByText('2 projekty (pokazano 2)').waitFor();
+      await checkPage(page, 'admin-review-pl');
       expect(unexpected(problems)).toEqual([]);
       await context.close();
     },

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import type { HistoryEntry, Phase, Round } from '../../api/types';
 import { PHASES } from '../../api/types';
 import { useSession } from '../../session/session';
@@ -66,6 +66,7 @@ function RoundAdmin() {
             <Summary round={loaded.round} />
             <Phases
               loaded={loaded}
+              onReload={round.reload}
               onMoved={(to) => {
                 setDone(t('admin.round.moved', { phase: t(`common.phase.${to}`) }));
                 round.reload();
@@ -172,7 +173,7 @@ function lockedBy(to: Phase): RoundConfigKey[] {
   return (Object.keys(LOCKED_FROM) as (keyof typeof LOCKED_FROM)[]).filter((k) => LOCKED_FROM[k] === to);
 }
 
-function Phases({ loaded, onMoved }: { loaded: LoadedRound; onMoved: (to: Phase) => void }) {
+function Phases({ loaded, onMoved, onReload }: { loaded: LoadedRound; onMoved: (to: Phase) => void; onReload: () => void }) {
   const { t } = useTranslation();
   const f = useFormat();
   const { hasRole } = useSession();
@@ -246,7 +247,19 @@ function Phases({ loaded, onMoved }: { loaded: LoadedRound; onMoved: (to: Phase)
                   <strong>{t('admin.round.willLock')}</strong> {lockedBy(confirming).map((k) => t(`admin.settings.${k}`)).join(', ')}.
                 </p>
               )}
-              <ErrorMessage error={error} />
+              {/* A stale version (someone moved the round meanwhile): reload it before deciding again. */}
+              <ErrorMessage
+                error={error}
+                onRetry={
+                  error instanceof ApiError && error.status === 409 && !error.code
+                    ? () => {
+                        setConfirming(undefined);
+                        setError(undefined);
+                        onReload();
+                      }
+                    : undefined
+                }
+              />
               <div className="actions">
                 <button type="button" onClick={() => move(confirming)} disabled={busy}>
                   {t('admin.round.confirm', { action: t(`admin.moves.${confirming}.button`) })}
