@@ -1,6 +1,8 @@
 /** English strings of the vote pages (keys under `vote.`). */
 export default {
   vote: {
+    /** A control's visible words plus the proposal it acts on, as its accessible name. */
+    named: '{{action}}: {{title}}',
     page: {
       title: 'Vote: {{round}}',
       titleShort: 'Vote',

@@ -7,6 +7,8 @@ import type en from './vote.en';
  */
 const pl = {
   vote: {
+    /** A control's visible words plus the proposal it acts on, as its accessible name. */
+    named: '{{action}}: {{title}}',
     page: {
       title: 'Głosowanie: {{round}}',
       titleShort: 'Głosowanie',

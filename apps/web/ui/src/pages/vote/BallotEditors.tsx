@@ -26,9 +26,12 @@ export function ProposalMeta({ roundId, proposal, currency }: { roundId: string;
         <span className="visually-hidden">{t('vote.ballot.cost')}: </span>
         {f.money(proposal.cost ?? proposal.estimatedCost, currency)}
       </span>
-      <Link to={`/rounds/${roundId}/proposals/${proposal.proposalId}`} className="ballot-details">
+      <Link
+        to={`/rounds/${roundId}/proposals/${proposal.proposalId}`}
+        className="ballot-details"
+        aria-label={t('vote.named', { action: t('vote.ballot.details'), title: proposal.title })}
+      >
         {t('vote.ballot.details')}
-        <span className="visually-hidden">: {proposal.title}</span>
       </Link>
     </span>
   );

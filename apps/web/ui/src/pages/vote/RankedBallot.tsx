@@ -56,10 +56,21 @@ export function RankedBallot({ roundId, currency, rules, proposals, projects, se
 
   const titleOf = (id: UniqueIdentifier) => byId.get(String(id))?.title ?? String(id);
   const placeOf = (id: UniqueIdentifier) => ranking.indexOf(String(id)) + 1;
+  // Right after pick-up dnd-kit reports the item over itself; saying so would drown "Picked up …".
+  const justPickedUp = useRef(false);
   const announcements: Announcements = {
-    onDragStart: ({ active }) => t('vote.ranked.pickedUp', { title: titleOf(active.id), place: placeOf(active.id), total: ranking.length }),
-    onDragOver: ({ active, over }) =>
-      over ? t('vote.ranked.over', { title: titleOf(active.id), place: placeOf(over.id), total: ranking.length }) : t('vote.ranked.outside', { title: titleOf(active.id) }),
+    onDragStart: ({ active }) => {
+      justPickedUp.current = true;
+      return t('vote.ranked.pickedUp', { title: titleOf(active.id), place: placeOf(active.id), total: ranking.length });
+    },
+    onDragOver: ({ active, over }) => {
+      const first = justPickedUp.current;
+      justPickedUp.current = false;
+      if (first && over?.id === active.id) return undefined;
+      return over
+        ? t('vote.ranked.over', { title: titleOf(active.id), place: placeOf(over.id), total: ranking.length })
+        : t('vote.ranked.outside', { title: titleOf(active.id) });
+    },
     onDragEnd: ({ active, over }) =>
       over ? t('vote.ranked.dropped', { title: titleOf(active.id), place: placeOf(over.id), total: ranking.length }) : t('vote.ranked.cancelled', { title: titleOf(active.id) }),
     onDragCancel: ({ active }) => t('vote.ranked.cancelled', { title: titleOf(active.id) }),
@@ -153,7 +164,7 @@ export function RankedBallot({ roundId, currency, rules, proposals, projects, se
           {unranked.map((p) => {
             const block = pickBlock(rules, selection, projects, p.proposalId);
             return (
-              <li key={p.proposalId} className="ballot-item">
+              <li key={p.proposalId} className="ballot-item add-item">
                 <div className="ballot-body">
                   <span className="ballot-title">{p.title}</span>
                   <ProposalMeta roundId={roundId} proposal={p} currency={currency} />
@@ -169,10 +180,10 @@ export function RankedBallot({ roundId, currency, rules, proposals, projects, se
                   ref={ref(`add:${p.proposalId}`)}
                   aria-disabled={block ? true : undefined}
                   aria-describedby={block ? `why-${p.proposalId}` : undefined}
+                  aria-label={t('vote.named', { action: t('vote.ranked.add'), title: p.title })}
                   onClick={() => (block ? setStatus(blockText(block, currency)) : add(p))}
                 >
                   {t('vote.ranked.add')}
-                  <span className="visually-hidden">: {p.title}</span>
                 </button>
               </li>
             );
@@ -243,17 +254,23 @@ function RankItem({
         <span className="hint">{t('vote.ranked.points', { count: points })}</span>
       </div>
       <div className="rank-actions">
-        <button type="button" className="button-secondary" ref={controlRef(`up:${id}`)} aria-disabled={first || undefined} onClick={() => !first && onUp()}>
+        <button type="button" className="button-secondary" ref={controlRef(`up:${id}`)}
+          aria-label={t('vote.named', { action: t('vote.ranked.up'), title: proposal.title })}
+          aria-disabled={first || undefined} onClick={() => !first && onUp()}
+        >
           {t('vote.ranked.up')}
-          <span className="visually-hidden">: {proposal.title}</span>
         </button>
-        <button type="button" className="button-secondary" ref={controlRef(`down:${id}`)} aria-disabled={last || undefined} onClick={() => !last && onDown()}>
+        <button type="button" className="button-secondary" ref={controlRef(`down:${id}`)}
+          aria-label={t('vote.named', { action: t('vote.ranked.down'), title: proposal.title })}
+          aria-disabled={last || undefined} onClick={() => !last && onDown()}
+        >
           {t('vote.ranked.down')}
-          <span className="visually-hidden">: {proposal.title}</span>
         </button>
-        <button type="button" className="button-secondary" ref={controlRef(`remove:${id}`)} onClick={onRemove}>
+        <button type="button" className="button-secondary" ref={controlRef(`remove:${id}`)}
+          aria-label={t('vote.named', { action: t('vote.ranked.remove'), title: proposal.title })}
+          onClick={onRemove}
+        >
           {t('vote.ranked.remove')}
-          <span className="visually-hidden">: {proposal.title}</span>
         </button>
       </div>
     </li>
