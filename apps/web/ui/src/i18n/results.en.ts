@@ -91,7 +91,7 @@ export default {
           'Each voter holds an equal share of the budget. Step by step, the project whose supporters can pay for it at the lowest price each is funded, and its supporters pay for it from their shares.',
         phragmen: 'Projects are funded one by one, each spreading its cost as evenly as possible over its supporters.',
       },
-      fundedRound: 'Funded, {{round}}. choice',
+      fundedRound: 'Funded · step {{round}}',
       figures: {
         votes: 'Votes: {{votes}} · cost {{cost}}',
         points: 'Points: {{support}} (from {{votes}} ballots) · cost {{cost}}',
@@ -121,9 +121,9 @@ export default {
       },
       ties: {
         heading: 'Ties',
-        cost: '{{projects}} tied with {{support}}: the cheaper project went first.',
-        order: '{{projects}} tied with {{support}} at the same cost: the earlier accepted project went first.',
-        undecided: '{{projects}} tied with {{support}}: reported, not broken.',
+        cost: '{{projects}} tied at {{support}} {{unit}}: the cheaper project went first.',
+        order: '{{projects}} tied at {{support}} {{unit}} and the same cost: the earlier accepted project went first.',
+        undecided: '{{projects}} tied at {{support}} {{unit}}: reported, not broken.',
       },
       notes: 'Notes recorded by the count (English)',
     },

@@ -104,7 +104,7 @@ export default {
           'Każdy głosujący ma równy udział w budżecie. Krok po kroku wybierany jest projekt, za który jego zwolennicy mogą zapłacić najniższą ceną na osobę, i zwolennicy płacą za niego ze swoich udziałów.',
         phragmen: 'Projekty wybiera się po kolei, rozkładając koszt każdego możliwie równo na jego zwolenników.',
       },
-      fundedRound: 'Wybrany, {{round}}. w kolejności',
+      fundedRound: 'Wybrany · krok {{round}}',
       figures: {
         votes: 'Głosy: {{votes}} · koszt {{cost}}',
         points: 'Punkty: {{support}} (kart: {{votes}}) · koszt {{cost}}',
@@ -141,9 +141,9 @@ export default {
       },
       ties: {
         heading: 'Remisy',
-        cost: '{{projects}}: remis przy {{support}}; pierwszeństwo miał tańszy projekt.',
-        order: '{{projects}}: remis przy {{support}} i równym koszcie; pierwszeństwo miał projekt przyjęty wcześniej.',
-        undecided: '{{projects}}: remis przy {{support}}; zgłoszony, nie rozstrzygnięty.',
+        cost: '{{projects}}: remis ({{unitName}}: {{support}}); pierwszeństwo miał tańszy projekt.',
+        order: '{{projects}}: remis ({{unitName}}: {{support}}) przy równym koszcie; pierwszeństwo miał projekt przyjęty wcześniej.',
+        undecided: '{{projects}}: remis ({{unitName}}: {{support}}); zgłoszony, nie rozstrzygnięty.',
       },
       notes: 'Uwagi zapisane przy liczeniu (po angielsku)',
     },

@@ -202,7 +202,12 @@ export function ExplanationView({
           <ul>
             {explanation.ties.map((tie, k) => (
               <li key={k}>
-                {t(`results.explain.ties.${tie.decidedBy}`, { projects: tie.projects.map(title).join(', '), support: f.number(Number(tie.support)) })}
+                {t(`results.explain.ties.${tie.decidedBy}`, {
+                  projects: tie.projects.map(title).join(', '),
+                  support: f.number(Number(tie.support)),
+                  unit: t(`results.chart.unit.${supportUnit}`),
+                  unitName: t(`results.chart.unitName.${supportUnit}`),
+                })}
               </li>
             ))}
           </ul>
