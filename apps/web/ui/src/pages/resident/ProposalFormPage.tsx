@@ -230,7 +230,7 @@ function ProposalForm({ round, proposal, etag }: Loaded) {
           <option value="">{t('resident.form.chooseUnit')}</option>
           {round.config.units.map((u) => (
             <option key={u.id} value={u.id}>
-              {t('resident.form.unitOption', { name: u.name, kind: t(`common.unitKind.${u.kind}`), budget: format.money(u.budget, currency) })}
+              {t('resident.form.unitOption', { name: u.name, kind: t(`common.unitKind.${u.kind}`) })}
             </option>
           ))}
         </select>

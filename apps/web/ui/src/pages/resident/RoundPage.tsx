@@ -55,7 +55,8 @@ function RoundView({ round }: { round: Round }) {
 
       <section aria-labelledby="budget-heading">
         <h2 id="budget-heading">{t('resident.round.budget')}</h2>
-        <div className="table-wrap">
+        {/* Scrolls sideways on a narrow phone: focusable so the keyboard can scroll it too. */}
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('resident.round.unitsCaption')}>
           <table>
             <caption className="visually-hidden">{t('resident.round.unitsCaption')}</caption>
             <thead>
