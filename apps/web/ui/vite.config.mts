@@ -10,7 +10,13 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   resolve: {
-    alias: libs.map((name) => ({ find: new RegExp(`^@plaza/${name}$`), replacement: here(`../../../libs/${name}/src/index.ts`) })),
+    alias: [
+      ...libs.map((name) => ({ find: new RegExp(`^@plaza/${name}$`), replacement: here(`../../../libs/${name}/src/index.ts`) })),
+      // What the pure libs import from Node when the browser verifier (src/verify) loads them: synchronous SHA-256
+      // for the recount, and pabulib's file helpers the browser never calls (see src/shims).
+      { find: /^(node:)?crypto$/, replacement: here('src/shims/node-crypto.ts') },
+      { find: /^(node:)?fs$/, replacement: here('src/shims/node-fs.ts') },
+    ],
   },
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
