@@ -97,6 +97,8 @@ export default {
         points: 'Points: {{support}} (from {{votes}} ballots) · cost {{cost}}',
       },
       won: 'Funded: it had enough support and fitted into the money left.',
+      wonEqualShares: 'Funded: its supporters could pay for it from their shares (see the price they paid below).',
+      wonPhragmen: 'Funded: its supporters could carry its cost at that point (see the order below).',
       fromReserve: 'Funded from the reserve: the first project that did not fit, with enough of its cost left.',
       mes: {
         heading: 'Who paid what (Equal Shares)',
@@ -122,8 +124,10 @@ export default {
       ties: {
         heading: 'Ties',
         cost: '{{projects}} tied at {{support}} {{unit}}: the cheaper project went first.',
-        order: '{{projects}} tied at {{support}} {{unit}} and the same cost: the earlier accepted project went first.',
+        order: '{{projects}} tied at {{support}} {{unit}}: the cheaper project went first, and at equal cost the earlier accepted one.',
         undecided: '{{projects}} tied at {{support}} {{unit}}: reported, not broken.',
+        priceOrder: '{{projects}} could be paid for at the same price: more support went first, then the lower cost, then the earlier accepted project.',
+        priceUndecided: '{{projects}} could be paid for at the same price: reported, not broken.',
       },
       notes: 'Notes recorded by the count (English)',
     },

@@ -110,6 +110,8 @@ export default {
         points: 'Punkty: {{support}} (kart: {{votes}}) · koszt {{cost}}',
       },
       won: 'Wybrany: miał dość poparcia i zmieścił się w pozostałej kwocie.',
+      wonEqualShares: 'Wybrany: jego zwolennicy mogli za niego zapłacić ze swoich udziałów (cena, jaką zapłacili, poniżej).',
+      wonPhragmen: 'Wybrany: jego zwolennicy mogli w tym momencie ponieść jego koszt (kolejność poniżej).',
       fromReserve: 'Wybrany z rezerwy: pierwszy projekt, który się nie zmieścił, ale zostało dość z jego kosztu.',
       mes: {
         heading: 'Kto ile zapłacił (równe udziały)',
@@ -142,8 +144,10 @@ export default {
       ties: {
         heading: 'Remisy',
         cost: '{{projects}}: remis ({{unitName}}: {{support}}); pierwszeństwo miał tańszy projekt.',
-        order: '{{projects}}: remis ({{unitName}}: {{support}}) przy równym koszcie; pierwszeństwo miał projekt przyjęty wcześniej.',
+        order: '{{projects}}: remis ({{unitName}}: {{support}}); pierwszeństwo miał tańszy projekt, a przy równym koszcie przyjęty wcześniej.',
         undecided: '{{projects}}: remis ({{unitName}}: {{support}}); zgłoszony, nie rozstrzygnięty.',
+        priceOrder: '{{projects}}: można było za nie zapłacić po tej samej cenie; pierwszeństwo miało większe poparcie, potem niższy koszt, potem wcześniejsze przyjęcie.',
+        priceUndecided: '{{projects}}: można było za nie zapłacić po tej samej cenie; remis zgłoszony, nie rozstrzygnięty.',
       },
       notes: 'Uwagi zapisane przy liczeniu (po angielsku)',
     },

@@ -72,6 +72,8 @@ export function ExplanationView({
   const projects = [...explanation.projects].sort(order);
   const mes = isEqualShares(explanation.rule);
   const phragmen = explanation.rule === 'phragmen';
+  // The comparison variants keep greedy's outcome when more voters prefer it: then greedy's reasons apply.
+  const mesOutcome = mes && !explanation.comparison?.switchedToGreedy;
   const rounds = explanation.rounds ?? [];
   const perPoint = explanation.utility === 'points';
   const ratMoney = (r: string) => {
@@ -81,7 +83,7 @@ export function ExplanationView({
   return (
     <section aria-labelledby={headingId}>
       <h3 id={headingId}>{t('results.explain.heading')}</h3>
-      <p className="muted">{t(`results.explain.rule.${mes ? 'equalShares' : phragmen ? 'phragmen' : 'greedy'}`)}</p>
+      <p className="muted">{t(`results.explain.rule.${mesOutcome ? 'equalShares' : phragmen ? 'phragmen' : 'greedy'}`)}</p>
       <ul className="explain-list">
         {projects.map((p) => (
           <li key={p.id} className={p.selected ? 'explain-funded' : 'explain-lost'}>
@@ -95,7 +97,7 @@ export function ExplanationView({
               {t(`results.explain.figures.${supportUnit}`, { support: f.number(Number(p.support)), votes: f.number(Number(p.votes)), cost: f.money(Number(p.cost), currency) })}
             </p>
             <p className="explain-why">
-              {p.selected ? (p.fromReserve ? t('results.explain.fromReserve') : t('results.explain.won')) : reasonText(p.reason)}
+              {p.selected ? (p.fromReserve ? t('results.explain.fromReserve') : t(mesOutcome ? 'results.explain.wonEqualShares' : phragmen ? 'results.explain.wonPhragmen' : 'results.explain.won')) : reasonText(p.reason)}
             </p>
           </li>
         ))}
@@ -202,7 +204,7 @@ export function ExplanationView({
           <ul>
             {explanation.ties.map((tie, k) => (
               <li key={k}>
-                {t(`results.explain.ties.${tie.decidedBy}`, {
+                {t(/same price/.test(tie.note) ? `results.explain.ties.${tie.decidedBy === 'undecided' ? 'priceUndecided' : 'priceOrder'}` : `results.explain.ties.${tie.decidedBy}`, {
                   projects: tie.projects.map(title).join(', '),
                   support: f.number(Number(tie.support)),
                   unit: t(`results.chart.unit.${supportUnit}`),

@@ -404,7 +404,7 @@ function UnitResults({
       {chartProjects.length > 0 && (
         <>
           <h3>{t('results.chart.heading')}</h3>
-          <SupportChart projects={chartProjects} currency={currency} equalShares={isEqualShares(unit.rule)} supportUnit={supportUnit} />
+          <SupportChart projects={chartProjects} currency={currency} equalShares={isEqualShares(unit.rule) && !x?.comparison?.switchedToGreedy} supportUnit={supportUnit} />
         </>
       )}
 
