@@ -45,6 +45,7 @@ export default {
       mayGive_other: 'You can give it up to {{count}} points now.',
       clamped_one: '“{{title}}” can have at most {{count}} point now.',
       clamped_other: '“{{title}}” can have at most {{count}} points now.',
+      noneLeft: 'No points left to give: take some from another project first.',
       none: '“{{title}}” cannot get more points now: it has the most allowed, or you have no points left.',
       less: 'One point less for {{title}}',
       more: 'One point more for {{title}}',

@@ -61,6 +61,7 @@ const pl = {
       clamped_few: '„{{title}}” może mieć teraz najwyżej {{count}} punkty.',
       clamped_many: '„{{title}}” może mieć teraz najwyżej {{count}} punktów.',
       clamped_other: '„{{title}}” może mieć teraz najwyżej {{count}} punktu.',
+      noneLeft: 'Nie masz już punktów do przyznania: najpierw odejmij je innemu projektowi.',
       none: '„{{title}}” nie może teraz dostać więcej punktów: ma już najwięcej dozwolonych albo nie masz już punktów.',
       less: 'Punkt mniej dla: {{title}}',
       more: 'Punkt więcej dla: {{title}}',

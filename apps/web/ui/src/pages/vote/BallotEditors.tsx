@@ -144,7 +144,7 @@ export function PointsBallot({ roundId, currency, rules, proposals, selection, o
                 <label htmlFor={`points-${id}`}>{p.title}</label>
                 <ProposalMeta roundId={roundId} proposal={p} currency={currency} />
                 <p className="hint" id={`points-hint-${id}`}>
-                  {t('vote.points.mayGive', { count: max })}
+                  {max === 0 ? t('vote.points.noneLeft') : t('vote.points.mayGive', { count: max })}
                 </p>
               </div>
               <div className="stepper">
