@@ -84,6 +84,7 @@ export default {
       manifestNote: 'Lists every other file with its size and SHA-256.',
       cli: 'Or export and verify it on your own computer:',
       copyCli: 'Copy the commands',
+      none: 'This round has no audit bundle yet: the ledger holds none of its events under a signed checkpoint.',
     },
     verify: {
       heading: 'Verify in your browser',

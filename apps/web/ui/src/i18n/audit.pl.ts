@@ -94,6 +94,7 @@ export default {
       manifestNote: 'Wymienia każdy inny plik z rozmiarem i SHA-256.',
       cli: 'Albo wyeksportuj i zweryfikuj go na własnym komputerze:',
       copyCli: 'Kopiuj polecenia',
+      none: 'Ta edycja nie ma jeszcze pakietu audytowego: rejestr nie zawiera jej zdarzeń pod podpisanym punktem kontrolnym.',
     },
     verify: {
       heading: 'Zweryfikuj w przeglądarce',
