@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from '@plaza/testing';
-import { openRound, type OpenRound } from '../support/round';
+import { closeVoting, openRound, type OpenRound } from '../support/round';
 import { http } from '../support/stack';
 import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
 
@@ -274,7 +274,17 @@ describe('vote pages', () => {
 
   it('approval, cumulative and choose-one ballots render, keep to their limits and submit', async () => {
     const [approval, cumulative, chooseOne] = await Promise.all([
-      openRound(web.stack, { ballot: { type: 'approval', minPicks: 1, maxPicks: 2 }, proposals: fourProposals, roll }),
+      // A district of one's own, another district and a thematic category open to every voter.
+      openRound(web.stack, {
+        units: [
+          { id: 'centre', name: 'Centre', kind: 'district', budget: 1_000_000_00 },
+          { id: 'north', name: 'North', kind: 'district', budget: 1_000_000_00 },
+          { id: 'green', name: 'Green spaces', kind: 'category', budget: 500_000_00 },
+        ],
+        ballot: { type: 'approval', minPicks: 1, maxPicks: 2 },
+        proposals: [...fourProposals, { unitId: 'green', cost: 100_000_00 }, { unitId: 'north', cost: 100_000_00 }],
+        roll,
+      }),
       openRound(web.stack, { ballot: { type: 'cumulative', totalPoints: 5, maxPointsPerProject: 3 }, proposals: fourProposals, roll }),
       openRound(web.stack, { ballot: { type: 'choose-one' }, proposals: fourProposals, roll }),
     ]);
@@ -296,6 +306,22 @@ describe('vote pages', () => {
     await page.getByRole('button', { name: 'Submit my ballot' }).click();
     await heading(page, 'Your ballot has been recorded', 2).waitFor();
     expect((await mine(approval.roundId, 'resident-2')).current[0].choices).toEqual([approval.proposalIds[1], approval.proposalIds[3]]);
+
+    // The thematic category is a second ballot; another district is not offered.
+    const unit = page.getByRole('combobox', { name: 'Ballot for' });
+    await until(() => unit.locator('option').allTextContents(), ['Centre (District) — voted', 'Green spaces (Category)']);
+    await unit.selectOption('green');
+    await checkbox(page, 'Proposal 5').check();
+    expect(await checkbox(page, 'Proposal 1').count()).toBe(0);
+    await page.getByRole('button', { name: 'Review my ballot' }).click();
+    await page.getByText('This is the ballot you are about to submit for Green spaces.').waitFor();
+    await page.getByRole('button', { name: 'Submit my ballot' }).click();
+    await heading(page, 'Your ballot has been recorded', 2).waitFor();
+    const both = await mine(approval.roundId, 'resident-2');
+    expect(both.current.map((b: any) => [b.unitId, b.choices])).toEqual([
+      ['centre', [approval.proposalIds[1], approval.proposalIds[3]]],
+      ['green', [approval.proposalIds[4]]],
+    ]);
 
     // cumulative: steppers and typed points, capped per project and in total.
     await page.goto(`/rounds/${cumulative.roundId}/vote`);
@@ -331,7 +357,23 @@ describe('vote pages', () => {
     await page.getByRole('button', { name: 'Submit my ballot' }).click();
     await heading(page, 'Your ballot has been recorded', 2).waitFor();
     expect((await mine(chooseOne.roundId, 'resident-2')).current[0].choices).toEqual([chooseOne.proposalIds[1]]);
-    expect(problems).toEqual([]);
+
+    // Voting closes while the resident is revising: the refusal is shown with the service's own words.
+    await page.getByRole('button', { name: 'Change my ballot' }).click();
+    await page.getByRole('radio', { name: 'Proposal 3' }).check();
+    await page.getByRole('button', { name: 'Review my ballot' }).click();
+    await heading(page, 'Check your ballot', 2).waitFor();
+    await closeVoting(web.stack, chooseOne.roundId);
+    await page.getByRole('button', { name: 'Submit my new ballot' }).click();
+    await page.getByRole('alert').getByText('Voting is not open in this round now.').waitFor();
+    await page.getByRole('alert').getByText(/The service said: ballots are accepted only while voting is open/).waitFor();
+    await checkPage(page, 'vote-refused-closed');
+    expect((await mine(chooseOne.roundId, 'resident-2')).current[0].choices).toEqual([chooseOne.proposalIds[1]]);
+    await page.goto(`/rounds/${chooseOne.roundId}/vote`);
+    await page.getByText('Voting is not open in this round now (the round is at: Voting closed).').waitFor();
+    await page.getByRole('link', { name: 'See the results' }).waitFor();
+    await checkPage(page, 'vote-closed');
+    expect(problems.filter((p) => !/409/.test(p))).toEqual([]);
     await context.close();
   }, 240_000);
 

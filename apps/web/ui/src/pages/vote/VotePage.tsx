@@ -283,7 +283,7 @@ function BallotFlow({
       <section aria-labelledby="step-heading" className="vote-step">
         <div className="alert alert-ok" role="status">
           <h2 id="step-heading" ref={stepHeading} tabIndex={-1}>
-            {receipt.ballotVersion > 1 ? t('vote.done.headingRevised', { version: receipt.ballotVersion }) : t('vote.done.heading')}
+            {revising ? t('vote.done.headingRevised', { version: receipt.ballotVersion }) : t('vote.done.heading')}
           </h2>
           <p>{t('vote.done.body')}</p>
         </div>
