@@ -107,11 +107,13 @@ export async function openPage(browser: Browser, web: WebStack, options: PageOpt
   const language = options.language;
   await context.addInitScript(
     ({ token, language }) => {
-      if (token && !sessionStorage.getItem('plaza.test.signed-in')) {
-        localStorage.setItem('plaza.session', token);
-        sessionStorage.setItem('plaza.test.signed-in', '1');
+       
+      const w = globalThis as any;
+      if (token && !w.sessionStorage.getItem('plaza.test.signed-in')) {
+        w.localStorage.setItem('plaza.session', token);
+        w.sessionStorage.setItem('plaza.test.signed-in', '1');
       }
-      if (language) localStorage.setItem('plaza.lang', language);
+      if (language) w.localStorage.setItem('plaza.lang', language);
     },
     { token, language },
   );
@@ -147,8 +149,10 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export async function axe(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe.run;
-    const r = await run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+     
+    const w = globalThis as any;
+    const run = (w as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe.run;
+    const r = await run(w.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   });
   return result;

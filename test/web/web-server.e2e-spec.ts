@@ -29,7 +29,7 @@ describe('web server', () => {
       body: JSON.stringify({ name: '', currency: 'PLN', units: [], schedule: {}, ballot: { type: 'approval' }, outcome: { rule: 'greedy' }, eligibility: { mode: 'roll' } }),
     });
     expect(bad.status).toBe(400);
-    const body = await bad.json();
+    const body = (await bad.json()) as any;
     expect(body.message).toBe('Validation failed');
     expect(body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['name']));
 
@@ -49,7 +49,7 @@ describe('web server', () => {
     expect((await fetch(`${web.url}/assets/missing-file.js`)).status).toBe(404);
     const ready = await fetch(`${web.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).details).toMatchObject({ ui: { status: 'up' }, proposals: { status: 'up' }, voting: { status: 'up' }, audit: { status: 'up' } });
+    expect(((await ready.json()) as any).details).toMatchObject({ ui: { status: 'up' }, proposals: { status: 'up' }, voting: { status: 'up' }, audit: { status: 'up' } });
   });
 
   it('renders the app shell in Chromium at phone width with no accessibility violation and switches language', async () => {
@@ -59,7 +59,7 @@ describe('web server', () => {
     await checkPage(page, 'not-found');
     await page.getByRole('combobox', { name: 'Language' }).selectOption('pl');
     await page.getByRole('heading', { level: 1, name: 'Nie znaleziono strony' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('pl');
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.lang)).toBe('pl');
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Nie znaleziono strony' }).waitFor();
     expect(problems).toEqual([]);
