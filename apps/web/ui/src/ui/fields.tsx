@@ -11,9 +11,11 @@ export function fieldMessages(error: unknown, field: string, local?: Record<stri
   return [...own, ...server];
 }
 
-export function fieldA11y(error: unknown, field: string, errorId: string, local?: Record<string, string[]>) {
+/** `hintId`: a hint the control is always described by (the error id follows it when there are messages). */
+export function fieldA11y(error: unknown, field: string, errorId: string, local?: Record<string, string[]>, hintId?: string) {
   const invalid = fieldMessages(error, field, local).length > 0;
-  return { 'aria-invalid': invalid || undefined, 'aria-describedby': invalid ? errorId : undefined } as const;
+  const describedBy = [hintId, invalid ? errorId : undefined].filter(Boolean).join(' ');
+  return { 'aria-invalid': invalid || undefined, 'aria-describedby': describedBy || undefined } as const;
 }
 
 export function FieldError({ id, error, field, local }: { id: string; error: unknown; field: string; local?: Record<string, string[]> }) {

@@ -5,6 +5,7 @@ import { api, ApiError } from '../../api/client';
 import type { Page, Proposal, Round } from '../../api/types';
 import { useSession } from '../../session/session';
 import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '../../ui/async';
+import { FieldError, fieldA11y } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
@@ -136,8 +137,7 @@ function OpenBatch({ round, onOpened }: { round: Round; onOpened: (b: { batchId:
       setBusy(false);
     }
   }
-  const sheetMessages = [...(local ? [local] : []), ...(error instanceof ApiError ? error.messagesFor('sheetsCounted') : [])];
-  const unitMessages = error instanceof ApiError ? error.messagesFor('unitId') : [];
+  const sheetLocal = local ? { sheetsCounted: [local] } : undefined;
   return (
     <section aria-labelledby="open-heading">
       <h2 id="open-heading">{t('admin.paper.openHeading')}</h2>
@@ -148,8 +148,7 @@ function OpenBatch({ round, onOpened }: { round: Round; onOpened: (b: { batchId:
             id="batch-unit"
             value={unitId}
             onChange={(e) => setUnitId(e.target.value)}
-            aria-invalid={unitMessages.length > 0 || undefined}
-            aria-describedby={unitMessages.length ? 'batch-unit-error' : undefined}
+            {...fieldA11y(error, 'unitId', 'batch-unit-error')}
           >
             {round.config.units.map((u) => (
               <option key={u.id} value={u.id}>
@@ -157,11 +156,7 @@ function OpenBatch({ round, onOpened }: { round: Round; onOpened: (b: { batchId:
               </option>
             ))}
           </select>
-          {unitMessages.length > 0 && (
-            <p className="field-error" id="batch-unit-error">
-              {unitMessages.join(' ')}
-            </p>
-          )}
+          <FieldError id="batch-unit-error" error={error} field="unitId" />
         </div>
         <div className="field">
           <label htmlFor="batch-sheets">{t('admin.paper.sheetsCounted')}</label>
@@ -174,15 +169,10 @@ function OpenBatch({ round, onOpened }: { round: Round; onOpened: (b: { batchId:
             inputMode="numeric"
             value={sheets}
             onChange={(e) => setSheets(e.target.value)}
-            aria-invalid={sheetMessages.length > 0 || undefined}
-            aria-describedby={`batch-sheets-hint${sheetMessages.length ? ' batch-sheets-error' : ''}`}
+            {...fieldA11y(error, 'sheetsCounted', 'batch-sheets-error', sheetLocal, 'batch-sheets-hint')}
             autoComplete="off"
           />
-          {sheetMessages.length > 0 && (
-            <p className="field-error" id="batch-sheets-error">
-              {sheetMessages.join(' ')}
-            </p>
-          )}
+          <FieldError id="batch-sheets-error" error={error} field="sheetsCounted" local={sheetLocal} />
         </div>
         {error !== undefined && !(error instanceof ApiError && error.fieldErrors.length) && <ErrorMessage error={error} />}
         <div className="actions">
@@ -270,7 +260,6 @@ function EnterBallots({
 
   const messages = (field: string) => (error instanceof ApiError ? error.messagesFor(field) : []);
   const choiceMessages = [...messages('choices'), ...messages('points')];
-  const voterMessages = messages('voter');
   const codes = round.config.eligibility.mode === 'codes';
   const places = Math.max(1, ballot.maxPicks ?? ballot.rankPoints?.length ?? proposals.data?.items.length ?? 1);
   const pointsUsed = Object.values(points).reduce((s, v) => s + (/^\d+$/.test(v.trim()) ? Number(v.trim()) : 0), 0);
@@ -302,14 +291,9 @@ function EnterBallots({
                   autoComplete="off"
                   autoCapitalize={codes ? 'characters' : 'none'}
                   spellCheck={false}
-                  aria-invalid={voterMessages.length > 0 || undefined}
-                  aria-describedby={`sheet-voter-hint${voterMessages.length ? ' sheet-voter-error' : ''}`}
+                  {...fieldA11y(error, 'voter', 'sheet-voter-error', undefined, 'sheet-voter-hint')}
                 />
-                {voterMessages.length > 0 && (
-                  <p className="field-error" id="sheet-voter-error">
-                    {voterMessages.join(' ')}
-                  </p>
-                )}
+                <FieldError id="sheet-voter-error" error={error} field="voter" />
               </div>
               <fieldset aria-describedby={`choices-hint${choiceMessages.length ? ' choices-error' : ''}`}>
                 <legend>{t('admin.paper.choices')}</legend>

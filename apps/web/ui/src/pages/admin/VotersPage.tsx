@@ -5,6 +5,7 @@ import { api, ApiError, request } from '../../api/client';
 import type { Round } from '../../api/types';
 import { downloadText } from '../../ui/actions';
 import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '../../ui/async';
+import { FieldError, fieldA11y } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
@@ -288,8 +289,7 @@ function Codes({ round, onGenerated }: { round: Round; onGenerated: () => void }
     }
   }
 
-  const countMessages = [...(local ? [local] : []), ...(error instanceof ApiError ? error.messagesFor('count') : [])];
-  const unitMessages = error instanceof ApiError ? error.messagesFor('unitId') : [];
+  const countLocal = local ? { count: [local] } : undefined;
   const unitName = (id: string) => round.config.units.find((u) => u.id === id)?.name ?? id;
   return (
     <section aria-labelledby="codes-heading">
@@ -302,8 +302,7 @@ function Codes({ round, onGenerated }: { round: Round; onGenerated: () => void }
             id="codes-unit"
             value={unitId}
             onChange={(e) => setUnitId(e.target.value)}
-            aria-invalid={unitMessages.length > 0 || undefined}
-            aria-describedby={unitMessages.length ? 'codes-unit-error' : undefined}
+            {...fieldA11y(error, 'unitId', 'codes-unit-error')}
           >
             {round.config.units.map((u) => (
               <option key={u.id} value={u.id}>
@@ -311,11 +310,7 @@ function Codes({ round, onGenerated }: { round: Round; onGenerated: () => void }
               </option>
             ))}
           </select>
-          {unitMessages.length > 0 && (
-            <p className="field-error" id="codes-unit-error">
-              {unitMessages.join(' ')}
-            </p>
-          )}
+          <FieldError id="codes-unit-error" error={error} field="unitId" />
         </div>
         <div className="field">
           <label htmlFor="codes-count">{t('admin.voters.codesCount')}</label>
@@ -328,15 +323,10 @@ function Codes({ round, onGenerated }: { round: Round; onGenerated: () => void }
             inputMode="numeric"
             value={count}
             onChange={(e) => setCount(e.target.value)}
-            aria-invalid={countMessages.length > 0 || undefined}
-            aria-describedby={`codes-count-hint${countMessages.length ? ' codes-count-error' : ''}`}
+            {...fieldA11y(error, 'count', 'codes-count-error', countLocal, 'codes-count-hint')}
             autoComplete="off"
           />
-          {countMessages.length > 0 && (
-            <p className="field-error" id="codes-count-error">
-              {countMessages.join(' ')}
-            </p>
-          )}
+          <FieldError id="codes-count-error" error={error} field="count" local={countLocal} />
         </div>
         {error !== undefined && !(error instanceof ApiError && error.fieldErrors.length) && <ErrorMessage error={error} />}
         <div className="actions">

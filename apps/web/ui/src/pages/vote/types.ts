@@ -49,30 +49,9 @@ export interface IssuedToken {
   readonly expiresAt: string;
 }
 
-export interface Checkpoint {
-  readonly size: number;
-  readonly rootHash: string;
-  readonly rootHex: string;
-  readonly time: string;
-  readonly origin: string;
-  readonly keyName: string;
-  readonly keyId: string;
-  readonly signature: string;
-  readonly body: string;
-  readonly note: string;
-  readonly eventId: string;
-}
-
-export interface LedgerEntry {
-  readonly index: number;
-  readonly eventId: string;
-  readonly type: string;
-  readonly roundId: string;
-  readonly producer: string;
-  readonly leafHash: string;
-  readonly appendedAt: string;
-  readonly canonical: string;
-}
+// The audit service's answer shapes are defined once, with the audit pages.
+import type { CheckpointView as Checkpoint, LedgerEntry } from '../audit/types';
+export type { Checkpoint, LedgerEntry };
 
 /** `POST /receipts/check` (audit). */
 export type ReceiptCheck =
