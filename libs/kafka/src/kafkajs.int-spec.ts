@@ -26,6 +26,21 @@ describe('kafkajs against the local broker', () => {
     expect((await admin.ping()).brokers).toBe(1);
   });
 
+  it('returns only once every partition has a leader, also when several processes create the same topics at once', async () => {
+    const topics = [uniqueName('plaza_test_kafka_race'), uniqueName('plaza_test_kafka_race')];
+    const admins = [0, 1, 2].map((i) => new KafkaAdmin({ ...connection, clientId: `plaza-kafka-int-${i}` }));
+    try {
+      await Promise.all(admins.map((a) => a.ensureTopics(topics.map((t) => ({ topic: t, numPartitions: 4 })))));
+      for (const t of topics) {
+        const offsets = await admin.topicEndOffsets(t);
+        expect(offsets.map((o) => o.partition).sort()).toEqual([0, 1, 2, 3]);
+      }
+    } finally {
+      await admin.deleteTopics(topics).catch(() => undefined);
+      await Promise.all(admins.map((a) => a.disconnect()));
+    }
+  });
+
   it('delivers every message of a key in order to a consumer group, with headers', async () => {
     const received: IncomingMessage[] = [];
     const subscriber = new KafkaJsSubscriber(connection, { sessionTimeoutMs: 6000 });

@@ -24,21 +24,65 @@ export class KafkaAdmin {
     return this.admin;
   }
 
-  /** Creates the topics that do not exist yet and waits until each has a leader. Safe to call repeatedly. */
-  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+  /**
+   * Creates the topics that do not exist yet and waits until every partition of each has a leader.
+   * Safe to call repeatedly and from several processes at once.
+   *
+   * kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE, but a freshly started KRaft broker can
+   * answer the metadata request that follows a creation with UNKNOWN_TOPIC_OR_PARTITION ("This server does not
+   * host this topic-partition") for a moment, and a named leader may still answer NOT_LEADER_FOR_PARTITION; both
+   * failed runs here. So creation does not wait, and the wait below polls metadata and offsets itself, treating
+   * those answers as "not yet". Topics that already existed are waited for too: another process may have created
+   * them a moment ago.
+   */
+  async ensureTopics(specs: readonly TopicSpec[], options: { timeoutMs?: number } = {}): Promise<void> {
     const admin = await this.client();
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
-    if (missing.length === 0) return;
+    if (missing.length > 0) await this.createMissing(missing);
+    await this.waitForLeaders(specs.map((s) => s.topic), options.timeoutMs ?? 30_000);
+  }
+
+  private async createMissing(missing: readonly TopicSpec[]): Promise<void> {
+    const admin = await this.client();
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.numPartitions ?? 3, replicationFactor: 1 })),
       });
     } catch (error) {
-      // Another process may have created them between listTopics and createTopics.
-      const now = new Set(await admin.listTopics());
-      if (!missing.every((s) => now.has(s.topic))) throw error;
+      // Another process may have created them between listTopics and createTopics; the leader wait decides.
+      if (!isRetriableMetadataError(error) && (error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((s) => now.has(s.topic))) throw error;
+      }
+    }
+  }
+
+  /** Polls topic metadata until every partition of every topic reports a leader, or fails after `timeoutMs`. */
+  private async waitForLeaders(topics: readonly string[], timeoutMs: number): Promise<void> {
+    const admin = await this.client();
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown = null;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const led = meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+        if (led) {
+          // Metadata can name a leader a moment before that leader serves the partition (ListOffsets then answers
+          // NOT_LEADER_FOR_PARTITION), so the wait ends only when every partition's offsets can be read.
+          for (const topic of topics) await admin.fetchTopicOffsets(topic);
+          return;
+        }
+        last = new Error(`topics without a leader yet: ${meta.filter((t) => !t.partitions.every((p) => p.leader >= 0)).map((t) => t.name).join(', ')}`);
+      } catch (error) {
+        if (!isRetriableMetadataError(error)) throw error;
+        last = error;
+      }
+      if (Date.now() + delay > deadline) {
+        throw new Error(`Kafka topics ${topics.join(', ')} had no leader after ${timeoutMs} ms: ${(last as Error)?.message ?? 'unknown'}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
@@ -66,4 +110,10 @@ export class KafkaAdmin {
     this.admin = null;
     if (admin) await admin.disconnect();
   }
+}
+
+/** Metadata answers that mean "the topic is still being set up", not "something is wrong". */
+function isRetriableMetadataError(error: unknown): boolean {
+  const type = (error as { type?: string } | null)?.type;
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE' || type === 'NOT_LEADER_FOR_PARTITION';
 }
