@@ -171,8 +171,37 @@ export async function expectAccessible(page: Page, where: string): Promise<AxeVi
   return violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical');
 }
 
-/** Screenshot + axe for a page at its current state: what every browser test does on each page it visits. */
+/**
+ * Fails when the page is wider than the window (the whole page scrolls sideways), naming the elements that stick
+ * out. A wide table inside a `.table-wrap` scrolls on its own and is fine; the page itself must fit 360 px.
+ */
+export async function expectFitsWidth(page: Page, where: string): Promise<void> {
+  const overflow = await page.evaluate(() => {
+    const w = globalThis as any;
+    const root = w.document.documentElement;
+    const width: number = root.clientWidth;
+    if (root.scrollWidth <= width + 1) return null;
+    const culprits: string[] = [];
+    for (const el of Array.from(w.document.body.querySelectorAll('*')) as any[]) {
+      const r = el.getBoundingClientRect();
+      if (r.right <= width + 1 || r.width === 0) continue;
+      // Report the outermost element that sticks out, not each of its children, except absolutely positioned
+      // ones: a scrolling wrapper does not clip those unless it is their containing block.
+      const parent = el.parentElement;
+      const positioned = ['absolute', 'fixed'].includes(w.getComputedStyle(el).position);
+      if (!positioned && parent && parent !== w.document.body && parent.getBoundingClientRect().right > width + 1) continue;
+      culprits.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''} (right edge ${Math.round(r.right)} px)`);
+    }
+    return { scrollWidth: root.scrollWidth as number, width, culprits: culprits.slice(0, 8) };
+  });
+  if (overflow) {
+    throw new Error(`${where} (${page.url()}) is ${overflow.scrollWidth} px wide in a ${overflow.width} px window: ${overflow.culprits.join('; ')}`);
+  }
+}
+
+/** Screenshot, axe, and the page fitting its window: what every browser test does on each page it visits. */
 export async function checkPage(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
+  await expectFitsWidth(page, name);
   await screenshot(page, name);
 }

@@ -6,7 +6,8 @@ import { useSession } from '../../session/session';
 import { Async, useAsync } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { PhaseBadge, RequireRole, TableWrap } from './shared';
+import { PhaseBadge, RequireRole } from './shared';
+import { TableWrap } from '../../ui/TableWrap';
 
 /** Every round, drafts included (the token lets admin and staff see them), with links to manage each. */
 export default function AdminHomePage() {

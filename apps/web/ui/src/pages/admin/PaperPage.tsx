@@ -8,7 +8,8 @@ import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '..
 import { FieldError, fieldA11y } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
+import { RequireRole, RoundNav, Status, useRound } from './shared';
+import { TableWrap } from '../../ui/TableWrap';
 import type { BallotReceipt, PaperBatch } from './types';
 
 /** Paper ballots: batches opened with the sheets counted by hand, entered sheet by sheet, closed with a reconciliation. */

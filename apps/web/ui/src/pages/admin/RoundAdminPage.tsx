@@ -9,7 +9,8 @@ import { Async, ErrorMessage, useAsync, type AsyncState } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { LOCKED_FROM, ROUND_CONFIG_KEYS, SCHEDULED_PHASES, usesPicks, type RoundConfigKey } from './config';
-import { PhaseBadge, RequireRole, RoundNav, Status, TableWrap, useRound, type LoadedRound } from './shared';
+import { PhaseBadge, RequireRole, RoundNav, Status, useRound, type LoadedRound } from './shared';
+import { TableWrap } from '../../ui/TableWrap';
 import type { RoundCommandResult } from './types';
 
 /** One round for administrators and staff: summary, phase moves, schedule, locks, history, links to the other tools. */

@@ -8,7 +8,8 @@ import { Async, ErrorMessage, useAsync, useErrorText, type AsyncState } from '..
 import { FieldError, fieldA11y } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
-import { RequireRole, RoundNav, Status, TableWrap, useRound } from './shared';
+import { RequireRole, RoundNav, Status, useRound } from './shared';
+import { TableWrap } from '../../ui/TableWrap';
 import type { RollImportResult, VotersSummary } from './types';
 
 /** JSON bodies stop at 100 kB on the voting service; larger rolls go as a raw text/csv body (up to 50 MB). */

@@ -171,18 +171,6 @@ export function ErrorSummary({ error, errors, labels }: { error: unknown; errors
   );
 }
 
-/**
- * A table that scrolls sideways on a phone: a named region that takes focus, so keyboard users can scroll it
- * (axe: scrollable-region-focusable).
- */
-export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="table-wrap" role="region" aria-label={label} tabIndex={0}>
-      {children}
-    </div>
-  );
-}
-
 /** A polite live region for "done" messages (stays in the DOM so screen readers announce changes). */
 export function Status({ children }: { children?: ReactNode }) {
   return (

@@ -9,7 +9,7 @@ import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import type { CheckpointPage, CheckpointView, LedgerEntry, LedgerPage, PublicKeyView } from './types';
 import './audit.css';
-import { TableWrap } from '../results/TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 
 const PAGE = 25;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

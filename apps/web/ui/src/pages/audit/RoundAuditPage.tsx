@@ -10,7 +10,7 @@ import { PageTitle } from '../../ui/PageTitle';
 import { verifyInWorker, type BrowserVerifyReport, type VerifyProgress, type VerifyRequest } from '../../verify';
 import type { PublicKeyView } from './types';
 import './audit.css';
-import { TableWrap } from '../results/TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 
 interface ManifestView {
   readonly roundId: string;

@@ -5,6 +5,7 @@ import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
 import { Breadcrumb, PageAsync, nextScheduledPhase, PhaseBadge, RoundActions, roundActions, scheduledAt, totalBudget, useRound } from './shared';
+import { TableWrap } from '../../ui/TableWrap';
 
 /**
  * One round for residents: its phase and timeline, the budget of each district or category, the ballot and
@@ -55,8 +56,7 @@ function RoundView({ round }: { round: Round }) {
 
       <section aria-labelledby="budget-heading">
         <h2 id="budget-heading">{t('resident.round.budget')}</h2>
-        {/* Scrolls sideways on a narrow phone: focusable so the keyboard can scroll it too. */}
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('resident.round.unitsCaption')}>
+        <TableWrap label={t('resident.round.unitsCaption')}>
           <table>
             <caption className="visually-hidden">{t('resident.round.unitsCaption')}</caption>
             <thead>
@@ -90,7 +90,7 @@ function RoundView({ round }: { round: Round }) {
               </tfoot>
             )}
           </table>
-        </div>
+        </TableWrap>
       </section>
 
       <section aria-labelledby="rules-heading">

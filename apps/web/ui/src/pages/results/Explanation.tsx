@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useFormat } from '../../ui/format';
 import { isEqualShares, rationalValue, type Explanation, type NotSelectedReason, type ProjectExplanation } from './types';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 
 type Titles = ReadonlyMap<string, string>;
 

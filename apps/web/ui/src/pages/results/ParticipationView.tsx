@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, ResponsiveContainer, XAxis, YAxis, LabelList } from 'recharts';
 import { useFormat } from '../../ui/format';
 import type { Participation } from './types';
-import { TableWrap } from './TableWrap';
+import { TableWrap } from '../../ui/TableWrap';
 
 /** Age bands as the voting service writes them (`16-17`, …, `65+`), youngest first; `unknown` last. */
 function bandOrder(a: string, b: string): number {
