@@ -132,6 +132,13 @@ describe('vote pages', () => {
       await heading(page, 'Every version you cast (2)', 2).waitFor();
       expect(await page.getByRole('heading', { level: 3, name: /^Version \d: Centre/ }).count()).toBe(2);
       expect(await page.getByRole('button', { name: 'Download receipt' }).count()).toBe(2);
+      // Each receipt's buttons say whose they are (several receipts share the page).
+      for (const version of [1, 2]) {
+        for (const name of [`Copy receipt: Centre, version ${version}`, `Download receipt: Centre, version ${version}`]) {
+          expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
+        }
+        expect(await page.getByRole('link', { name: `Check in the ledger: Centre, version ${version}`, exact: true }).count()).toBe(1);
+      }
       await checkPage(page, 'my-ballot');
 
       // Check the newest receipt in the ledger: the page re-checks until a signed checkpoint covers it.
@@ -246,15 +253,23 @@ describe('vote pages', () => {
     await until(shown, ['Proposal 2', 'Proposal 3', 'Proposal 1']);
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label'))).toBe('Move up: Proposal 3');
 
-    // Drag Proposal 1 by its handle to the top.
+    // Drag Proposal 1 by its handle to the top. The ranking is centred in the window first, so neither the page nor
+    // dnd-kit's auto-scroll near the window's edge moves the list under the pointer (that failed a loaded run).
+    await handle('Proposal 2').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     const from = (await handle('Proposal 1').boundingBox())!;
     const to = (await handle('Proposal 2').boundingBox())!;
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
     await page.mouse.down();
+    // Past dnd-kit's 5 px activation distance, then wait for the drag to start before moving on.
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 3 });
+    await until(() => handle('Proposal 1').getAttribute('aria-pressed'), 'true');
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 5, { steps: 15 });
     await page.mouse.up();
     await until(shown, ['Proposal 1', 'Proposal 2', 'Proposal 3']);
+    await until(() => handle('Proposal 1').getAttribute('aria-pressed'), null);
+    // dnd-kit swallows every click for 50 ms after a pointer drag ends (so the drop is not also a click); a person
+    // is never that fast, the test is: let that guard pass before the next click.
+    await page.waitForTimeout(100);
     await page.getByRole('button', { name: 'Move down: Proposal 2' }).click();
     const order = ['Proposal 1', 'Proposal 3', 'Proposal 2'];
     await until(shown, order);

@@ -160,6 +160,10 @@ export default {
       copy: 'Copy receipt',
       download: 'Download receipt',
       check: 'Check in the ledger',
+      // Accessible names: several receipts can be on one page (My ballot), each button says whose it is.
+      copyOf: 'Copy receipt: {{unit}}, version {{version}}',
+      downloadOf: 'Download receipt: {{unit}}, version {{version}}',
+      checkOf: 'Check in the ledger: {{unit}}, version {{version}}',
       copyTitle: 'Plaza ballot receipt',
       checkAt: 'Check it at',
       howTo:

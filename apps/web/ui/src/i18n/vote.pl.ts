@@ -198,6 +198,9 @@ const pl = {
       copy: 'Kopiuj potwierdzenie',
       download: 'Pobierz potwierdzenie',
       check: 'Sprawdź w rejestrze',
+      copyOf: 'Kopiuj potwierdzenie: {{unit}}, wersja {{version}}',
+      downloadOf: 'Pobierz potwierdzenie: {{unit}}, wersja {{version}}',
+      checkOf: 'Sprawdź w rejestrze: {{unit}}, wersja {{version}}',
       copyTitle: 'Potwierdzenie głosu Plaza',
       checkAt: 'Sprawdź na stronie',
       howTo:

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /** Copies text to the clipboard and says so (aria-live), falling back to selecting it when denied. */
-export function CopyButton({ text, label }: { text: string; label?: string }) {
+/** `name` is the accessible name when the visible label alone is ambiguous (it must start with the label). */
+export function CopyButton({ text, label, name }: { text: string; label?: string; name?: string }) {
   const { t } = useTranslation();
   const [done, setDone] = useState(false);
   return (
@@ -10,6 +11,7 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
       <button
         type="button"
         className="button-secondary"
+        aria-label={name}
         onClick={async () => {
           try {
             await navigator.clipboard.writeText(text);
@@ -46,10 +48,10 @@ export function downloadText(filename: string, text: string, type = 'text/plain'
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-export function DownloadButton({ filename, text, type, label }: { filename: string; text: string; type?: string; label?: string }) {
+export function DownloadButton({ filename, text, type, label, name }: { filename: string; text: string; type?: string; label?: string; name?: string }) {
   const { t } = useTranslation();
   return (
-    <button type="button" className="button-secondary" onClick={() => downloadText(filename, text, type)}>
+    <button type="button" className="button-secondary" aria-label={name} onClick={() => downloadText(filename, text, type)}>
       {label ?? t('common.download')}
     </button>
   );

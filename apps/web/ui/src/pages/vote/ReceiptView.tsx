@@ -33,6 +33,7 @@ export function ReceiptView({ facts }: { facts: ReceiptFacts }) {
   const { t } = useTranslation();
   const f = useFormat();
   const texts = useReceiptTexts()(facts);
+  const which = { unit: facts.unitName, version: facts.ballotVersion };
   return (
     <div className="receipt">
       <dl className="facts">
@@ -54,9 +55,9 @@ export function ReceiptView({ facts }: { facts: ReceiptFacts }) {
         </dd>
       </dl>
       <div className="actions">
-        <CopyButton text={texts.copy} label={t('vote.receipt.copy')} />
-        <DownloadButton filename={texts.filename} text={texts.file} type="application/json" label={t('vote.receipt.download')} />
-        <Link className="button button-secondary" to={checkPath(facts)}>
+        <CopyButton text={texts.copy} label={t('vote.receipt.copy')} name={t('vote.receipt.copyOf', which)} />
+        <DownloadButton filename={texts.filename} text={texts.file} type="application/json" label={t('vote.receipt.download')} name={t('vote.receipt.downloadOf', which)} />
+        <Link className="button button-secondary" to={checkPath(facts)} aria-label={t('vote.receipt.checkOf', which)}>
           {t('vote.receipt.check')}
         </Link>
       </div>
