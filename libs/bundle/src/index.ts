@@ -6,3 +6,4 @@ export * from './format';
 export * from './round-audit';
 export * from './synthetic';
 export * from './verify-bundle';
+export * from './verify-core';

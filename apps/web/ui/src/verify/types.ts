@@ -1,4 +1,4 @@
-import type { RoundAuditReport, VerifyCheck } from './libs';
+import type { RoundAuditReport, VerifyCheck, VerifyFailure } from './libs';
 
 export type { VerifyCheck } from './libs';
 
@@ -46,23 +46,8 @@ export interface BrowserVerifyOptions {
   readonly signal?: AbortSignal;
 }
 
-/** One failed check, located as precisely as the check allows (the same fields `plaza verify --json` gives). */
-export interface VerifyFailure {
-  /** Stable check name (VERIFY_CHECKS): translate headings by it. */
-  readonly check: VerifyCheck;
-  /** Plain English from the verifier, the same words `plaza verify` uses. */
-  readonly message: string;
-  /** Ledger index of the first entry where the check fails. */
-  readonly index?: number;
-  readonly eventId?: string;
-  /** For checkpoint checks: which checkpoint (1-based line of checkpoints.jsonl) and its size. */
-  readonly checkpoint?: { readonly line: number; readonly size?: number; readonly time?: string };
-  readonly file?: string;
-  readonly unitId?: string;
-  readonly calculated?: string;
-  readonly expected?: string;
-  readonly differences?: readonly string[];
-}
+/** One failed check, located as precisely as the check allows: libs/bundle's, the same for `plaza verify --json`. */
+export type { VerifyFailure } from './libs';
 
 /** A check that ran, with its first failure's message and location when it failed. */
 export interface CheckOutcome {
