@@ -173,7 +173,7 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect(results.participation).toMatchObject({ registered: 3, voted: 2, byChannel: { online: 1, paper: 1 } });
   });
 
-  it('paper ballots in batches: channel rules, batch reconciliation, events', async () => {
+  it('paper ballots in batches: channel rules, refused sheets set aside, batch reconciliation, events', async () => {
     const round = await openRound(stack, { units, proposals, roll: ['r1,centre,', 'r2,centre,', 'r3,centre,', 'r4,north,'] });
     const R = `${V()}/rounds/${round.roundId}`;
     const clerk = as('staff', 'clerk-7');
@@ -193,33 +193,58 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect((await http('POST', `${B}/ballots`, { voter: 'nobody', choices: [p1] }, clerk)).status).toBe(403);
     expect((await http('POST', `${B}/ballots`, { voter: 'r3', choices: [p1, p2] }, clerk)).status).toBe(201);
 
+    // r2's sheet (already voted online) is set aside as refused: the reason only, never whose sheet it was.
+    const badReason = await http('POST', `${B}/refusals`, { reason: 'not-registered', voter: 'r2' }, clerk);
+    expect(badReason.status).toBe(400);
+    expect(badReason.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'reason', messages: ['reason must be one of: not-eligible, already-voted, spoiled'] },
+        { field: 'voter', messages: ['property voter should not exist'] },
+      ]),
+    );
+    expect((await http('POST', `${B}/refusals`, { reason: 'already-voted' }, resident('r1'))).status).toBe(403);
+    const setAside = await http('POST', `${B}/refusals`, { reason: 'already-voted' }, clerk);
+    expect(setAside.status).toBe(201);
+    expect(setAside.body).toMatchObject({ status: 'open', sheetsCounted: 4, entered: 2, refused: 1, discrepancy: -1, reconciled: false, reason: 'already-voted' });
+
     const closed = await http('POST', `${B}/close`, undefined, clerk);
     expect(closed.status).toBe(200);
-    expect(closed.body).toMatchObject({ status: 'closed', sheetsCounted: 4, entered: 2, discrepancy: -2, reconciled: false, operatorId: 'clerk-7' });
+    expect(closed.body).toMatchObject({ status: 'closed', sheetsCounted: 4, entered: 2, refused: 1, discrepancy: -1, reconciled: false, operatorId: 'clerk-7' });
     expect((await http('POST', `${B}/ballots`, { voter: 'r3', choices: [p1] }, clerk)).body).toMatchObject({ code: 'batch-closed' });
+    expect((await http('POST', `${B}/refusals`, { reason: 'spoiled' }, clerk)).body).toMatchObject({ code: 'batch-closed' });
     expect((await http('POST', `${B}/close`, undefined, clerk)).status).toBe(409);
-    expect((await http('GET', B, undefined, as('auditor'))).body).toMatchObject({ entered: 2, discrepancy: -2 });
+    expect((await http('GET', B, undefined, as('auditor'))).body).toMatchObject({ entered: 2, refused: 1, discrepancy: -1 });
 
     const batchEvents = await sql(`SELECT type, payload FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [
       `paper-${round.roundId}-${opened.body.batchId}`,
     ]);
-    expect(batchEvents.map((e) => e.type)).toEqual(['PaperBatchOpened', 'PaperBatchClosed']);
+    expect(batchEvents.map((e) => e.type)).toEqual(['PaperBatchOpened', 'PaperSheetRefused', 'PaperBatchClosed']);
     expect(batchEvents[0].payload).toEqual({ batchId: opened.body.batchId, unitId: 'centre', operatorId: 'clerk-7', sheetsCounted: 4 });
-    expect(batchEvents[1].payload).toEqual({ batchId: opened.body.batchId, entered: 2, sheetsCounted: 4, discrepancy: -2 });
+    expect(batchEvents[1].payload).toEqual({ batchId: opened.body.batchId, reason: 'already-voted' });
+    expect(batchEvents[2].payload).toEqual({ batchId: opened.body.batchId, entered: 2, refused: 1, sheetsCounted: 4, discrepancy: -1 });
+
+    // A second batch: one sheet entered, one spoiled sheet set aside: it reconciles.
+    const second = await http('POST', `${R}/paper-batches`, { unitId: 'north', sheetsCounted: 2 }, clerk);
+    const B2 = `${R}/paper-batches/${second.body.batchId}`;
+    expect((await http('POST', `${B2}/ballots`, { voter: 'r4', choices: [p3] }, clerk)).status).toBe(201);
+    expect((await http('POST', `${B2}/refusals`, { reason: 'spoiled' }, clerk)).status).toBe(201);
+    expect((await http('POST', `${B2}/close`, undefined, clerk)).body).toMatchObject({ entered: 1, refused: 1, discrepancy: 0, reconciled: true });
     const paperCasts = (await eventsOf(round.roundId, 'BallotCast')).filter((e) => e.payload.channel === 'paper');
     expect(paperCasts.map((e) => e.payload.paper)).toEqual([
       { batchId: opened.body.batchId, operatorId: 'clerk-7' },
       { batchId: opened.body.batchId, operatorId: 'clerk-7' },
+      { batchId: second.body.batchId, operatorId: 'clerk-7' },
     ]);
 
     const results = await closeVoting(stack, round.roundId);
     expect(results.units.find((u: any) => u.unitId === 'centre').participation).toMatchObject({ registered: 3, voted: 3, byChannel: { online: 1, paper: 2 } });
     expect(results.paperBatches).toEqual({
-      batches: 1,
+      batches: 2,
       open: 0,
-      sheetsCounted: 4,
-      entered: 2,
-      needingAttention: [{ batchId: opened.body.batchId, unitId: 'centre', status: 'closed', discrepancy: -2 }],
+      sheetsCounted: 6,
+      entered: 3,
+      refused: 2,
+      needingAttention: [{ batchId: opened.body.batchId, unitId: 'centre', status: 'closed', discrepancy: -1 }],
     });
   });
 

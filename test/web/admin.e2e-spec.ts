@@ -277,15 +277,16 @@ describe('web admin pages', () => {
       await page.getByRole('button', { name: 'Save changes' }).click();
       await status(page).getByText('Saved: name.').waitFor();
 
-      // ---- Paper as staff: open a batch of 2 counted sheets, enter one, one refused, close: it does not reconcile.
+      // ---- Paper as staff: a batch of 3 counted sheets: one entered, one refused and set aside, one missing at the
+      // close: it does not reconcile. Then a batch of 1 spoiled sheet set aside: it reconciles.
       await votingKnows(roundId, 'voting');
       await sp.goto(`/admin/rounds/${roundId}/paper`);
       await sp.getByRole('heading', { level: 1, name: 'Paper ballots: Green Budget 2027' }).waitFor();
       await sp.getByText('No batches yet.').waitFor();
       await sp.getByLabel('Unit').selectOption('centre');
-      await sp.getByLabel('Sheets counted').fill('2');
+      await sp.getByLabel('Sheets counted').fill('3');
       await sp.getByRole('button', { name: 'Open batch' }).click();
-      await status(sp).getByText('Batch opened for Centre with 2 sheets counted.').waitFor();
+      await status(sp).getByText('Batch opened for Centre with 3 sheets counted.').waitFor();
       await sp.getByRole('heading', { name: 'Enter sheets: Centre' }).waitFor();
       await sp.getByLabel('Resident id on the sheet').fill('resident-1');
       await sp.getByRole('checkbox', { name: 'Trees on Market Street' }).check();
@@ -295,18 +296,40 @@ describe('web admin pages', () => {
       await sp.getByLabel('Resident id on the sheet').fill('resident-99');
       await sp.getByRole('checkbox', { name: 'Trees on Market Street' }).check();
       await sp.getByRole('button', { name: 'Enter sheet' }).click();
-      await sp.getByRole('alert').getByText(/^Sheet refused: /).waitFor();
+      const refused = sp.getByRole('alert');
+      await refused.getByText(/^Sheet refused: /).waitFor();
+      await checkPage(sp, 'admin-paper-refused');
+      await refused.getByRole('button', { name: 'Set this sheet aside as refused (not eligible)' }).click();
+      await status(sp).getByText('Sheet set aside as refused (not eligible): 1 refused in this batch.').waitFor();
+      await sp.getByText('1 entered and 1 refused of 3 sheets counted').waitFor();
+      expect(await sp.getByLabel('Resident id on the sheet').inputValue()).toBe('');
       await sp.getByRole('button', { name: 'Close batch 1' }).click();
-      await sp.getByText('1 of 2 sheets entered. No more sheets can be entered once it is closed.').waitFor();
+      await sp.getByText('1 entered and 1 refused of 3 sheets counted. No more sheets can be entered once it is closed.').waitFor();
       await sp.getByRole('button', { name: 'Yes, close batch 1' }).click();
-      await status(sp).getByText('Batch closed: 1 sheets entered but 2 counted. It does not reconcile.').waitFor();
+      await status(sp).getByText('Batch closed: 1 sheets entered and 1 refused but 3 counted. It does not reconcile.').waitFor();
       const report = sp.getByRole('table', { name: 'Reconciliation report' });
       const row = report.getByRole('row', { name: /Batch 1: Centre/ });
       await row.getByText('Does not reconcile').waitFor();
-      expect(await row.getByRole('cell').allTextContents()).toEqual(['Does not reconcile', '2', '1', '1', '-1', '']);
+      expect(await row.getByRole('cell').allTextContents()).toEqual(['Does not reconcile', '3', '1', '1', '-1', '']);
+
+      await sp.getByLabel('Unit').selectOption('centre');
+      await sp.getByLabel('Sheets counted').fill('1');
+      await sp.getByRole('button', { name: 'Open batch' }).click();
+      await status(sp).getByText('Batch opened for Centre with 1 sheets counted.').waitFor();
+      await sp.getByRole('button', { name: 'Set aside a spoiled sheet' }).click();
+      await sp.getByRole('group', { name: 'Set aside a spoiled sheet' }).getByRole('button', { name: 'Yes, set it aside' }).click();
+      await status(sp).getByText('Sheet set aside as refused (spoiled): 1 refused in this batch.').waitFor();
+      await sp.getByRole('button', { name: 'Close batch 2' }).click();
+      await sp.getByRole('button', { name: 'Yes, close batch 2' }).click();
+      await status(sp).getByText('Batch closed: all 1 sheets entered or refused, it reconciles.').waitFor();
+      expect(await report.getByRole('row', { name: /Batch 2: Centre/ }).getByRole('cell').allTextContents()).toEqual(['Reconciled', '1', '0', '1', '0', '']);
+      expect(await report.locator('tfoot').getByRole('cell').allTextContents()).toEqual(['4', '1', '2', '-1', '']);
       await checkPage(sp, 'admin-paper');
       const batches = await http('GET', `${V()}/rounds/${roundId}/paper-batches`, undefined, admin());
-      expect(batches.body.batches).toMatchObject([{ unitId: 'centre', sheetsCounted: 2, entered: 1, discrepancy: -1, reconciled: false, status: 'closed' }]);
+      expect(batches.body.batches).toMatchObject([
+        { unitId: 'centre', sheetsCounted: 3, entered: 1, refused: 1, discrepancy: -1, reconciled: false, status: 'closed' },
+        { unitId: 'centre', sheetsCounted: 1, entered: 0, refused: 1, discrepancy: 0, reconciled: true, status: 'closed' },
+      ]);
 
       // ---- The rounds list shows the round in its phase.
       await page.goto('/admin');

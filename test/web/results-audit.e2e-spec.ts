@@ -82,7 +82,8 @@ describe('results and audit pages', () => {
     // Two paper sheets for the centre, entered by a clerk in one reconciled batch.
     const V = `${web.stack.url('voting')}/rounds/${greedy.roundId}`;
     const clerk = { token: web.stack.token('staff', 'clerk-1') };
-    const batch = await http('POST', `${V}/paper-batches`, { unitId: 'centre', sheetsCounted: 2 }, clerk);
+    // A third, spoiled sheet is set aside as refused: its PaperSheetRefused event is in the verified bundle too.
+    const batch = await http('POST', `${V}/paper-batches`, { unitId: 'centre', sheetsCounted: 3 }, clerk);
     expect(batch.status).toBe(201);
     for (const [voter, choices] of [
       ['c7', [P1]],
@@ -91,7 +92,8 @@ describe('results and audit pages', () => {
       const sheet = await http('POST', `${V}/paper-batches/${batch.body.batchId}/ballots`, { voter, choices }, clerk);
       expect(sheet.status).toBe(201);
     }
-    expect((await http('POST', `${V}/paper-batches/${batch.body.batchId}/close`, {}, clerk)).status).toBe(200);
+    expect((await http('POST', `${V}/paper-batches/${batch.body.batchId}/refusals`, { reason: 'spoiled' }, clerk)).status).toBe(201);
+    expect((await http('POST', `${V}/paper-batches/${batch.body.batchId}/close`, {}, clerk)).body).toMatchObject({ reconciled: true });
     results = await closeVoting(web.stack, greedy.roundId);
 
     // Equal Shares: one unit, 600k; A 300k, B 200k, C 300k.

@@ -26,6 +26,9 @@ describe('voting events (contracts v2)', () => {
       check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], points: [3], paper: { batchId: ID, operatorId: 'clerk' } }),
     ).toMatchObject({ ok: true });
     expect(check('PaperBatchOpened', { batchId: ID, unitId: 'centre', operatorId: 'clerk', sheetsCounted: 10 })).toMatchObject({ ok: true });
+    expect(check('PaperSheetRefused', { batchId: ID, reason: 'spoiled' })).toMatchObject({ ok: true });
+    expect(check('PaperBatchClosed', { batchId: ID, entered: 8, refused: 1, sheetsCounted: 10, discrepancy: -1 })).toMatchObject({ ok: true });
+    // Closed before refusals were recorded: no `refused`.
     expect(check('PaperBatchClosed', { batchId: ID, entered: 9, sheetsCounted: 10, discrepancy: -1 })).toMatchObject({ ok: true });
     expect(check('VotingClosed', { ballotsCounted: 2, perUnit: { centre: 2 }, ballotDigest: 'c'.repeat(64) })).toMatchObject({ ok: true });
   });
@@ -42,5 +45,8 @@ describe('voting events (contracts v2)', () => {
     expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], paper: { batchId: 'b' } })).toContain('paper');
     expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID, ID] })).toContain('choices');
     expect(reason('VotingClosed', { ballotsCounted: 1, perUnit: { centre: 1 }, ballotDigest: 'xyz' })).toContain('ballotDigest');
+    // A refused sheet carries one of three coarse reasons, not the refusal code that would say more.
+    expect(reason('PaperSheetRefused', { batchId: ID, reason: 'not-registered' })).toContain('reason');
+    expect(reason('PaperBatchClosed', { batchId: ID, entered: 9, refused: -1, sheetsCounted: 10, discrepancy: -2 })).toContain('refused');
   });
 });

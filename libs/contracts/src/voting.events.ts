@@ -125,9 +125,38 @@ export class PaperBatchClosedPayload {
   @Min(0)
   readonly sheetsCounted!: number;
 
-  /** entered − sheetsCounted: positive when more ballots were entered than sheets counted. */
+  /**
+   * Sheets set aside as refused (PaperSheetRefused) in the batch. Absent in batches closed before refusals were
+   * recorded, which had none.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  readonly refused?: number;
+
+  /**
+   * entered + refused − sheetsCounted: every sheet counted by hand is either entered or set aside as refused, so
+   * 0 means the batch reconciles; positive when more sheets were handled than counted.
+   */
   @IsInt()
   readonly discrepancy!: number;
+}
+
+/**
+ * Why a paper sheet could not count. Deliberately coarse, and never who the sheet was from: the ledger is public.
+ * `not-eligible`: not on the roll, another unit or round, an invalid or used code; `already-voted`: online or
+ * on paper before; `spoiled`: the sheet itself is invalid (unreadable, more crosses than allowed, torn).
+ */
+export const PAPER_REFUSAL_REASONS = ['not-eligible', 'already-voted', 'spoiled'] as const;
+export type PaperRefusalReason = (typeof PAPER_REFUSAL_REASONS)[number];
+
+/** A counted sheet the clerk set aside instead of entering, so the batch still reconciles. */
+export class PaperSheetRefusedPayload {
+  @IsUUID()
+  readonly batchId!: string;
+
+  @IsIn(PAPER_REFUSAL_REASONS)
+  readonly reason!: PaperRefusalReason;
 }
 
 export class VotingClosedPayload {
@@ -190,8 +219,9 @@ export class ResultsDeclaredPayload {
 export type VotersRegistered = EventEnvelope<'VotersRegistered', VotersRegisteredPayload>;
 export type BallotCast = EventEnvelope<'BallotCast', BallotCastPayload>;
 export type PaperBatchOpened = EventEnvelope<'PaperBatchOpened', PaperBatchOpenedPayload>;
+export type PaperSheetRefused = EventEnvelope<'PaperSheetRefused', PaperSheetRefusedPayload>;
 export type PaperBatchClosed = EventEnvelope<'PaperBatchClosed', PaperBatchClosedPayload>;
 export type VotingClosed = EventEnvelope<'VotingClosed', VotingClosedPayload>;
 export type ResultsDeclared = EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>;
 
-export type VotingEvent = VotersRegistered | BallotCast | PaperBatchOpened | PaperBatchClosed | VotingClosed | ResultsDeclared;
+export type VotingEvent = VotersRegistered | BallotCast | PaperBatchOpened | PaperSheetRefused | PaperBatchClosed | VotingClosed | ResultsDeclared;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } f
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CLOCK, CorrelationId, CurrentCaller, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { PaperBallotDto } from '../ballots/dto/cast-ballot.dto';
-import { OpenBatchDto } from './dto/paper.dto';
+import { OpenBatchDto, RefuseSheetDto } from './dto/paper.dto';
 import { PaperService } from './paper.service';
 
 @ApiTags('paper ballots')
@@ -30,7 +30,7 @@ export class PaperController {
 
   @Get(':batchId')
   @Roles('staff', 'admin', 'auditor')
-  @ApiOperation({ summary: 'One batch: sheets counted, ballots entered, discrepancy' })
+  @ApiOperation({ summary: 'One batch: sheets counted, entered, refused, discrepancy' })
   get(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Param('batchId', new ParseUUIDPipe()) batchId: string) {
     return this.paper.get(roundId, batchId);
   }
@@ -49,10 +49,23 @@ export class PaperController {
     return this.paper.enter(roundId, batchId, caller, dto, { correlationId, now: this.clock() });
   }
 
+  @Post(':batchId/refusals')
+  @HttpCode(201)
+  @Roles('staff')
+  @ApiOperation({ summary: 'Set one counted sheet aside as refused (reason only, never the voter) → the batch report' })
+  refuse(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Param('batchId', new ParseUUIDPipe()) batchId: string,
+    @Body() dto: RefuseSheetDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.paper.refuse(roundId, batchId, dto.reason, { correlationId, now: this.clock() });
+  }
+
   @Post(':batchId/close')
   @HttpCode(200)
   @Roles('staff')
-  @ApiOperation({ summary: 'Close a batch → its report reconciling sheets counted against ballots entered' })
+  @ApiOperation({ summary: 'Close a batch → its report reconciling sheets counted against sheets entered and refused' })
   close(
     @Param('roundId', new ParseUUIDPipe()) roundId: string,
     @Param('batchId', new ParseUUIDPipe()) batchId: string,

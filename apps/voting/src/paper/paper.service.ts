@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { newEvent, NotFound, Refusal, type EventContext } from '@plaza/contracts';
+import { newEvent, NotFound, Refusal, type EventContext, type PaperRefusalReason } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
 import { InjectSchema, validationFailed, type Caller } from '@plaza/nest-runtime';
 import { v7 as uuidv7 } from 'uuid';
@@ -12,12 +12,16 @@ export const paperStream = (roundId: string, batchId: string) => `paper-${roundI
 
 type Command = Omit<EventContext, 'roundId'>;
 
+/** Sheets handled (entered or refused) minus sheets counted: 0 when the batch reconciles. */
+export const discrepancyOf = (b: { entered: number; refused: number; sheets_counted: number }) => b.entered + b.refused - b.sheets_counted;
+
 interface BatchRow {
   batch_id: string;
   unit_id: string;
   operator_id: string;
   sheets_counted: number;
   entered: number;
+  refused: number;
   status: 'open' | 'closed';
   opened_at: Date;
   closed_at: Date | null;
@@ -25,7 +29,8 @@ interface BatchRow {
 
 /**
  * Paper ballots, entered by staff one sheet at a time in batches: a batch is opened with the number of sheets
- * counted by hand, and its closing report reconciles that count against the ballots entered.
+ * counted by hand; each sheet is then entered or set aside as refused (with a coarse reason, in the ledger), and
+ * the closing report reconciles the count against the sheets entered plus refused.
  */
 @Injectable()
 export class PaperService {
@@ -77,13 +82,31 @@ export class PaperService {
     }
   }
 
-  /** Closes a batch; its report says whether the sheets counted and the ballots entered agree. */
+  /**
+   * Sets one counted sheet of an open batch aside as refused: a PaperSheetRefused event on the batch's stream (the
+   * reason only, never whose sheet it was) and one more refusal in the batch's count. Each call is one sheet.
+   */
+  async refuse(roundId: string, batchId: string, reason: PaperRefusalReason, ctx: Command) {
+    return this.dataSource.transaction(async (manager) => {
+      const round = await lockRound(manager, this.schema, roundId);
+      if (round.phase !== 'voting') throw new Refusal('voting-not-open', `paper sheets are handled only while voting is open (the round is in phase ${round.phase})`);
+      const batch = await this.lockBatch(manager, roundId, batchId);
+      if (batch.status !== 'open') throw new Refusal('batch-closed', `batch ${batchId} is closed; open a new batch for more sheets`);
+      const event = newEvent('PaperSheetRefused', { batchId, reason }, { ...ctx, roundId });
+      const streamId = paperStream(roundId, batchId);
+      await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), [event], { manager });
+      await manager.query(`UPDATE ${quoteIdent(this.schema)}.paper_batches SET refused = refused + 1 WHERE batch_id = $1`, [batchId]);
+      return { ...this.report({ ...batch, refused: batch.refused + 1 }, roundId), eventId: event.id, reason };
+    });
+  }
+
+  /** Closes a batch; its report says whether the sheets counted agree with the sheets entered and refused. */
   async close(roundId: string, batchId: string, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       await lockRound(manager, this.schema, roundId);
       const batch = await this.lockBatch(manager, roundId, batchId);
       if (batch.status !== 'open') throw new Refusal('batch-closed', `batch ${batchId} is already closed`);
-      const payload = { batchId, entered: batch.entered, sheetsCounted: batch.sheets_counted, discrepancy: batch.entered - batch.sheets_counted };
+      const payload = { batchId, entered: batch.entered, refused: batch.refused, sheetsCounted: batch.sheets_counted, discrepancy: discrepancyOf(batch) };
       const event = newEvent('PaperBatchClosed', payload, { ...ctx, roundId });
       const streamId = paperStream(roundId, batchId);
       await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), [event], { manager });
@@ -113,7 +136,7 @@ export class PaperService {
   }
 
   private report(b: BatchRow, roundId: string) {
-    const discrepancy = b.entered - b.sheets_counted;
+    const discrepancy = discrepancyOf(b);
     return {
       roundId,
       batchId: b.batch_id,
@@ -122,6 +145,7 @@ export class PaperService {
       status: b.status,
       sheetsCounted: b.sheets_counted,
       entered: b.entered,
+      refused: b.refused,
       discrepancy,
       reconciled: discrepancy === 0,
       openedAt: new Date(b.opened_at).toISOString(),

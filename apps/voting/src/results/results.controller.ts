@@ -4,6 +4,7 @@ import { NotFound, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/
 import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema, Public } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
+import { discrepancyOf } from '../paper/paper.service';
 
 /** Share of `part` in `whole`, to 4 decimal places (a ratio for display, not money). */
 function ratio(part: number, whole: number): number | null {
@@ -84,8 +85,8 @@ export class ResultsController {
         WHERE b.round_id = $1 ORDER BY b.voter_pseudonym, b.cast_at DESC`,
       [roundId],
     );
-    const batches: { batch_id: string; unit_id: string; status: string; sheets_counted: number; entered: number }[] = await this.dataSource.query(
-      `SELECT batch_id, unit_id, status, sheets_counted, entered FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
+    const batches: { batch_id: string; unit_id: string; status: string; sheets_counted: number; entered: number; refused: number }[] = await this.dataSource.query(
+      `SELECT batch_id, unit_id, status, sheets_counted, entered, refused FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
       [roundId],
     );
     const totalRegistered = voters.reduce((a, v) => a + Number(v.n), 0);
@@ -161,9 +162,10 @@ export class ResultsController {
         open: batches.filter((b) => b.status === 'open').length,
         sheetsCounted: batches.reduce((a, b) => a + b.sheets_counted, 0),
         entered: batches.reduce((a, b) => a + b.entered, 0),
+        refused: batches.reduce((a, b) => a + b.refused, 0),
         needingAttention: batches
-          .filter((b) => b.status === 'open' || b.entered !== b.sheets_counted)
-          .map((b) => ({ batchId: b.batch_id, unitId: b.unit_id, status: b.status, discrepancy: b.entered - b.sheets_counted })),
+          .filter((b) => b.status === 'open' || discrepancyOf(b) !== 0)
+          .map((b) => ({ batchId: b.batch_id, unitId: b.unit_id, status: b.status, discrepancy: discrepancyOf(b) })),
       },
     };
   }

@@ -164,8 +164,8 @@ export default {
       ageBand: 'Age band',
       noBirthYear: 'No birth year',
       noAgeBands: 'The voter roll has no birth years, so there are no age bands.',
-      paperBatches_one: '{{count}} paper batch: {{sheets}} sheets counted, {{entered}} entered.',
-      paperBatches_other: '{{count}} paper batches: {{sheets}} sheets counted, {{entered}} entered.',
+      paperBatches_one: '{{count}} paper batch: {{sheets}} sheets counted, {{entered}} entered, {{refused}} refused.',
+      paperBatches_other: '{{count}} paper batches: {{sheets}} sheets counted, {{entered}} entered, {{refused}} refused.',
     },
     verification: {
       heading: 'Independent recount',

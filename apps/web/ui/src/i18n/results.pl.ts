@@ -184,13 +184,13 @@ export default {
       ageBand: 'Przedział wieku',
       noBirthYear: 'Bez roku urodzenia',
       noAgeBands: 'Spis głosujących nie zawiera lat urodzenia, więc nie ma przedziałów wieku.',
-      paperBatches_one: '{{count}} partia kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+      paperBatches_one: '{{count}} partia kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}, odrzucono {{refused}}.',
       ...few(
         'paperBatches',
-        '{{count}} partie kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
-        '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+        '{{count}} partie kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}, odrzucono {{refused}}.',
+        '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}, odrzucono {{refused}}.',
       ),
-      paperBatches_other: '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}.',
+      paperBatches_other: '{{count}} partii kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}, odrzucono {{refused}}.',
     },
     verification: {
       heading: 'Niezależne przeliczenie',

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client';
@@ -21,23 +21,21 @@ export default function PaperPage() {
   );
 }
 
-/** Refusal codes that mean the sheet itself cannot count (not eligible, already voted): "refused" in the report. */
-const SHEET_REFUSALS = new Set(['not-registered', 'other-unit', 'other-round', 'invalid-code', 'voted-online', 'voted-on-paper', 'code-used']);
+type RefusalReason = 'not-eligible' | 'already-voted' | 'spoiled';
 
 /**
- * Sheets refused at this desk, per batch. The voting service records only the sheets it accepts, so refusals are
- * counted in this browser tab (sessionStorage) and the report says so.
+ * Refusal codes that mean the sheet itself cannot count, and the coarse reason the batch records when the clerk
+ * sets such a sheet aside (POST …/refusals). The clerk decides: a refusal may also be a typing mistake to correct.
  */
-const readRefused = (batchId: string) => Number(sessionStorage.getItem(`plaza.paper.refused.${batchId}`) ?? '0');
-
-function useRefusals() {
-  const [, setTick] = useState(0);
-  const add = useCallback((batchId: string) => {
-    sessionStorage.setItem(`plaza.paper.refused.${batchId}`, String(readRefused(batchId) + 1));
-    setTick((n) => n + 1);
-  }, []);
-  return { refused: readRefused, add };
-}
+const SHEET_REFUSALS: ReadonlyMap<string, RefusalReason> = new Map([
+  ['not-registered', 'not-eligible'],
+  ['other-unit', 'not-eligible'],
+  ['other-round', 'not-eligible'],
+  ['invalid-code', 'not-eligible'],
+  ['code-used', 'not-eligible'],
+  ['voted-online', 'already-voted'],
+  ['voted-on-paper', 'already-voted'],
+]);
 
 function Paper() {
   const { roundId = '' } = useParams();
@@ -47,7 +45,6 @@ function Paper() {
   const batches = useAsync((signal) => api.voting.get<{ roundId: string; batches: PaperBatch[] }>(`/rounds/${roundId}/paper-batches`, { signal }), [roundId]);
   const [selected, setSelected] = useState<string>();
   const [done, setDone] = useState<string>();
-  const refusals = useRefusals();
   const isStaff = hasRole('staff');
   return (
     <>
@@ -77,15 +74,13 @@ function Paper() {
                   key={open.batchId}
                   round={r}
                   batch={open}
-                  onEntered={() => batches.reload()}
-                  onRefused={() => refusals.add(open.batchId)}
+                  onHandled={() => batches.reload()}
                   onDone={() => setSelected(undefined)}
                 />
               )}
               <Report
                 round={r}
                 state={batches}
-                refused={refusals.refused}
                 selected={selected}
                 canEdit={isStaff}
                 onSelect={setSelected}
@@ -93,8 +88,8 @@ function Paper() {
                   if (selected === b.batchId) setSelected(undefined);
                   setDone(
                     b.reconciled
-                      ? t('admin.paper.closedOk', { entered: b.entered })
-                      : t('admin.paper.closedMismatch', { entered: b.entered, counted: b.sheetsCounted }),
+                      ? t('admin.paper.closedOk', { counted: b.sheetsCounted })
+                      : t('admin.paper.closedMismatch', { entered: b.entered, refused: b.refused, counted: b.sheetsCounted }),
                   );
                   batches.reload();
                 }}
@@ -186,19 +181,7 @@ function OpenBatch({ round, onOpened }: { round: Round; onOpened: (b: { batchId:
   );
 }
 
-function EnterBallots({
-  round,
-  batch,
-  onEntered,
-  onRefused,
-  onDone,
-}: {
-  round: Round;
-  batch: PaperBatch;
-  onEntered: () => void;
-  onRefused: () => void;
-  onDone: () => void;
-}) {
+function EnterBallots({ round, batch, onHandled, onDone }: { round: Round; batch: PaperBatch; onHandled: () => void; onDone: () => void }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const proposals = useAsync(
@@ -212,8 +195,10 @@ function EnterBallots({
   const [ranks, setRanks] = useState<string[]>([]);
   const [points, setPoints] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
-  const [refusal, setRefusal] = useState<string>();
+  const [refusal, setRefusal] = useState<{ message: string; reason: RefusalReason }>();
   const [entered, setEntered] = useState<{ voter: string; receipt: BallotReceipt }>();
+  const [setAside, setSetAside] = useState<{ reason: RefusalReason; refused: number }>();
+  const [confirmSpoiled, setConfirmSpoiled] = useState(false);
   const [busy, setBusy] = useState(false);
   const voterRef = useRef<HTMLInputElement>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -232,6 +217,7 @@ function EnterBallots({
     setError(undefined);
     setRefusal(undefined);
     setEntered(undefined);
+    setSetAside(undefined);
     let choices: string[];
     let pts: number[] | undefined;
     if (ballot.type === 'ranked') choices = ranks.filter(Boolean);
@@ -246,14 +232,33 @@ function EnterBallots({
       const receipt = await api.voting.post<BallotReceipt>(`/rounds/${round.roundId}/paper-batches/${batch.batchId}/ballots`, body);
       setEntered({ voter: voter.trim(), receipt });
       reset();
-      onEntered();
+      onHandled();
       voterRef.current?.focus();
     } catch (err) {
       setError(err);
-      if (err instanceof ApiError && err.code && SHEET_REFUSALS.has(err.code)) {
-        setRefusal(err.message);
-        onRefused();
-      }
+      const reason = err instanceof ApiError && err.code ? SHEET_REFUSALS.get(err.code) : undefined;
+      if (reason) setRefusal({ message: (err as ApiError).message, reason });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** Records one counted sheet as refused (the reason only) and clears the form for the next sheet. */
+  async function refuse(reason: RefusalReason) {
+    setBusy(true);
+    try {
+      const report = await api.voting.post<PaperBatch>(`/rounds/${round.roundId}/paper-batches/${batch.batchId}/refusals`, { reason });
+      setError(undefined);
+      setRefusal(undefined);
+      setEntered(undefined);
+      setConfirmSpoiled(false);
+      setSetAside({ reason, refused: report.refused });
+      reset();
+      onHandled();
+      voterRef.current?.focus();
+    } catch (err) {
+      setRefusal(undefined);
+      setError(err);
     } finally {
       setBusy(false);
     }
@@ -271,7 +276,7 @@ function EnterBallots({
         {t('admin.paper.enterHeading', { unit: unitName(round, batch.unitId) })}
       </h2>
       <p className="muted">
-        {t('admin.paper.batchProgress', { entered: batch.entered, counted: batch.sheetsCounted })} · <code>{batch.batchId}</code>
+        {t('admin.paper.batchProgress', { entered: batch.entered, refused: batch.refused, counted: batch.sheetsCounted })} · <code>{batch.batchId}</code>
       </p>
       <Async state={proposals}>
         {(page) =>
@@ -374,22 +379,48 @@ function EnterBallots({
               </fieldset>
               {error !== undefined && (
                 <div className="alert alert-error" role="alert">
-                  <p>{refusal ? t('admin.paper.sheetRefused', { message: refusal }) : errorText(error)}</p>
+                  <p>{refusal ? t('admin.paper.sheetRefused', { message: refusal.message }) : errorText(error)}</p>
+                  {refusal && (
+                    <>
+                      <p>{t('admin.paper.setAsideHint')}</p>
+                      <button type="button" className="button-secondary" disabled={busy} onClick={() => refuse(refusal.reason)}>
+                        {t('admin.paper.setAside', { reason: t(`admin.paper.reasons.${refusal.reason}`) })}
+                      </button>
+                    </>
+                  )}
                 </div>
               )}
               <div className="actions">
                 <button type="submit" disabled={busy}>
                   {t('admin.paper.enter')}
                 </button>
+                <button type="button" className="button-secondary" onClick={() => setConfirmSpoiled(true)} aria-expanded={confirmSpoiled}>
+                  {t('admin.paper.spoiled')}
+                </button>
                 <button type="button" className="button-secondary" onClick={onDone}>
                   {t('admin.paper.stopEntering')}
                 </button>
               </div>
+              {confirmSpoiled && (
+                <div className="confirm-inline" role="group" aria-label={t('admin.paper.spoiled')}>
+                  <p>{t('admin.paper.spoiledConfirm')}</p>
+                  <button type="button" className="button-danger" disabled={busy} onClick={() => refuse('spoiled')}>
+                    {t('admin.paper.spoiledYes')}
+                  </button>{' '}
+                  <button type="button" className="button-secondary" onClick={() => setConfirmSpoiled(false)}>
+                    {t('common.cancel')}
+                  </button>
+                </div>
+              )}
             </form>
           )
         }
       </Async>
-      <Status>{entered && t('admin.paper.entered', { voter: entered.voter, version: entered.receipt.ballotVersion, eventId: entered.receipt.eventId })}</Status>
+      <Status>
+        {entered
+          ? t('admin.paper.entered', { voter: entered.voter, version: entered.receipt.ballotVersion, eventId: entered.receipt.eventId })
+          : setAside && t('admin.paper.setAsideDone', { reason: t(`admin.paper.reasons.${setAside.reason}`), refused: setAside.refused })}
+      </Status>
     </section>
   );
 }
@@ -397,7 +428,6 @@ function EnterBallots({
 function Report({
   round,
   state,
-  refused,
   selected,
   canEdit,
   onSelect,
@@ -405,7 +435,6 @@ function Report({
 }: {
   round: Round;
   state: AsyncState<{ roundId: string; batches: PaperBatch[] }>;
-  refused: (batchId: string) => number;
   selected: string | undefined;
   canEdit: boolean;
   onSelect: (batchId: string) => void;
@@ -439,8 +468,8 @@ function Report({
       <Async state={state}>
         {({ batches }) => {
           if (batches.length === 0) return <p>{t('admin.paper.noBatches')}</p>;
-          const sum = (k: 'sheetsCounted' | 'entered') => batches.reduce((n, b) => n + b[k], 0);
-          const refusedTotal = batches.reduce((n, b) => n + refused(b.batchId), 0);
+          const sum = (k: 'sheetsCounted' | 'entered' | 'refused' | 'discrepancy') => batches.reduce((n, b) => n + b[k], 0);
+          const signed = (n: number) => (n > 0 ? `+${f.number(n)}` : f.number(n));
           return (
             <TableWrap label={t('admin.paper.reportHeading')}>
               <table className="admin-table report-table">
@@ -485,14 +514,14 @@ function Report({
                       </td>
                       <td className="num">{f.number(b.sheetsCounted)}</td>
                       <td className="num">{f.number(b.entered)}</td>
-                      <td className="num">{f.number(refused(b.batchId))}</td>
-                      <td className="num">{b.discrepancy > 0 ? `+${f.number(b.discrepancy)}` : f.number(b.discrepancy)}</td>
+                      <td className="num">{f.number(b.refused)}</td>
+                      <td className="num">{signed(b.discrepancy)}</td>
                       {canEdit && (
                         <td>
                           {b.status === 'open' &&
                             (closing === b.batchId ? (
                               <div className="confirm-inline" role="group" aria-label={t('admin.paper.confirmClose', { n: i + 1 })}>
-                                <p>{t('admin.paper.closeWarning', { entered: b.entered, counted: b.sheetsCounted })}</p>
+                                <p>{t('admin.paper.closeWarning', { entered: b.entered, refused: b.refused, counted: b.sheetsCounted })}</p>
                                 <button type="button" className="button-danger" disabled={busy} onClick={() => close(b.batchId)}>
                                   {t('admin.paper.confirmClose', { n: i + 1 })}
                                 </button>{' '}
@@ -524,8 +553,8 @@ function Report({
                     </th>
                     <td className="num">{f.number(sum('sheetsCounted'))}</td>
                     <td className="num">{f.number(sum('entered'))}</td>
-                    <td className="num">{f.number(refusedTotal)}</td>
-                    <td className="num">{f.number(sum('entered') - sum('sheetsCounted'))}</td>
+                    <td className="num">{f.number(sum('refused'))}</td>
+                    <td className="num">{signed(sum('discrepancy'))}</td>
                     {canEdit && <td />}
                   </tr>
                 </tfoot>

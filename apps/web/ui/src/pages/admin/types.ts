@@ -49,7 +49,9 @@ export interface PaperBatch {
   readonly status: 'open' | 'closed';
   readonly sheetsCounted: number;
   readonly entered: number;
-  /** entered − sheetsCounted. */
+  /** Sheets set aside as refused (not eligible, already voted, spoiled). */
+  readonly refused: number;
+  /** entered + refused − sheetsCounted: 0 when the batch reconciles. */
   readonly discrepancy: number;
   readonly reconciled: boolean;
   readonly openedAt: string;

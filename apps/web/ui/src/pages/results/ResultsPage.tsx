@@ -257,6 +257,7 @@ function Results({ roundId, round, results, titles }: { roundId: string; round: 
             count: results.paperBatches.batches,
             sheets: f.number(results.paperBatches.sheetsCounted),
             entered: f.number(results.paperBatches.entered),
+            refused: f.number(results.paperBatches.refused),
           })}
         </p>
       )}

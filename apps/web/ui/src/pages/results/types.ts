@@ -119,6 +119,8 @@ export interface ResultsView {
     readonly open: number;
     readonly sheetsCounted: number;
     readonly entered: number;
+    /** Sheets set aside as refused. */
+    readonly refused: number;
   };
 }
 
