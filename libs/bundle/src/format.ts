@@ -151,9 +151,9 @@ export function readLedgerLine(line: Uint8Array): RawLedgerLine {
 const HEX = '0123456789abcdef';
 
 /** Whether the 64 hex digits at line[at] spell the 32-byte `digest`. */
-export function hexEquals(line: Uint8Array, at: number, digest: Uint8Array): boolean {
+export function hexEquals(line: Uint8Array, at: number, digest: Uint8Array, digestAt = 0): boolean {
   for (let k = 0; k < 32; k++) {
-    const b = digest[k];
+    const b = digest[digestAt + k];
     if (line[at + 2 * k] !== HEX.charCodeAt(b >> 4) || line[at + 2 * k + 1] !== HEX.charCodeAt(b & 15)) return false;
   }
   return true;

@@ -102,11 +102,10 @@ function compactRangeTree(): LeafTree {
   const range = new CompactRange();
   return {
     append: async (leaves, count, sizes) => {
-      const buf = Buffer.from(leaves.buffer, leaves.byteOffset, 32 * count);
       const roots: Uint8Array[] = [];
       let j = 0;
       for (let i = 0; i < count; i++) {
-        range.append(buf.subarray(32 * i, 32 * i + 32));
+        range.append(leaves.subarray(32 * i, 32 * i + 32));
         while (j < sizes.length && sizes[j] === range.size) {
           roots.push(range.root());
           j++;

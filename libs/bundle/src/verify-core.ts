@@ -579,6 +579,8 @@ async function ledgerPass(
   let offset = 0;
   for await (const block of blocks) {
     options.signal?.throwIfAborted();
+    // A plain view: a Buffer's subarray() builds a Buffer, which adds up over a million lines.
+    const bytes = new Uint8Array(block.buffer, block.byteOffset, block.length);
     const lineStarts: number[] = [];
     const parsedLines: RawLedgerLine[] = [];
     const starts: number[] = [];
@@ -587,7 +589,7 @@ async function ledgerPass(
     for (;;) {
       const nl = block.indexOf(NEWLINE, from);
       if (nl < 0) break;
-      const parsed = readLedgerLine(block.subarray(from, nl));
+      const parsed = readLedgerLine(bytes.subarray(from, nl));
       if (!s.broken && parsed.ok && parsed.eventStart >= 0) {
         starts.push(from + parsed.eventStart);
         ends.push(nl - 1);
@@ -623,7 +625,8 @@ async function ledgerPass(
         replay(parsed.index, event);
       }
     }
-    const leaves = await pending;
+    const hashed = await pending;
+    const leaves = new Uint8Array(hashed.buffer, hashed.byteOffset, hashed.length);
     offset += block.length;
     options.onProgress?.('ledger', offset, 0);
     if (s.broken) continue;
@@ -656,10 +659,11 @@ async function ledgerPass(
         break;
       }
       const at = lineStarts[i] + parsed.hashStart;
+      const gatherAt = 32 * (s.appended - appendedBefore);
       if (isEvent) {
-        const leaf = leaves.subarray(leafAt, leafAt + 32);
-        if (!hexEquals(block, at, leaf)) {
-          const claimed = String.fromCharCode(...block.subarray(at, at + 64));
+        if (!hexEquals(bytes, at, leaves, leafAt)) {
+          const leaf = leaves.subarray(leafAt, leafAt + 32);
+          const claimed = String.fromCharCode(...bytes.subarray(at, at + 64));
           found = { check: 'leaf-hash', message: `leaf hash of entry ${expected} does not match its event's bytes`, index: expected, eventId, calculated: toHex(leaf), expected: claimed };
           break;
         }
@@ -668,9 +672,9 @@ async function ledgerPass(
           break;
         }
         s.firstRoundInSegment ??= { index: expected, eventId };
-        gathered.set(leaf, 32 * (s.appended - appendedBefore));
+        for (let b = 0; b < 32; b++) gathered[gatherAt + b] = leaves[leafAt + b];
       } else {
-        hexInto(block, at, gathered, 32 * (s.appended - appendedBefore));
+        hexInto(bytes, at, gathered, gatherAt);
       }
       s.appended++;
       while (s.nextCp < checkpoints.length && checkpoints[s.nextCp].size === s.appended) {
