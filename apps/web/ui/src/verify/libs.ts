@@ -4,7 +4,7 @@
  * synchronous SHA-256 inside the recount (node:crypto in Node; the browser build aliases it to shims/node-crypto).
  */
 export { CHECKPOINTS_FILE, LEDGER_FILE, MANIFEST_FILE, PUBLIC_KEY_FILE, RESULTS_FILE } from '../../../../../libs/bundle/src/format';
-export { verifyBundleCore } from '../../../../../libs/bundle/src/verify-core';
+export { EMPTY_ROOT_HEX, verifyBundleCore } from '../../../../../libs/bundle/src/verify-core';
 export type { FileSha256, LeafTree, VerifyCoreResult, VerifyCrypto, VerifyFailure, VerifyFiles } from '../../../../../libs/bundle/src/verify-core';
 export { VERIFY_CHECKS } from '../../../../../libs/bundle/src/checks';
 export type { BundleCheck, VerifyCheck } from '../../../../../libs/bundle/src/checks';

@@ -1,7 +1,7 @@
 import { nodeHashes } from './webcrypto';
 
 /** SHA-256 of nothing: the RFC 9162 root of the empty tree. */
-export const EMPTY_ROOT_HEX = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export { EMPTY_ROOT_HEX } from './libs';
 
 /**
  * RFC 9162 roots of prefixes of one list of leaf hashes, computed with batched WebCrypto hashes instead of the
