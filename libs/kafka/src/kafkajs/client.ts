@@ -4,18 +4,30 @@ export interface KafkaConnectionOptions {
   /** host:port list; use 127.0.0.1 rather than localhost (localhost may resolve to ::1 first). */
   readonly brokers: readonly string[];
   readonly clientId: string;
-  /** Receives kafkajs' own log lines (warnings and errors only). Defaults to stderr. */
+  /**
+   * Receives kafkajs' own log lines: warnings and errors, and at info the broker answers a retry deals with.
+   * Defaults to stderr, warnings and errors only.
+   */
   readonly log?: (level: 'error' | 'warn' | 'info', message: string, extra: Record<string, unknown>) => void;
 }
 
 const levelName = (level: logLevel): 'error' | 'warn' | 'info' =>
   level === logLevel.ERROR || level === logLevel.NOTHING ? 'error' : level === logLevel.WARN ? 'warn' : 'info';
 
+/**
+ * Broker answers that mean "this partition is still being set up or moving", which kafkajs's Connection logs as
+ * errors before its caller retries them (the producer, or KafkaAdmin.ensureTopics waiting for leaders). They are
+ * logged at info: a retry that finally fails surfaces as its caller's own error.
+ */
+const SETTLING = ['This server is not the leader for that topic-partition', 'This server does not host this topic-partition', 'There is no leader for this topic-partition'];
+
 /** Builds the kafkajs client; kept here so no service ever imports kafkajs. */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const sink =
     options.log ??
-    ((level, message, extra) => process.stderr.write(`${JSON.stringify({ level, msg: message, ...extra })}\n`));
+    ((level, message, extra) => {
+      if (level !== 'info') process.stderr.write(`${JSON.stringify({ level, msg: message, ...extra })}\n`);
+    });
   const creator: logCreator =
     () =>
     ({ namespace, level, log }: LogEntry) => {
@@ -25,7 +37,12 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       if (typeof log.message === 'string' && log.message.startsWith('Limiting retries for the idempotent producer')) return;
       const { message, error, stack, ...extra } = log as { message: string; error?: unknown; stack?: string };
       const detail = typeof stack === 'string' ? stack.split('\n').slice(0, 4).join(' | ') : undefined;
-      sink(levelName(level), `kafkajs ${namespace}: ${message}`, { ...extra, ...(detail ? { stack: detail } : {}), ...(error ? { error: String(error) } : {}) });
+      const settling = namespace === 'Connection' && typeof error === 'string' && SETTLING.some((s) => error.startsWith(s));
+      sink(settling ? 'info' : levelName(level), `kafkajs ${namespace}: ${message}`, {
+        ...extra,
+        ...(detail ? { stack: detail } : {}),
+        ...(error ? { error: String(error) } : {}),
+      });
     };
   // kafkajs warns about its partitioner change on every producer; we choose the partitioner explicitly.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
