@@ -52,6 +52,47 @@ describe('web server', () => {
     expect(((await ready.json()) as any).details).toMatchObject({ ui: { status: 'up' }, proposals: { status: 'up' }, voting: { status: 'up' }, audit: { status: 'up' } });
   });
 
+  it('sends security headers on pages, assets and API answers: a strict Content-Security-Policy, nosniff, never framed', async () => {
+    const index = await fetch(`${web.url}/rounds`, { headers: { accept: 'text/html' } });
+    const csp = index.headers.get('content-security-policy') ?? '';
+    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
+    expect(directives).toMatchObject({
+      'default-src': "'self'",
+      'script-src': "'self'",
+      'object-src': "'none'",
+      'frame-ancestors': "'none'",
+      'connect-src': "'self'",
+    });
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(index.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(index.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(index.headers.get('x-powered-by')).toBeNull();
+    const api = await fetch(`${web.url}/api/proposals/rounds`);
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('runs under that policy in Chromium: the app works, and an injected inline script is refused', async () => {
+    const { page, context, problems } = await openPage(browser, web, { viewport: 'desktop' });
+    await page.goto('/');
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    const outcome = await page.evaluate(
+      () =>
+        new Promise<{ ran: boolean; violated: string }>((resolve) => {
+          const w = globalThis as any;
+          w.document.addEventListener('securitypolicyviolation', (e: any) => resolve({ ran: w.__injected === true, violated: e.violatedDirective }), { once: true });
+          const s = w.document.createElement('script');
+          s.textContent = 'window.__injected = true';
+          w.document.body.appendChild(s);
+          setTimeout(() => resolve({ ran: w.__injected === true, violated: '' }), 2000);
+        }),
+    );
+    expect(outcome).toEqual({ ran: false, violated: expect.stringMatching(/^script-src/) });
+    // The only console error is the browser reporting that refusal.
+    expect(problems.filter((p) => !/Content Security Policy/.test(p))).toEqual([]);
+    await context.close();
+  });
+
   it('renders the app shell in Chromium at phone width with no accessibility violation and switches language', async () => {
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
     await page.goto('/nowhere');
