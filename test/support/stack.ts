@@ -23,6 +23,9 @@ export class Stack {
   };
   private readonly running = new Map<ServiceName, RunningService>();
 
+  /** `settings`: more environment for a service, over the defaults (e.g. a low rate limit to test it). */
+  constructor(private readonly settings: Partial<Record<ServiceName, Record<string, string>>> = {}) {}
+
   env(name: ServiceName): Record<string, string> {
     return {
       DATABASE_URL: TEST_DATABASE_URL,
@@ -34,6 +37,7 @@ export class Stack {
       // As under `npm start`: proposals hosts the development identity provider, voting signs voting-code
       // tokens, audit only verifies.
       ...(name === 'proposals' ? authEnv('signs', { AUTH_DEV_IDP: 'true' }) : authEnv(name === 'voting' ? 'signs' : 'verifies')),
+      ...this.settings[name],
     };
   }
 

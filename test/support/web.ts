@@ -25,8 +25,13 @@ export type ViewportName = keyof typeof VIEWPORTS;
  * a free port: the browser talks only to `web.url`, exactly as under `npm start`.
  */
 export class WebStack {
-  readonly stack = new Stack();
+  readonly stack: Stack;
   private web?: RunningWeb;
+
+  /** `settings`: more environment for the services (see Stack). */
+  constructor(settings: ConstructorParameters<typeof Stack>[0] = {}) {
+    this.stack = new Stack(settings);
+  }
 
   async start(): Promise<void> {
     if (!existsSync(join(UI_DIR, 'index.html'))) {

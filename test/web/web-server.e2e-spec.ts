@@ -1,9 +1,11 @@
 import type { Browser } from 'playwright-core';
+import { openRound } from '../support/round';
 import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
 
 /** apps/web: one origin serving the UI and forwarding to the three APIs, status codes and bodies untouched. */
 describe('web server', () => {
-  const web = new WebStack();
+  // A low sign-in limit, to show the page's answer when it is reached.
+  const web = new WebStack({ voting: { CODE_SIGNIN_PER_MINUTE: '2' } });
   let browser: Browser;
 
   beforeAll(async () => {
@@ -90,6 +92,25 @@ describe('web server', () => {
     expect(outcome).toEqual({ ran: false, violated: expect.stringMatching(/^script-src/) });
     // The only console error is the browser reporting that refusal.
     expect(problems.filter((p) => !/Content Security Policy/.test(p))).toEqual([]);
+    await context.close();
+  });
+
+  it('limits voting-code sign-ins per browser address behind the proxy, and the sign-in page says what to do', async () => {
+    const round = await openRound(web.stack, { eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' } });
+    const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
+    await page.goto(`/signin?next=${encodeURIComponent(`/rounds/${round.roundId}/vote`)}`);
+    await page.getByRole('combobox', { name: 'Round' }).selectOption(round.roundId);
+    for (const guess of ['AAAAA-AAAAA', 'BBBBB-BBBBB']) {
+      await page.getByLabel('Voting code', { exact: true }).fill(guess);
+      await page.getByRole('button', { name: 'Sign in with my code' }).click();
+      await page.getByText('This voting code is not valid for the round you chose').waitFor();
+    }
+    await page.getByLabel('Voting code', { exact: true }).fill('CCCCC-CCCCC');
+    await page.getByRole('button', { name: 'Sign in with my code' }).click();
+    await page.getByRole('alert').getByText('Too many sign-in attempts from your connection. Wait a minute, check the code, and try again.').waitFor();
+    await page.getByText(/The service said: too many sign-in attempts from this address \(2 a minute\)/).waitFor();
+    await checkPage(page, 'signin-code-throttled');
+    expect(problems.filter((p) => !/status of (403|429)\b/.test(p))).toEqual([]);
     await context.close();
   });
 

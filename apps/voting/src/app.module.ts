@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
@@ -6,6 +7,7 @@ import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
 import { EligibilityService } from './eligibility/eligibility.service';
+import { SIGN_IN_WINDOW_MS } from './eligibility/sign-in-throttle';
 import { PaperController } from './paper/paper.controller';
 import { PaperService } from './paper/paper.service';
 import { ResultsController } from './results/results.controller';
@@ -35,6 +37,8 @@ export class VotingAppModule {
         HealthModule.forRoot(pipeline),
         // Signs voting-code tokens (TokenIssuer), so it needs AUTH_SIGNING_KEY(_FILE).
         AuthModule.forRoot(config, { issuesTokens: true }),
+        // In memory, per process: one voting service per deployment (a second one would need a shared store).
+        ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
       ],
       controllers: [BallotsController, EligibilityController, PaperController, ResultsController],
       providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService, EligibilityService, PaperService],

@@ -27,6 +27,7 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
   }
   const app = await NestFactory.create(def.module, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', trustProxy(def.config.TRUST_PROXY));
   configureHttp(app, { title: `Plaza ${def.name} API`, description: def.description });
   await app.listen(def.config.PORT, def.config.HOST);
   const address = app.getHttpServer().address();
@@ -50,4 +51,12 @@ export function runServiceProcess(define: () => ServiceDefinition): void {
       process.exit(1);
     },
   );
+}
+
+/** TRUST_PROXY as Express takes it: a boolean, a hop count, or the list of trusted addresses as given. */
+export function trustProxy(value: string): boolean | number | string {
+  const v = value.trim();
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }

@@ -1,3 +1,4 @@
+import { trustProxy } from './bootstrap';
 import { ConfigError, loadConfig, ServiceConfig } from './config';
 
 class TestConfig extends ServiceConfig {
@@ -28,5 +29,18 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
     for (const name of ['PORT', 'LOG_LEVEL', 'DB_SCHEMA', 'KAFKA_TOPIC_PREFIX']) expect(message).toContain(name);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('defaults to trusting proxies on this host only', () => {
+    expect(loadConfig(ServiceConfig, {}).TRUST_PROXY).toBe('loopback');
+  });
+
+  it('becomes what Express takes: a boolean, a hop count, or the trusted addresses as written', () => {
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('true')).toBe(true);
+    expect(trustProxy(' 2 ')).toBe(2);
+    expect(trustProxy('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
   });
 });

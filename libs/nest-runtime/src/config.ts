@@ -39,6 +39,14 @@ export class ServiceConfig extends AuthSettings {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * Express's `trust proxy`: whose X-Forwarded-For to believe for the client's address (rate limits use it).
+   * apps/web forwards it; the default believes proxies on this host only. `false`, `true`, a hop count, or
+   * addresses/subnets/`loopback`/`uniquelocal`, comma-separated (docker-compose uses `uniquelocal`).
+   */
+  @IsString()
+  TRUST_PROXY = 'loopback';
+
   /** Run pending migrations when the service starts (`false` when a deploy step runs them). */
   @Transform(({ value }) => (typeof value === 'string' ? value !== 'false' : value))
   MIGRATE_ON_START = true;

@@ -1,7 +1,19 @@
 import { loadConfig, ServiceConfig } from '@plaza/nest-runtime';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
 
 export class VotingConfig extends ServiceConfig {
   override PORT = 3002;
+
+  /**
+   * Voting-code sign-ins allowed per client address per minute, successful or not: a guard against guessing
+   * codes. Generous by default, because a school or library signs many residents in from one address.
+   */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CODE_SIGNIN_PER_MINUTE = 60;
 }
 
 export function loadVotingConfig(env: Record<string, string | undefined> = process.env): VotingConfig & { DB_SCHEMA: string } {

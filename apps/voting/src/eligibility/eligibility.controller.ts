@@ -1,9 +1,24 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, PayloadTooLargeException, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  UnsupportedMediaTypeException,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CLOCK, CorrelationId, Public, Roles, type Clock } from '@plaza/nest-runtime';
 import { GenerateCodesDto, ImportRollDto, SignInDto } from './dto/eligibility.dto';
 import { EligibilityService } from './eligibility.service';
+import { SignInThrottleGuard } from './sign-in-throttle';
 
 const MAX_ROLL_BYTES = 50 * 1024 * 1024;
 
@@ -67,7 +82,11 @@ export class EligibilityController {
   @Post('codes/sign-in')
   @HttpCode(200)
   @Public()
-  @ApiOperation({ summary: 'Sign in with a voting code (once per code, while voting is open) → a resident token for that code' })
+  @UseGuards(SignInThrottleGuard)
+  @ApiOperation({
+    summary: 'Sign in with a voting code (once per code, while voting is open) → a resident token for that code',
+    description: 'At most CODE_SIGNIN_PER_MINUTE attempts per client address a minute; over it, 429 `too-many-attempts` with Retry-After.',
+  })
   signIn(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: SignInDto, @CorrelationId() correlationId: string) {
     return this.eligibility.signIn(roundId, dto.code, { correlationId, now: this.clock() });
   }

@@ -181,6 +181,7 @@ export default {
       'code-used': 'This voting code has already been used to sign in. Each code works once. If you did not use it, contact the city office.',
       'wrong-eligibility-mode': 'This round does not use voting codes.',
       'round-closed': 'Voting in this round is over.',
+      'too-many-attempts': 'Too many sign-in attempts from your connection. Wait a minute, check the code, and try again.',
     },
     submitError: {
       rules: 'The voting service did not accept this ballot:',

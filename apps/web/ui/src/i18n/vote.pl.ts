@@ -217,6 +217,7 @@ const pl = {
       'voted-on-paper': 'Twój głos papierowy został już zapisany. Nie można go zastąpić przez internet.',
       'code-used': 'Tego kodu już użyto do logowania. Każdy kod działa raz. Jeśli to nie Ty go użyłeś, skontaktuj się z urzędem.',
       'wrong-eligibility-mode': 'W tej edycji nie głosuje się kodami.',
+      'too-many-attempts': 'Zbyt wiele prób logowania z Twojego połączenia. Odczekaj minutę, sprawdź kod i spróbuj ponownie.',
       'round-closed': 'Głosowanie w tej edycji się zakończyło.',
     },
     submitError: {

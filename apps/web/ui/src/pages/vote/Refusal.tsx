@@ -14,6 +14,7 @@ export const REFUSAL_CODES = [
   'code-used',
   'wrong-eligibility-mode',
   'round-closed',
+  'too-many-attempts',
 ] as const;
 type RefusalCode = (typeof REFUSAL_CODES)[number];
 
@@ -22,7 +23,7 @@ export function refusalCode(error: unknown): RefusalCode | undefined {
 }
 
 /**
- * An API refusal (403/409 with a code) explained, with the service's own message underneath; any other
+ * An API refusal (403/409/429 with a code) explained, with the service's own message underneath; any other
  * error falls back to the shared error box.
  */
 export function Refusal({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
