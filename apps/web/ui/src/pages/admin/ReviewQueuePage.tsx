@@ -231,7 +231,7 @@ function ProposalCard({
         <details className="review-panel">
           <summary>{t('admin.review.panel', { title: p.title })}</summary>
           {isOpen && <ReviewForm round={round} proposal={p} onDone={onChanged} />}
-          {isOpen && <AcceptForm key={p.version} round={round} proposal={p} onDone={onChanged} />}
+          {isOpen && <AcceptForm round={round} proposal={p} onDone={onChanged} />}
           {isOpen && <RejectForm round={round} proposal={p} onDone={onChanged} />}
           <MergeForm round={round} proposal={p} candidates={openProposals.filter((o) => o.unitId === p.unitId && o.proposalId !== p.proposalId)} onDone={onChanged} />
         </details>
@@ -378,7 +378,16 @@ function AcceptForm({ round, proposal: p, onDone }: { round: Round; proposal: Pr
   const { t } = useTranslation();
   const f = useFormat();
   const currency = round.config.currency;
-  const [cost, setCost] = useState(() => majorText(latestEstimate(p), currency));
+  // The cost starts as the latest estimate and follows it when a review brings a new one, until the staff member
+  // types their own: a refresh (after a review, a merge) never overwrites what they typed.
+  const suggested = majorText(latestEstimate(p), currency);
+  const [cost, setCost] = useState(suggested);
+  const [typed, setTyped] = useState(false);
+  const [followed, setFollowed] = useState(suggested);
+  if (suggested !== followed) {
+    setFollowed(suggested);
+    if (!typed) setCost(suggested);
+  }
   const [reason, setReason] = useState('');
   const cmd = useCommand();
   const id = `ac-${p.proposalId}`;
@@ -400,7 +409,10 @@ function AcceptForm({ round, proposal: p, onDone }: { round: Round; proposal: Pr
         label={t('admin.review.acceptCost', { currency })}
         hint={budget !== undefined ? t('admin.review.acceptCostHint', { budget: f.money(budget, currency) }) : undefined}
         value={cost}
-        onChange={(e) => setCost(e.target.value)}
+        onChange={(e) => {
+          setTyped(true);
+          setCost(e.target.value);
+        }}
         inputMode="decimal"
         autoComplete="off"
         messages={cmd.messages('cost')}
