@@ -326,7 +326,10 @@ describe('web admin pages', () => {
       await sp.getByRole('button', { name: 'Close batch 2' }).click();
       await sp.getByRole('button', { name: 'Yes, close batch 2' }).click();
       await status(sp).getByText('Batch closed: all 1 sheets entered or refused, it reconciles.').waitFor();
-      expect(await report.getByRole('row', { name: /Batch 2: Centre/ }).getByRole('cell').allTextContents()).toEqual(['Reconciled', '1', '0', '1', '0', '']);
+      // The report reloads after the close's message: wait for the row's new state before reading it.
+      const row2 = report.getByRole('row', { name: /Batch 2: Centre/ });
+      await row2.getByText('Reconciled', { exact: true }).waitFor();
+      expect(await row2.getByRole('cell').allTextContents()).toEqual(['Reconciled', '1', '0', '1', '0', '']);
       expect(await report.locator('tfoot').getByRole('cell').allTextContents()).toEqual(['4', '1', '2', '-1', '']);
       await checkPage(sp, 'admin-paper');
       const batches = await http('GET', `${V()}/rounds/${roundId}/paper-batches`, undefined, admin());
