@@ -1,4 +1,4 @@
-import { openRound } from '../support/round';
+import { generateCodes, openRound } from '../support/round';
 import { http, Stack } from '../support/stack';
 
 /**
@@ -17,12 +17,7 @@ describe('voting: code sign-in is rate limited per client address', () => {
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
     });
     const R = `${stack.url('voting')}/rounds/${round.roundId}`;
-    const res = await fetch(`${R}/codes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token('admin')}` },
-      body: JSON.stringify({ unitId: 'centre', count: 2 }),
-    });
-    const [code, other] = (await res.text()).trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
+    const [code, other] = await generateCodes(stack, round.roundId, 'centre', 2);
     const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
 
     // Someone guessing from one address: three wrong codes are refused as wrong…

@@ -84,10 +84,34 @@ export async function openVoting(stack: Stack, roundId: string): Promise<void> {
   const admin = { token: stack.token('admin') };
   const res = await http('POST', `${stack.url('proposals')}/rounds/${roundId}/phase`, { to: 'voting' }, admin);
   if (res.status !== 200) throw new Error(`open voting: ${res.status} ${JSON.stringify(res.body)}`);
-  await expectEventually(async () => {
-    const box = await http('GET', `${stack.url('voting')}/rounds/${roundId}/ballot-box`, undefined, admin);
-    expect(box.body.phase).toBe('voting');
+  await votingKnows(stack, roundId, 'voting');
+}
+
+/** The voting service follows the proposals service over Kafka: waits until it has the round (in `phase`, when given). */
+export async function votingKnows(stack: Stack, roundId: string, phase?: string): Promise<void> {
+  await expectEventually(
+    async () => {
+      const box = await http('GET', `${stack.url('voting')}/rounds/${roundId}/ballot-box`, undefined, { token: stack.token('admin') });
+      expect(box.status).toBe(200);
+      if (phase) expect(box.body.phase).toBe(phase);
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+/** Generates `count` voting codes for a unit (admin) and returns them in the CSV's order. */
+export async function generateCodes(stack: Stack, roundId: string, unitId: string, count: number): Promise<string[]> {
+  const res = await fetch(`${stack.url('voting')}/rounds/${roundId}/codes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token('admin')}` },
+    body: JSON.stringify({ unitId, count }),
   });
+  if (res.status !== 201) throw new Error(`generate codes: ${res.status} ${await res.text()}`);
+  return (await res.text())
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]!);
 }
 
 /** Closes voting (admin) and waits until the voting service has declared the results. */

@@ -210,3 +210,16 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   await expectFitsWidth(page, name);
   await screenshot(page, name);
 }
+
+/** A "done" message in a polite live region (role=status), as the admin and vote pages announce them. */
+export function statusMessage(page: Page, text: string | RegExp) {
+  return page.getByRole('status').filter({ hasText: text });
+}
+
+/** Moves a round to its next phase on the admin overview: the button, its confirmation, the announced result. */
+export async function movePhase(page: Page, action: string, phaseLabel: string): Promise<void> {
+  await page.getByRole('button', { name: action, exact: true }).click();
+  await page.getByRole('heading', { name: `${action}?` }).waitFor();
+  await page.getByRole('button', { name: `Yes, ${action}` }).click();
+  await statusMessage(page, `The round is now in phase “${phaseLabel}”.`).waitFor();
+}

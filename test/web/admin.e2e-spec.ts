@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { RoundConfig } from '@plaza/contracts';
 import { expectEventually } from '@plaza/testing';
 import { http } from '../support/stack';
-import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
+import { votingKnows } from '../support/round';
+import { checkPage, launchBrowser, movePhase, openPage, statusMessage, WebStack } from '../support/web';
 
 /**
  * The administrator and staff pages (apps/web/ui/src/pages/admin) in Chromium against the real services:
@@ -26,35 +27,16 @@ describe('web admin pages', () => {
     await web.destroy();
   });
 
-  /** Waits until the voting service's projection has the round (in `phase`, when given). */
-  async function votingKnows(roundId: string, phase?: string) {
-    await expectEventually(
-      async () => {
-        const box = await http('GET', `${V()}/rounds/${roundId}/ballot-box`, undefined, admin());
-        expect(box.status).toBe(200);
-        if (phase) expect(box.body.phase).toBe(phase);
-      },
-      { timeoutMs: 30_000 },
-    );
-  }
-
   async function submitProposal(roundId: string, author: string, unitId: string, title: string, estimatedCost: number): Promise<string> {
     const res = await http('POST', `${P()}/rounds/${roundId}/proposals`, { unitId, title, description: `${title}: a resident's idea.`, estimatedCost }, { token: web.token('resident', author) });
     expect(res.status).toBe(201);
     return res.body.proposalId;
   }
 
-  /** A "done" message in a polite live region (role=status). */
-  const status = (page: Page) => ({ getByText: (text: string | RegExp) => page.getByRole('status').filter({ hasText: text }) });
+  const status = (page: Page) => ({ getByText: (text: string | RegExp) => statusMessage(page, text) });
   /** Console errors other than the browser's note on the 4xx answers these tests provoke on purpose. */
   const unexpected = (problems: string[]) => problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)\b/.test(p));
 
-  async function movePhase(page: Page, action: string, phaseLabel: string) {
-    await page.getByRole('button', { name: action, exact: true }).click();
-    await page.getByRole('heading', { name: `${action}?` }).waitFor();
-    await page.getByRole('button', { name: `Yes, ${action}` }).click();
-    await status(page).getByText(`The round is now in phase “${phaseLabel}”.`).waitFor();
-  }
 
   it('shows a clear "requires role" message with a sign-in link to residents and anonymous visitors', async () => {
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone', as: { roles: ['resident'], sub: 'resident-1' } });
@@ -232,7 +214,7 @@ describe('web admin pages', () => {
       expect(await statuses(duplicate)).toMatchObject({ status: 'merged', mergedInto: playground });
 
       // ---- Voter roll: a file with a bad line is refused with the line named; then a good one.
-      await votingKnows(roundId);
+      await votingKnows(web.stack, roundId);
       await roundNav.getByRole('link', { name: 'Voters' }).click();
       await page.getByRole('heading', { level: 1, name: 'Voters: Green Budget 2027 — parks' }).waitFor();
       await page.getByText('Eligibility: Voter roll.').waitFor();
@@ -283,7 +265,7 @@ describe('web admin pages', () => {
 
       // ---- Paper as staff: a batch of 3 counted sheets: one entered, one refused and set aside, one missing at the
       // close: it does not reconcile. Then a batch of 1 spoiled sheet set aside: it reconciles.
-      await votingKnows(roundId, 'voting');
+      await votingKnows(web.stack, roundId, 'voting');
       await sp.goto(`/admin/rounds/${roundId}/paper`);
       await sp.getByRole('heading', { level: 1, name: 'Paper ballots: Green Budget 2027' }).waitFor();
       await sp.getByText('No batches yet.').waitFor();
@@ -367,7 +349,7 @@ describe('web admin pages', () => {
       expect((await http('POST', `${P()}/rounds/${roundId}/phase`, { to: 'submission' }, admin())).status).toBe(200);
       await submitProposal(roundId, 'resident-7', 'centre', 'Skate park ramps', 4_000_000);
       await submitProposal(roundId, 'resident-8', 'centre', 'Study room in the library', 2_500_000);
-      await votingKnows(roundId);
+      await votingKnows(web.stack, roundId);
 
       const { page, context, problems } = await openPage(browser, web, { viewport: 'phone', as: { roles: ['admin', 'staff'], sub: 'dev-admin' } });
       await page.goto('/admin');

@@ -6,7 +6,8 @@ import { expectEventually } from '@plaza/testing';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
 import { http } from '../support/stack';
-import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
+import { votingKnows } from '../support/round';
+import { checkPage, launchBrowser, movePhase, openPage, statusMessage, WebStack } from '../support/web';
 
 /**
  * Issue #6's story in one run, every step a person takes done in Chromium against the real services (nothing set
@@ -53,25 +54,8 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     return opened.page;
   }
 
-  const status = (page: Page, text: string | RegExp) => page.getByRole('status').filter({ hasText: text });
   const h1 = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   const h2 = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 2, name }).waitFor();
-
-  async function movePhase(page: Page, action: string, phaseLabel: string) {
-    await page.getByRole('button', { name: action, exact: true }).click();
-    await page.getByRole('heading', { name: `${action}?` }).waitFor();
-    await page.getByRole('button', { name: `Yes, ${action}` }).click();
-    await status(page, `The round is now in phase “${phaseLabel}”.`).waitFor();
-  }
-
-  /** The voting service follows the proposals service over Kafka: wait until it has the round in `phase`. */
-  async function votingKnows(roundId: string, phase: string) {
-    await expectEventually(async () => {
-      const box = await http('GET', `${V()}/rounds/${roundId}/ballot-box`, undefined, asAdmin());
-      expect(box.status).toBe(200);
-      expect(box.body.phase).toBe(phase);
-    }, { timeoutMs: 30_000 });
-  }
 
   /** Fills the round form's name and the first unit; the caller sets the rest. */
   async function startRoundForm(page: Page, name: string, currency: string, unit: { id: string; name: string; kind: 'district' | 'category'; budget: string }) {
@@ -92,7 +76,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
   async function createRound(page: Page, name: string): Promise<string> {
     await page.getByRole('button', { name: 'Create round' }).click();
     await h1(page, name);
-    await status(page, 'The round was created as a draft.').waitFor();
+    await statusMessage(page, 'The round was created as a draft.').waitFor();
     return page.url().split('/').pop()!;
   }
 
@@ -145,7 +129,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
       await page.getByLabel(/^Estimated cost/).fill(cost);
       await page.getByRole('button', { name: 'Submit the proposal' }).click();
       await h1(page, title);
-      await status(page, 'Your proposal was submitted.').waitFor();
+      await statusMessage(page, 'Your proposal was submitted.').waitFor();
       ids[title] = page.url().split('/').pop()!;
     };
     for (const [resident, mine] of [
@@ -185,12 +169,12 @@ describe('the whole story in the browser: configure, propose, review, vote with 
       await card.getByLabel('Feasibility notes').fill('Site visited; the parks department agrees.');
       await card.getByLabel(/^Cost estimate/).fill(cost);
       await card.getByRole('button', { name: 'Save review' }).click();
-      await status(clerk, `Review saved for “${title}”.`).waitFor();
+      await statusMessage(clerk, `Review saved for “${title}”.`).waitFor();
       const form = card.getByRole('form', { name: 'Accept', exact: true });
       await expectEventually(async () => expect(await form.getByLabel(/^Cost the tally uses/).inputValue()).toBe(cost));
       await form.getByLabel('Public reason').fill(reason);
       await form.getByRole('button', { name: 'Accept proposal' }).click();
-      await status(clerk, `“${title}” accepted.`).waitFor();
+      await statusMessage(clerk, `“${title}” accepted.`).waitFor();
     };
     await accept(district, 'Benches on the river path', '100000', 'Feasible; the city’s price list gives 100,000.');
     await accept(district, 'Lights in Cathedral Square', '250000', 'Feasible as estimated.');
@@ -202,7 +186,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     expect(await cost(youth, 'Tree library')).toMatchObject({ status: 'accepted', cost: 25_000_00 });
 
     // The roll of the district round: three Old Town residents.
-    await votingKnows(district, 'review');
+    await votingKnows(web.stack, district, 'review');
     await admin.goto(`/admin/rounds/${district}/voters`);
     await h1(admin, 'Voters: Riverside 2027');
     await admin.getByLabel('Roll file (CSV)').setInputFiles({
@@ -211,10 +195,10 @@ describe('the whole story in the browser: configure, propose, review, vote with 
       buffer: Buffer.from('resident_id,unit_id,birth_year\nresident-1,old-town,1984\nresident-2,old-town,1958\nresident-3,old-town,2003\n'),
     });
     await admin.getByRole('button', { name: 'Import 3 residents' }).click();
-    await status(admin, 'The roll was imported.').waitFor();
+    await statusMessage(admin, 'The roll was imported.').waitFor();
 
     // Three voting codes for the youth round, downloaded as CSV.
-    await votingKnows(youth, 'review');
+    await votingKnows(web.stack, youth, 'review');
     await admin.goto(`/admin/rounds/${youth}/voters`);
     await admin.getByText('Eligibility: Voting codes.').waitFor();
     await admin.getByLabel('Number of codes').fill('3');
@@ -223,15 +207,15 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     expect(lines[0]).toBe('code,round_id,unit_id');
     codes = lines.slice(1).map((l) => l.split(',')[0]!);
     expect(codes).toHaveLength(3);
-    await status(admin, '3 codes generated for Greenery.').waitFor();
+    await statusMessage(admin, '3 codes generated for Greenery.').waitFor();
 
     for (const roundId of [district, youth]) {
       await admin.goto(`/admin/rounds/${roundId}`);
       await movePhase(admin, 'Open voting', 'Voting open');
     }
     await checkPage(admin, 'story-admin-voting-open');
-    await votingKnows(district, 'voting');
-    await votingKnows(youth, 'voting');
+    await votingKnows(web.stack, district, 'voting');
+    await votingKnows(web.stack, youth, 'voting');
   }, 300_000);
 
   it('residents vote: budget ballots in the district round (signed in), ranked ballots in the youth round (with codes)', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from '@plaza/testing';
-import { closeVoting, openRound, type OpenRound } from '../support/round';
+import { closeVoting, generateCodes, openRound, type OpenRound } from '../support/round';
 import { http } from '../support/stack';
 import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
 
@@ -397,17 +397,7 @@ describe('vote pages', () => {
       ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
     });
-    const res = await fetch(`${web.stack.url('voting')}/rounds/${round.roundId}/codes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${web.token('admin')}` },
-      body: JSON.stringify({ unitId: 'centre', count: 2 }),
-    });
-    expect(res.status).toBe(201);
-    const [code] = (await res.text())
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(',')[0]!);
+    const [code] = await generateCodes(web.stack, round.roundId, 'centre', 2);
 
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
     await page.goto(`/signin?next=${encodeURIComponent(`/rounds/${round.roundId}/vote`)}`);

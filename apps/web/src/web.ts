@@ -78,7 +78,7 @@ function noCacheForHtml(res: Response, path: string): void {
  * allowed: React's style attributes and recharts' SVG need them, and a style cannot run code. No
  * upgrade-insecure-requests: on plain http (a LAN address, `npm start`) it would send every asset to https.
  */
-export function securityHeaders() {
+function securityHeaders() {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

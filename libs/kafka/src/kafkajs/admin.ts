@@ -71,7 +71,7 @@ export class KafkaAdmin {
         if (led) {
           // Metadata can name a leader a moment before that leader serves the partition (ListOffsets then answers
           // NOT_LEADER_FOR_PARTITION), so the wait ends only when every partition's offsets can be read.
-          for (const topic of topics) await admin.fetchTopicOffsets(topic);
+          await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
           return;
         }
         last = new Error(`topics without a leader yet: ${meta.filter((t) => !t.partitions.every((p) => p.leader >= 0)).map((t) => t.name).join(', ')}`);

@@ -378,16 +378,10 @@ function AcceptForm({ round, proposal: p, onDone }: { round: Round; proposal: Pr
   const { t } = useTranslation();
   const f = useFormat();
   const currency = round.config.currency;
-  // The cost starts as the latest estimate and follows it when a review brings a new one, until the staff member
-  // types their own: a refresh (after a review, a merge) never overwrites what they typed.
-  const suggested = majorText(latestEstimate(p), currency);
-  const [cost, setCost] = useState(suggested);
-  const [typed, setTyped] = useState(false);
-  const [followed, setFollowed] = useState(suggested);
-  if (suggested !== followed) {
-    setFollowed(suggested);
-    if (!typed) setCost(suggested);
-  }
+  // The cost shown is the latest estimate (it follows a review that brings a new one) until the staff member types
+  // their own: a refresh (after a review, a merge) never overwrites what they typed.
+  const [typedCost, setTypedCost] = useState<string>();
+  const cost = typedCost ?? majorText(latestEstimate(p), currency);
   const [reason, setReason] = useState('');
   const cmd = useCommand();
   const id = `ac-${p.proposalId}`;
@@ -409,10 +403,7 @@ function AcceptForm({ round, proposal: p, onDone }: { round: Round; proposal: Pr
         label={t('admin.review.acceptCost', { currency })}
         hint={budget !== undefined ? t('admin.review.acceptCostHint', { budget: f.money(budget, currency) }) : undefined}
         value={cost}
-        onChange={(e) => {
-          setTyped(true);
-          setCost(e.target.value);
-        }}
+        onChange={(e) => setTypedCost(e.target.value)}
         inputMode="decimal"
         autoComplete="off"
         messages={cmd.messages('cost')}
