@@ -69,6 +69,12 @@ export class Launcher {
     }
   }
 
+  /** Resolves with the exit code once the launcher exits by itself. */
+  exit(): Promise<number | null> {
+    if (this.exited !== undefined) return Promise.resolve(this.exited);
+    return new Promise((done) => this.child.once('exit', (code) => done(code)));
+  }
+
   /** Sends `signal` (Ctrl-C is SIGINT) and resolves with the exit code. */
   stop(signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
     if (this.exited !== undefined) return Promise.resolve(this.exited);
