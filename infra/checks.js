@@ -79,7 +79,12 @@ function checkNode(version = process.versions.node) {
 function javaMajor(env = process.env) {
   const run = spawnSync('java', ['-version'], { encoding: 'utf8', env });
   if (run.error || run.status !== 0) return undefined;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${run.stderr}${run.stdout}`);
+  return parseJavaMajor(`${run.stderr}${run.stdout}`);
+}
+
+/** The major version in `java -version` output: `version "17.0.15"` → 17, `version "1.8.0_392"` → 8. */
+function parseJavaMajor(text) {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
   if (!match) return undefined;
   return match[1] === '1' ? Number(match[2]) : Number(match[1]);
 }
@@ -204,4 +209,4 @@ function formatCheck(result) {
   return result.ok ? `  ok    ${result.name}: ${result.detail}` : `  FAIL  ${result.name}: ${result.detail} — fix: ${result.fix}`;
 }
 
-module.exports = { root, runChecks, formatCheck, checkNode, checkJava, checkMaven, servicePorts, portOpen, portFree, pgProbe, FIX };
+module.exports = { root, runChecks, formatCheck, checkNode, parseJavaMajor, checkJava, checkMaven, servicePorts, portOpen, portFree, pgProbe, FIX };

@@ -46,7 +46,8 @@ function say(message) {
 }
 function progress(message) {
   if (!tty) return;
-  process.stdout.write(`\r\x1b[K${message}`);
+  // Cut to the terminal's width: a wrapped line could not be rewritten in place.
+  process.stdout.write(`\r\x1b[K${message.slice(0, (process.stdout.columns || 80) - 1)}`);
   progressShown = true;
 }
 
