@@ -47,7 +47,7 @@ describe('input limits at the HTTP edge', () => {
 
   describe('JSON nested 5,000 deep on the public routes', () => {
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    const deepObject = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const deepObject = '{"a":'.repeat(2000) + '1' + '}'.repeat(2000);
     it.each([
       ['proposals', '/auth/dev/token'],
       ['voting', '/rounds/:roundId/codes/sign-in'],
@@ -241,6 +241,19 @@ describe('input limits at the HTTP edge', () => {
       expect(csv.status).toBe(200);
       const jsonToCsv = await raw(`${stack.url('voting')}/rounds/${roundId}/voters/roll.csv`, 'POST', '{}', { ...json, authorization: `Bearer ${stack.token('admin')}` });
       expect(jsonToCsv.status).toBe(415);
+    });
+
+    it('limits are per route: 20 KB is too much for the development token route, not for a round', async () => {
+      const padded = JSON.stringify({ sub: 'resident-1', roles: ['resident'], pad: 'x'.repeat(20 * 1024) });
+      const token = await raw(`${stack.url('proposals')}/auth/dev/token`, 'POST', padded, json);
+      expect(token.status).toBe(413);
+      expect(token.body.message).toBe('the request body is larger than 16384 bytes');
+      const patch = await raw(`${stack.url('proposals')}/rounds/${roundId}`, 'PATCH', JSON.stringify({ name: 'x', pad: 'x'.repeat(20 * 1024) }), {
+        ...json,
+        authorization: `Bearer ${stack.token('admin')}`,
+      });
+      expect(patch.status).toBe(400);
+      expect(fields(patch.body)).toEqual(['pad']);
     });
 
     it('a 1 MB body → 413 with a message', async () => {
