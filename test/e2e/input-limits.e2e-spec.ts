@@ -1,29 +1,20 @@
-import { request as httpRequest } from 'node:http';
 import { sql } from '../support/db';
+import { send } from '../support/fuzz';
 import { openApprovalRound } from '../support/round';
 import { http, Stack, type ServiceName } from '../support/stack';
 
-/** Raw bytes over HTTP (fetch would re-encode what these tests need to send broken). */
-function raw(url: string, method: string, body: Buffer | string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = null;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+/** Raw bytes over HTTP (fetch would re-encode what these tests need to send broken), with the body parsed when JSON. */
+async function raw(url: string, method: string, body: Buffer | string | undefined, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const { origin } = new URL(url);
+  const request = { service: 'proposals' as const, method, target: url.slice(origin.length), headers, body: body === undefined ? undefined : Buffer.from(body), mutation: '', operation: '' };
+  const res = await send(origin, request, 30_000);
+  let parsed: unknown = res.text;
+  try {
+    parsed = JSON.parse(res.text);
+  } catch {
+    // not JSON: the text as is
+  }
+  return { status: res.status, body: parsed };
 }
 
 const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field);

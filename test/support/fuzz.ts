@@ -132,17 +132,11 @@ function deep(depth: number, kind: 'array' | 'object'): string {
   return kind === 'array' ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
 
-/** A small seeded generator for the choices inside one mutation (the case's seed comes from fast-check). */
+/** The choices inside one mutation, drawn from numbers fast-check generated for the case (so the seed decides them too). */
 type Rng = () => number;
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+function fromDraws(draws: readonly number[]): Rng {
+  let i = 0;
+  return () => (draws[i++ % draws.length] % 1_000_003) / 1_000_003;
 }
 
 type BodyMutation = { name: string; apply: (base: unknown, rng: Rng) => Buffer | undefined };
@@ -218,7 +212,7 @@ function operationRequest(op: Operation, fixtures: FuzzFixtures, wellFormed: boo
       : fc.constantFrom<'none' | 'right' | 'resident' | 'wrong' | 'forged'>('right', 'right', 'resident', 'none', 'wrong', 'forged');
     const mutation = wellFormed ? fc.constant(0) : fc.integer({ min: 0, max: BODY_MUTATIONS.length - 1 });
     const contentType = wellFormed ? fc.constant('application/json') : fc.constantFrom(...CONTENT_TYPES);
-    return fc.tuple(path, query, extraQuery, auth, mutation, contentType, fc.integer()).map(([pv, qv, extra, who, m, type, seed]) => {
+    return fc.tuple(path, query, extraQuery, auth, mutation, contentType, fc.array(fc.nat(), { minLength: 4, maxLength: 4 })).map(([pv, qv, extra, who, m, type, draws]) => {
       let target = op.path;
       pathParams.forEach((p, k) => (target = target.replace(`{${p.name}}`, pv[k])));
       const q = queryParams.flatMap((p, k) => (qv[k] === undefined ? [] : [`${enc(p.name)}=${qv[k]}`]));
@@ -231,11 +225,11 @@ function operationRequest(op: Operation, fixtures: FuzzFixtures, wellFormed: boo
       let described = 'no body';
       const takesBody = op.body !== undefined || ['POST', 'PATCH', 'PUT'].includes(op.method);
       if (takesBody) {
-        const rng = mulberry32(seed);
+        const rng = fromDraws(draws);
         const mut = BODY_MUTATIONS[m];
         const base = op.body && op.body.types.includes('application/json') ? withFixtures(sample(op.body.schema as never, { quiet: true, skipReadOnly: true }, op.document), fixtures) : {};
         if (op.body && !op.body.types.includes('application/json')) {
-          body = Buffer.from(mut.name === 'valid' ? `resident_id,unit_id\nfuzz-${seed},${fixtures.units[0]}\n` : `\u0000,${'x'.repeat(10)}\n\xff`);
+          body = Buffer.from(mut.name === 'valid' ? `resident_id,unit_id\nfuzz-${draws[0]},${fixtures.units[0]}\n` : `\u0000,${'x'.repeat(10)}\n\xff`);
           headers['content-type'] = mut.name === 'valid' ? op.body.types[0] : type;
           described = `${op.body.types[0]} ${mut.name}`;
         } else {
