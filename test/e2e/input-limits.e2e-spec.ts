@@ -247,6 +247,21 @@ describe('input limits at the HTTP edge', () => {
       expect(fields(patch.body)).toEqual(['pad']);
     });
 
+    it.each([
+      ['invalid UTF-8', Buffer.concat([Buffer.from('resident_id,unit_id\nR-'), Buffer.from([0xff, 0xfe]), Buffer.from(',centre\n')]), /not valid UTF-8/],
+      ['a NUL', Buffer.from('resident_id,unit_id\nR-\u0000x,centre\n'), /NUL/],
+      ['a cut character at the end', Buffer.concat([Buffer.from('resident_id,unit_id\nR-9,centre\n'), Buffer.from([0xc5])]), /ends inside a character/],
+    ])('a text/csv roll with %s → 400, nobody registered', async (_, body, message) => {
+      const before = await count('voting');
+      const res = await raw(`${stack.url('voting')}/rounds/${roundId}/voters/roll.csv`, 'POST', body, {
+        'content-type': 'text/csv',
+        authorization: `Bearer ${stack.token('admin')}`,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'body', messages: [expect.stringMatching(message)] }]);
+      expect(await count('voting')).toBe(before);
+    });
+
     it('a 1 MB body → 413 with a message', async () => {
       const res = await raw(`${stack.url('audit')}/receipts/check`, 'POST', JSON.stringify({ eventId: 'x'.repeat(1024 * 1024) }), json);
       expect(res.status).toBe(413);

@@ -151,6 +151,36 @@ function invalidUtf8Fields(bytes: Buffer): FieldError[] {
   return [...fields].map((field) => ({ field, messages: [`${field} is not valid UTF-8`] }));
 }
 
+/**
+ * Makes the request's own async iterator refuse, chunk by chunk, bytes that are not UTF-8 or hold NUL, so a
+ * handler reading a large text body itself gets the same 400 as a JSON body, without the body being buffered here.
+ */
+function guardTextStream(req: Request): void {
+  const original = (req as unknown as AsyncIterable<Buffer>)[Symbol.asyncIterator].bind(req);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const refuse = (message: string) => inputRefused([{ field: 'body', messages: [message] }]);
+  async function* checked(): AsyncGenerator<Buffer> {
+    let offset = 0;
+    for await (const chunk of { [Symbol.asyncIterator]: original } as AsyncIterable<Buffer>) {
+      const nul = chunk.indexOf(0);
+      if (nul >= 0) throw refuse(`body must not contain NUL characters (byte ${offset + nul})`);
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        throw refuse(`body is not valid UTF-8 (within bytes ${offset}-${offset + chunk.length - 1})`);
+      }
+      offset += chunk.length;
+      yield chunk;
+    }
+    try {
+      decoder.decode();
+    } catch {
+      throw refuse('body is not valid UTF-8 (it ends inside a character)');
+    }
+  }
+  Object.defineProperty(req, Symbol.asyncIterator, { configurable: true, value: checked });
+}
+
 /** Decodes and checks the query string as sent (Express would turn bad percent-encoding into U+FFFD). */
 export function queryProblems(url: string): FieldError[] {
   const q = url.indexOf('?');
@@ -219,7 +249,11 @@ export class InputInterceptor implements NestInterceptor {
     if (!media || !consumes.includes(media.type)) {
       throw new UnsupportedMediaTypeException(`send the body as ${consumes.join(' or ')}${media ? ` (not ${media.type})` : ''}`);
     }
-    if (media.type !== 'application/json') return; // the handler reads it (e.g. a text/csv roll)
+    if (media.type !== 'application/json') {
+      // The handler reads the stream itself (e.g. a 50 MB text/csv roll): the same text rules, checked as it reads.
+      if (media.type.startsWith('text/')) guardTextStream(req);
+      return;
+    }
     if (media.charset && media.charset !== 'utf-8' && media.charset !== 'utf8') {
       throw new UnsupportedMediaTypeException(`send JSON as UTF-8 (not charset=${media.charset})`);
     }
