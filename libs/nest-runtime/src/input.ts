@@ -64,7 +64,8 @@ export function jsonProblems(value: unknown, path = ''): FieldError[] {
       if (why) out.push({ field: field || 'body', messages: [`${field || 'body'} ${why}`] });
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER)
-        out.push({ field: field || 'body', messages: [`${field || 'body'} must be a number between -(2^53 - 1) and 2^53 - 1`] });
+        // Named like class-validator names a property (its own key, not the path), so forms show one style.
+        out.push({ field: field || 'body', messages: [`${field.split('.').pop() || 'body'} must be a number between -(2^53 - 1) and 2^53 - 1`] });
     } else if (v !== null && typeof v === 'object') {
       out.push(...jsonProblems(v, field));
     }
