@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type Io } from '../cli';
 
 const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'pabulib');
 const fixture = (name: string) => join(FIXTURES, name);
+const archive = (name: string) => join(FIXTURES, '..', 'pabulib-archive', name);
 
 async function plaza(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -91,5 +92,47 @@ describe('plaza tally', () => {
     const r = await plaza('tally', bad);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^plaza: .*bad\.pb: line \d+: /);
+  });
+
+  it('reads a quirky file leniently with warnings (text and --json), and --strict refuses it naming the line', async () => {
+    const file = archive('Poland_Czestochowa_2020.pb');
+    const text = await plaza('tally', file);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^warning: line 36: stray quote in unquoted cell 5 «Budowa boiska ogólnego wielofunkcyjnego "Orlik"».*keep the quote as part of the text$/m);
+    expect(text.out).toMatch(/^warning: line 11740: voter "13026" names project "579" 4 times; count it once$/m);
+    const json = JSON.parse((await plaza('tally', file, '--json')).out);
+    expect(json.warnings.map((w: { line: number; kind: string }) => [w.line, w.kind])).toEqual([
+      [36, 'unescaped-quote'],
+      [39, 'unescaped-quote'],
+      [11740, 'duplicate-project-in-vote'],
+    ]);
+    const strict = await plaza('tally', file, '--strict');
+    expect(strict.code).toBe(2);
+    expect(strict.err).toMatch(/Poland_Czestochowa_2020\.pb: line 36: stray quote in unquoted cell 5 .*\(refused in strict mode; the lenient reader would keep the quote as part of the text\)/);
+    expect(JSON.parse((await plaza('tally', fixture('Poland_Gdynia_2023_Karwiny__small.pb'), '--json')).out).warnings).toEqual([]);
+  });
+});
+
+describe('plaza conformance', () => {
+  it('prints the table by META rule and the reason for each file not reproduced; exit 1 when one differs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plaza-conformance-'));
+    for (const f of ['Poland_Gdynia_2023_Kamienna_Gora__small.pb', 'Poland_Katowice_2024_Zarzecze.pb', 'Poland_Zabrze_2020_Osiedle_Mlodego_Gornika.pb']) {
+      writeFileSync(join(dir, f), readFileSync(archive(f)));
+    }
+    const r = await plaza('conformance', dir);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').slice(0, 6)).toEqual([
+      'META rule         files  reproduced  differs  no selected  refused',
+      '----------------  -----  ----------  -------  -----------  -------',
+      'greedy                1           0        0            1        0',
+      'greedy-no-skip        1           1        0            0        0',
+      'greedy-threshold      1           0        1            0        0',
+      'total                 3           1        1            1        0',
+    ]);
+    expect(r.out).toMatch(/differs {5}Poland_Katowice_2024_Zarzecze\.pb \(greedy-threshold, cumulative\): selected in the file only: L20\/09\/XI \(selected=2\)/);
+    expect(r.out).toMatch(/no-selected Poland_Zabrze_2020_Osiedle_Mlodego_Gornika\.pb \(greedy, choose-1\): no selected column/);
+    const json = JSON.parse((await plaza('conformance', dir, '--json')).out);
+    expect(json.table.at(-1)).toEqual({ metaRule: 'total', files: 3, reproduced: 1, differs: 1, 'no-selected': 1, refused: 0 });
+    expect((await plaza('conformance', join(dir, 'nope'))).code).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
+import { formatWarnings, PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
 import {
   formatExplanationTable,
   formatMoney,
@@ -29,6 +29,7 @@ interface TallyFlags {
   add1Integral?: boolean;
   compareSelected?: boolean;
   json?: boolean;
+  strict?: boolean;
 }
 
 export interface Comparison {
@@ -58,6 +59,7 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
+    .option('--strict', 'refuse the known quirks of real files (a project named twice in a ballot, stray quotes or spaces, ...) instead of normalising them with a warning')
     .action((file: string, flags: TallyFlags) => {
       const output = tallyCommand(file, flags);
       ctx.io.out(output.text);
@@ -65,10 +67,11 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     });
 }
 
-function load(file: string): PbElection {
+/** Reads a `.pb` file for a command: lenient unless `strict`; a missing or malformed file is a CliError naming the line. */
+export function loadPb(file: string, strict = false): PbElection {
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
   try {
-    return readPbFile(file);
+    return readPbFile(file, { strict });
   } catch (e) {
     if (e instanceof PbParseError) throw new CliError(`${file}: ${e.message}`);
     throw e;
@@ -76,7 +79,8 @@ function load(file: string): PbElection {
 }
 
 export function tallyCommand(file: string, flags: TallyFlags): { text: string; exitCode: number } {
-  const election = load(file);
+  const election = loadPb(file, flags.strict === true);
+  const warnings = election.warnings ?? [];
   let t;
   try {
     t = fromPabulib(election);
@@ -160,10 +164,11 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
       money: { scale: result.scale, spent: result.spent.toString(), budget: result.budget.toString(), leftover: result.leftover.toString() },
       ...(notes.length > 0 ? { notes } : {}),
       ...(comparison ? { comparison } : {}),
+      warnings,
     };
     return { text: JSON.stringify(json, null, 2) + '\n', exitCode };
   }
-  const lines = [formatExplanationTable(result)];
+  const lines = [...formatWarnings(warnings), formatExplanationTable(result)];
   for (const n of notes) lines.push(`note: ${n}`);
   if (comparison) {
     lines.push(
