@@ -255,6 +255,15 @@ export class RoundConfig {
   @Length(1, 200)
   readonly name!: string;
 
+  /**
+   * Optional free text about the round (added in v2; absent in older rounds): e.g. where an imported round came
+   * from and the quirks its file had. Editable until the round closes, like the name.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(0, 10000)
+  readonly description?: string;
+
   /** ISO 4217 code, e.g. PLN. */
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code' })
   readonly currency!: string;
@@ -291,7 +300,7 @@ export class RoundConfig {
   readonly eligibility!: Eligibility;
 }
 
-export const ROUND_CONFIG_KEYS = ['name', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
+export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
 export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 
 /** A broken cross-field rule: the field path it concerns and why, in words an administrator can act on. */

@@ -251,9 +251,9 @@ describe('round decider', () => {
       expect(state.phase).toBe('submission');
       expect(state.phaseStartedAt).toEqual({ draft: T0.toISOString(), submission: '2027-02-01T08:00:00.000Z' });
       expect(state.version).toBe(2);
-      expect(editableSettings('draft')).toEqual(['name', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
-      expect(editableSettings('review')).toEqual(['name', 'schedule', 'ballot', 'outcome', 'eligibility']);
-      expect(editableSettings('voting')).toEqual(['name', 'schedule']);
+      expect(editableSettings('draft')).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
+      expect(editableSettings('review')).toEqual(['name', 'description', 'schedule', 'ballot', 'outcome', 'eligibility']);
+      expect(editableSettings('voting')).toEqual(['name', 'description', 'schedule']);
       expect(editableSettings('published')).toEqual([]);
     });
 

@@ -76,6 +76,7 @@ const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
  */
 const LOCKS: Record<Exclude<RoundConfigKey, 'schedule'>, { lockedFrom: Phase; reason: string }> = {
   name: { lockedFrom: 'closed', reason: 'the round is closed; its name is part of the published record' },
+  description: { lockedFrom: 'closed', reason: 'the round is closed; its description is part of the published record' },
   currency: {
     lockedFrom: 'submission',
     reason: 'the currency is fixed once submission opens: proposals state their costs in it',
@@ -277,6 +278,7 @@ export function plainConfig(config: RoundConfig): RoundConfig {
   const eligibility = (e: Eligibility): Eligibility => omitUndefined(e, ['mode', 'minAge', 'paperPolicy']);
   return {
     name: config.name,
+    ...(config.description !== undefined ? { description: config.description } : {}),
     currency: config.currency,
     units: config.units.map(unit),
     schedule: omitUndefined(config.schedule, SCHEDULED_PHASES.map((s) => s.key)),
