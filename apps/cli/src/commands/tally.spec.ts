@@ -136,3 +136,27 @@ describe('plaza conformance', () => {
     expect((await plaza('conformance', join(dir, 'nope'))).code).toBe(2);
   });
 });
+
+describe('plaza pb check', () => {
+  it('prints FILE:LINE: severity: explanation [check] per problem, "ok" for a clean file; exit 1 when a problem is found', async () => {
+    const clean = fixture('Poland_Gdynia_2023_Karwiny__small.pb');
+    const quirky = archive('Hungary_Budapest_2025_VIII_Jozsefvaros.pb');
+    const ok = await plaza('pb', 'check', clean);
+    expect([ok.code, ok.out]).toEqual([0, `${clean}: ok\n`]);
+    const r = await plaza('pb', 'check', clean, quirky);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')).toEqual([
+      `${clean}: ok`,
+      `${quirky}:57: warning: spaces around cell 4; trim them [stray-whitespace]`,
+      `${quirky}:58: warning: spaces around cell 4; trim them [stray-whitespace]`,
+      `${quirky}: 0 errors, 2 warnings`,
+      '',
+    ]);
+    const json = JSON.parse((await plaza('pb', 'check', quirky, '--json')).out);
+    expect(json.files[0].problems[0]).toEqual({ line: 57, severity: 'warning', code: 'stray-whitespace', message: 'spaces around cell 4; trim them' });
+    const missing = await plaza('pb', 'check', 'no-such-file.pb');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/no-such-file\.pb: no such file/);
+    expect((await plaza('pb', 'check')).code).toBe(2);
+  });
+});
