@@ -13,9 +13,12 @@ export type {
   RuleName,
   RuleOptions,
   TallyResult,
+  TieBreakCriterion,
+  TieDecision,
   TieReport,
 } from './types';
-export { RULE_NAMES } from './types';
+export { DEFAULT_TIE_BREAK, RULE_NAMES, TIE_BREAK_CRITERIA } from './types';
+export { lotteryTicket } from './prepare';
 export type { Rational } from './rational';
 export { formatRational, parseRational, rat, ratToJson } from './rational';
 export { TallyInputError } from './prepare';

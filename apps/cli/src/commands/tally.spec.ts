@@ -65,6 +65,23 @@ describe('plaza tally', () => {
     expect(json.explanation.ties[0].projects).toEqual(['24', '930']);
   });
 
+  it('--tie-break decides praga-polnoc\'s boundary tie (24 vs 930, 554 votes each) by the criterion named; the lottery from its seed', async () => {
+    const file = fixture('poland_warszawa_2022_praga-polnoc.pb');
+    const winner = async (...flags: string[]) => {
+      const json = JSON.parse((await plaza('tally', file, '--json', ...flags)).out);
+      return [json.selected.includes('24') ? '24' : '930', json.explanation.ties[0].decidedBy, json.explanation.ties[0].note];
+    };
+    expect(await winner()).toEqual(['24', 'cost', expect.stringMatching(/decided by lower cost$/)]);
+    expect(await winner('--tie-break', 'higher-cost')).toEqual(['930', 'higher-cost', expect.stringMatching(/decided by higher cost$/)]);
+    expect(await winner('--tie-break', 'ballot-order')).toEqual(['24', 'order', expect.stringMatching(/decided by ballot order$/)]);
+    expect(await winner('--tie-break', 'more-support,project-id')).toEqual(['24', 'project-id', expect.stringMatching(/decided by project id$/)]);
+    // sha256("h\n930") < sha256("h\n24"), sha256("g\n24") < sha256("g\n930")
+    expect(await winner('--tie-break', 'lottery', '--lottery-seed', 'h')).toEqual(['930', 'lottery', expect.stringMatching(/decided by the public lottery \(seed "h"\)$/)]);
+    expect(await winner('--tie-break', 'lottery', '--lottery-seed', 'g')).toEqual(['24', 'lottery', expect.stringMatching(/decided by the public lottery \(seed "g"\)$/)]);
+    const text = await plaza('tally', file, '--tie-break', 'lottery', '--lottery-seed', 'h');
+    expect(text.out).toMatch(/lost a tie on support to 930 \(decided by the public lottery\)/);
+  });
+
   it('exits 2 with a one-line message (no stack) on usage and input errors', async () => {
     const cases: [string[], RegExp][] = [
       [['tally', 'no-such-file.pb'], /no-such-file\.pb: no such file/],
@@ -76,6 +93,9 @@ describe('plaza tally', () => {
       [['tally', fixture('Netherlands_Assen_2024.pb'), '--rule', 'greedy-threshold'], /greedy-threshold needs a threshold/],
       [['tally'], /missing required argument 'file'/],
       [['tally', fixture('Netherlands_Assen_2024.pb'), '--no-skip'], /--no-skip only apply to the greedy rules, not equalshares\/add1/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--tie-break', 'coin'], /--tie-break: unknown criterion "coin"/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--tie-break', 'lottery'], /the lottery tie-break needs its seed/],
+      [['tally', fixture('Netherlands_Assen_2024.pb'), '--lottery-seed', 'x'], /--lottery-seed needs --tie-break with the lottery criterion/],
     ];
     for (const [argv, message] of cases) {
       const r = await plaza(...argv);

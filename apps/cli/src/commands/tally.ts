@@ -9,6 +9,8 @@ import {
   parseRational,
   RULE_NAMES,
   resultToJson,
+  TIE_BREAK_CRITERIA,
+  type TieBreakCriterion,
   tally,
   TallyInputError,
   type Rational,
@@ -30,6 +32,8 @@ interface TallyFlags {
   compareSelected?: boolean;
   json?: boolean;
   strict?: boolean;
+  tieBreak?: string;
+  lotterySeed?: string;
 }
 
 export interface Comparison {
@@ -56,6 +60,8 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--threshold <n>', 'minimum support to be eligible (votes, or points); default: META min_project_score_threshold; 0 disables it')
     .option('--no-skip', 'greedy: stop at the first project that does not fit')
     .option('--report-ties', 'stop at a tie the tie-breaking would have to decide, and report it')
+    .option('--tie-break <list>', `comma-separated tie-breaking criteria in order, among ${TIE_BREAK_CRITERIA.join(', ')} (default: more-support,lower-cost,ballot-order)`)
+    .option('--lottery-seed <seed>', 'seed of the public lottery (the lottery criterion): the winner of a tie has the smallest sha256(seed + "\\n" + project id)')
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
@@ -124,6 +130,18 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
   if (flags.skip === false) options = { ...options, noSkip: true };
   if (flags.reportTies) options = { ...options, reportTies: true };
   if (flags.add1Integral) options = { ...options, add1Integral: true };
+  if (flags.tieBreak !== undefined) {
+    const list = flags.tieBreak.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    for (const c of list) {
+      if (!(TIE_BREAK_CRITERIA as readonly string[]).includes(c)) throw new CliError(`--tie-break: unknown criterion ${JSON.stringify(c)}; among: ${TIE_BREAK_CRITERIA.join(', ')}`);
+    }
+    if (list.length === 0) throw new CliError('--tie-break needs at least one criterion');
+    options = { ...options, tieBreak: list as TieBreakCriterion[] };
+  }
+  if (flags.lotterySeed !== undefined) {
+    if (!options.tieBreak?.includes('lottery')) throw new CliError('--lottery-seed needs --tie-break with the lottery criterion');
+    options = { ...options, lotterySeed: flags.lotterySeed };
+  }
   if (flags.reserveFraction !== undefined) {
     const f = parseNumber(flags.reserveFraction, '--reserve-fraction');
     if (f.n <= 0n || f.n > f.d) throw new CliError('--reserve-fraction must be in (0, 1]');
