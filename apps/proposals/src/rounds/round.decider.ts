@@ -272,7 +272,8 @@ export function plainConfig(config: RoundConfig): RoundConfig {
     return out.rankPoints ? { ...out, rankPoints: [...out.rankPoints] } : out;
   };
   const outcome = (o: OutcomeRule): OutcomeRule => {
-    const out = omitUndefined(o, ['rule', 'threshold', 'reserveFraction', 'exclusiveGroups', 'reportTies']);
+    const out = omitUndefined(o, ['rule', 'threshold', 'reserveFraction', 'exclusiveGroups', 'reportTies', 'tieBreak', 'lotterySeed']);
+    if (out.tieBreak) (out as { tieBreak: string[] }).tieBreak = [...out.tieBreak];
     return out.exclusiveGroups ? { ...out, exclusiveGroups: out.exclusiveGroups.map((g) => [...g]) } : out;
   };
   const eligibility = (e: Eligibility): Eligibility => omitUndefined(e, ['mode', 'minAge', 'paperPolicy']);

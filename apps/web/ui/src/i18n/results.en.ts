@@ -190,6 +190,15 @@ export default {
       event: 'Declaration event',
       tieBreaking: 'Tie-breaking',
       tieBreakingRule: 'more support, then lower cost, then earlier acceptance',
+      tieBreak: {
+        'more-support': 'more support',
+        'lower-cost': 'lower cost',
+        'higher-cost': 'higher cost',
+        'ballot-order': 'earlier acceptance',
+        'project-id': 'smaller project id',
+        lottery: 'a public lottery (seed “{{seed}}”, fixed before voting opened)',
+      },
+      then: ', then ',
     },
   },
 };

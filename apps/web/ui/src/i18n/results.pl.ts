@@ -215,6 +215,15 @@ export default {
       event: 'Zdarzenie ogłoszenia',
       tieBreaking: 'Rozstrzyganie remisów',
       tieBreakingRule: 'większe poparcie, potem niższy koszt, potem wcześniejsze przyjęcie',
+      tieBreak: {
+        'more-support': 'większe poparcie',
+        'lower-cost': 'niższy koszt',
+        'higher-cost': 'wyższy koszt',
+        'ballot-order': 'wcześniejsze przyjęcie',
+        'project-id': 'mniejszy identyfikator projektu',
+        lottery: 'publiczne losowanie (ziarno „{{seed}}”, ustalone przed otwarciem głosowania)',
+      },
+      then: ', potem ',
     },
   },
 } satisfies typeof en;

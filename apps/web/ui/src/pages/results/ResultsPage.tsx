@@ -431,7 +431,11 @@ function UnitResults({
             <code>{unit.declaredEventId}</code>
           </dd>
           <dt>{t('results.digest.tieBreaking')}</dt>
-          <dd>{t('results.digest.tieBreakingRule')}</dd>
+          <dd>
+            {unit.tieBreaking && unit.tieBreaking !== 'support-then-lower-cost-then-input-order'
+              ? unit.tieBreaking.split('-then-').map((c) => t(`results.digest.tieBreak.${c}`, { seed: unit.options?.lotterySeed ?? '' })).join(t('results.digest.then'))
+              : t('results.digest.tieBreakingRule')}
+          </dd>
         </dl>
       </details>
     </section>
