@@ -82,6 +82,23 @@ describe('plaza tally', () => {
     expect(text.out).toMatch(/lost a tie on support to 930 \(decided by the public lottery\)/);
   });
 
+  it('--analyse adds the fairness analysis in plain words and in --json, per age band when the file has ages', async () => {
+    const file = fixture('Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb');
+    const text = await plaza('tally', file, '--analyse');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^fairness analysis:$/m);
+    expect(text.out).toMatch(/^ {2}All 27 voters got at least one project they chose \(27 of 27\); 0 got none\.$/m);
+    expect(text.out).toMatch(/^ {2}Age 65\+: all 4 voters got at least one project they chose\.$/m);
+    expect(text.out).toMatch(/^ {2}Fair to groups \(EJR, checked exactly over 15 sets of projects\)/m);
+    const json = JSON.parse((await plaza('tally', file, '--analyse', '--json')).out);
+    expect(json.analysis).toMatchObject({ voters: 27, emptyHanded: { count: 0, share: 0 }, ejr: { status: 'satisfied', subsets: 15 }, priceability: 'not-checked' });
+    expect(json.analysis.groups.map((g: { group: string }) => g.group)).toEqual(['18–29', '30–44', '45–64', '65+', 'under 18']);
+    const mes = JSON.parse((await plaza('tally', fixture('Netherlands_Assen_2024.pb'), '--analyse', '--json')).out);
+    expect(mes.analysis.emptyHanded).toEqual({ count: 5, share: 5 / 84 });
+    expect(mes.analysis.effectiveSupport[0]).toEqual({ project: '3', effectiveVotes: '43.00' });
+    expect(JSON.parse((await plaza('tally', file, '--json')).out).analysis).toBeUndefined();
+  });
+
   it('exits 2 with a one-line message (no stack) on usage and input errors', async () => {
     const cases: [string[], RegExp][] = [
       [['tally', 'no-such-file.pb'], /no-such-file\.pb: no such file/],

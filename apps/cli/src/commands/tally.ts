@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatWarnings, PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
 import {
+  ageBand,
+  analyseFairness,
   formatExplanationTable,
+  type FairnessAnalysis,
+  type Grouping,
   formatMoney,
   fromPabulib,
   isRuleName,
@@ -34,6 +38,7 @@ interface TallyFlags {
   strict?: boolean;
   tieBreak?: string;
   lotterySeed?: string;
+  analyse?: boolean;
 }
 
 export interface Comparison {
@@ -65,6 +70,7 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
+    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), an exact EJR check when small enough, MES effective support, in plain words')
     .option('--strict', 'refuse the known quirks of real files (a project named twice in a ballot, stray quotes or spaces, ...) instead of normalising them with a warning')
     .action((file: string, flags: TallyFlags) => {
       const output = tallyCommand(file, flags);
@@ -169,6 +175,7 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
     comparison = compareSelected(result.selected, t.official);
   }
   const exitCode = comparison && !comparison.agree ? EXIT_MISMATCH : EXIT_OK;
+  const analysis = flags.analyse ? analyseFairness(t.instance, t.profile, result, groupingsOf(election)) : undefined;
   if (flags.json) {
     const units = (v: bigint) => Number(formatMoney(v, result.scale));
     const json = {
@@ -182,12 +189,14 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
       money: { scale: result.scale, spent: result.spent.toString(), budget: result.budget.toString(), leftover: result.leftover.toString() },
       ...(notes.length > 0 ? { notes } : {}),
       ...(comparison ? { comparison } : {}),
+      ...(analysis ? { analysis } : {}),
       warnings,
     };
     return { text: JSON.stringify(json, null, 2) + '\n', exitCode };
   }
   const lines = [...formatWarnings(warnings), formatExplanationTable(result)];
   for (const n of notes) lines.push(`note: ${n}`);
+  if (analysis) lines.push(...formatAnalysis(analysis));
   if (comparison) {
     lines.push(
       comparison.agree
@@ -221,4 +230,32 @@ function parseNumber(text: string, flag: string): Rational {
   } catch {
     throw new CliError(`${flag}: not a non-negative number: ${JSON.stringify(text)}`);
   }
+}
+
+/** District (VOTES `district` / `neighborhood`) and age band (VOTES `age`) of each voter, when the file has them. */
+export function groupingsOf(e: PbElection): Grouping[] {
+  const out: Grouping[] = [];
+  for (const column of ['district', 'neighborhood']) {
+    if (!e.votes.some((v) => (v.extra[column] ?? '') !== '')) continue;
+    out.push({ name: column, of: new Map(e.votes.map((v) => [v.voterId, v.extra[column] ?? ''])) });
+    break;
+  }
+  if (e.votes.some((v) => ageBand(v.extra['age'] ?? '') !== undefined)) {
+    out.push({ name: 'age', of: new Map(e.votes.flatMap((v) => { const band = ageBand(v.extra['age'] ?? ''); return band ? [[v.voterId, band] as const] : []; })) });
+  }
+  return out;
+}
+
+export function formatAnalysis(a: FairnessAnalysis): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    '',
+    'fairness analysis:',
+    ...a.plain.map((p) => `  ${p}`),
+    `  figures: ${a.voters} voters; empty-handed ${a.emptyHanded.count} (${pct(a.emptyHanded.share)}); cardinality satisfaction mean ${a.cardinality.mean.toFixed(3)}, Gini ${a.cardinality.gini.toFixed(3)}; cost satisfaction mean ${a.cost.mean.toFixed(2)}, Gini ${a.cost.gini.toFixed(3)}`,
+    `  EJR: ${a.ejr.status}; priceability: not checked`,
+  ];
+  for (const g of a.groups) lines.push(`  ${g.grouping} ${g.group}: ${g.voters} voters, empty-handed ${pct(g.emptyHandedShare)}, mean projects ${g.meanCardinality.toFixed(2)}`);
+  if (a.effectiveSupport) lines.push(`  MES effective support: ${a.effectiveSupport.map((s) => `${s.project} ${s.effectiveVotes}`).join(', ')}`);
+  return lines;
 }
