@@ -1,5 +1,5 @@
 import { approvals, instance, pointBallots } from '../test/helpers';
-import { analyseFairness, gini, shareInWords, tally } from '.';
+import { analyseFairness, checkEjr, checkPjr, gini, shareInWords, tally } from '.';
 
 describe('fairness analysis on hand-computed instances', () => {
   // Budget 10; a (6), b (4), c (5). Ballots: {a}, {a,b}, {c}, {b}. Greedy funds b and a (10 spent); c does not fit.
@@ -56,7 +56,7 @@ describe('fairness analysis on hand-computed instances', () => {
     expect(greedy.selected).toEqual(['x', 'y']);
     const g = analyseFairness(inst2, prof2, greedy);
     expect(g.ejr).toEqual({ status: 'violated', projects: ['z'], groupSize: 2, needed: 1 });
-    expect(g.plain.at(-1)).toBe('Not fair to every group (EJR fails): 2 voters all wanted z — enough to pay for them — yet none of them got 1 of their projects.');
+    expect(g.plain.at(-2)).toBe('Not fair to every group (EJR fails): 2 voters all wanted z — enough to pay for them — yet none of them got any of their projects.');
     expect(g.effectiveSupport).toBeUndefined();
     const mes = tally(inst2, prof2, 'equalshares');
     expect([...mes.selected].sort()).toEqual(['x', 'z']);
@@ -93,5 +93,33 @@ describe('fairness analysis on hand-computed instances', () => {
       'hardly any voters',
       '7 in 10 voters',
     ]);
+  });
+
+  it('PJR is weaker than EJR: a group whose members each got one project but together two', () => {
+    // Budget 4, six projects of cost 1. v1 wants {p,q,r}, v2 {p,q,s}, v3 {t}, v4 {u}; funded r, s, t, u.
+    // T = {p,q} costs half the budget and v1, v2 are half the voters: EJR owes one of them 2 projects (each got 1),
+    // PJR owes them 2 together (r and s): EJR fails, PJR holds.
+    const six = instance(4, ['p', 'q', 'r', 's', 't', 'u'].map((id) => [id, 1] as const));
+    const ix = (ids: string[]) => ids.map((id) => ['p', 'q', 'r', 's', 't', 'u'].indexOf(id));
+    const chosen = [ix(['p', 'q', 'r']), ix(['p', 'q', 's']), ix(['t']), ix(['u'])];
+    const funded = new Set(ix(['r', 's', 't', 'u']));
+    expect(checkEjr(six, chosen, funded)).toEqual({ status: 'violated', projects: ['p', 'q'], groupSize: 2, needed: 2 });
+    expect(checkPjr(six, chosen, funded)).toMatchObject({ status: 'satisfied' });
+    // Funding only r, t, u: v2 (a quarter of the voters) got nothing, and p costs a quarter of the budget → PJR fails.
+    expect(checkPjr(six, chosen, new Set(ix(['r', 't', 'u'])))).toEqual({ status: 'violated', projects: ['p'], groupSize: 1, needed: 1 });
+  });
+
+  it('reports PJR with the analysis: implied by EJR, checked when EJR fails', () => {
+    const inst2 = instance(10, [
+      ['x', 5],
+      ['y', 5],
+      ['z', 5],
+    ]);
+    const prof2 = approvals('approval', [2, ['x', 'y']], [2, ['z']]);
+    const g = analyseFairness(inst2, prof2, tally(inst2, prof2, 'greedy'));
+    expect(g.pjr).toEqual({ status: 'violated', projects: ['z'], groupSize: 2, needed: 1 });
+    expect(g.plain.at(-1)).toBe('Even the weaker guarantee fails (PJR): 2 voters all wanted z, yet together they got none of their projects.');
+    const m = analyseFairness(inst2, prof2, tally(inst2, prof2, 'equalshares'));
+    expect(m.pjr).toEqual(m.ejr);
   });
 });

@@ -20,6 +20,8 @@ export interface FairnessAnalysis {
   /** The same per group of voters, for each grouping given (e.g. district, age band). */
   readonly groups: readonly GroupAnalysis[];
   readonly ejr: EjrCheck;
+  /** PJR (cardinality): satisfied whenever EJR is (EJR implies PJR); checked exactly when EJR fails. */
+  readonly pjr: EjrCheck;
   /** Priceability needs a linear program over price systems: not checked. */
   readonly priceability: 'not-checked';
   /** Equal Shares outcomes: effective support (cost / the most any supporter paid) of each project funded by MES. */
@@ -132,7 +134,13 @@ export function analyseFairness(instance: Instance, profile: Profile, result: Ta
     }
   }
 
-  const ejr = profile.type === 'approval' || profile.type === 'choose-one' ? checkEjr(instance, chosen, funded) : ({ status: 'not-applicable', why: 'EJR is checked for approval ballots only' } as const);
+  const approval = profile.type === 'approval' || profile.type === 'choose-one';
+  const ejr: EjrCheck = approval ? checkEjr(instance, chosen, funded) : { status: 'not-applicable', why: 'EJR is checked for approval ballots only' };
+  const pjr: EjrCheck = !approval
+    ? { status: 'not-applicable', why: 'PJR is checked for approval ballots only' }
+    : ejr.status === 'violated'
+      ? checkPjr(instance, chosen, funded)
+      : ejr;
 
   const effective =
     result.explanation.rounds && result.rule.startsWith('equalshares')
@@ -146,6 +154,7 @@ export function analyseFairness(instance: Instance, profile: Profile, result: Ta
     `Gini coefficient of how many projects voters got: ${gini(card).toFixed(3)}; of what they are worth: ${gini(cost).toFixed(3)} (0 = everybody got the same, 1 = one voter got everything).`,
     ...groups.map((g) => `${capital(g.grouping)} ${g.group}: ${shareInWords(Math.round((1 - g.emptyHandedShare) * g.voters), g.voters)} got at least one project they chose.`),
     ejrWords(ejr),
+    ...(ejr.status === 'violated' ? [pjrWords(pjr)] : []),
   ];
   return {
     voters: n,
@@ -154,6 +163,7 @@ export function analyseFairness(instance: Instance, profile: Profile, result: Ta
     cost: { mean: mean(cost), gini: gini(cost) },
     groups,
     ejr,
+    pjr,
     priceability: 'not-checked',
     ...(effective ? { effectiveSupport: effective } : {}),
     plain,
@@ -169,7 +179,7 @@ function ejrWords(e: EjrCheck): string {
     case 'satisfied':
       return `Fair to groups (EJR, checked exactly over ${e.subsets} sets of projects): every group of voters large enough to pay for some projects they all wanted got at least that many of its projects.`;
     case 'violated':
-      return `Not fair to every group (EJR fails): ${e.groupSize} voters all wanted ${e.projects.join(', ')} — enough to pay for them — yet none of them got ${e.needed} of their projects.`;
+      return `Not fair to every group (EJR fails): ${e.groupSize} voters all wanted ${e.projects.join(', ')} — enough to pay for them — yet none of them got ${e.needed === 1 ? 'any' : e.needed} of their projects.`;
     case 'too-large':
       return `Fairness to groups (EJR): too large to check exactly (${e.projects} projects; Plaza checks up to ${EJR_MAX_PROJECTS}, and fewer when there are many different ballots).`;
     case 'not-applicable':
@@ -177,8 +187,78 @@ function ejrWords(e: EjrCheck): string {
   }
 }
 
+function pjrWords(e: EjrCheck): string {
+  switch (e.status) {
+    case 'satisfied':
+      return 'The weaker guarantee still holds (PJR, checked exactly): every such group got, together, at least as many funded projects as it could pay for.';
+    case 'violated':
+      return `Even the weaker guarantee fails (PJR): ${e.groupSize} voters all wanted ${e.projects.join(', ')}, yet together they got ${e.needed === 1 ? 'none of their projects' : `fewer than ${e.needed} of their projects`}.`;
+    case 'too-large':
+      return 'The weaker guarantee (PJR): too large to check exactly.';
+    case 'not-applicable':
+      return `PJR: not checked — ${e.why}.`;
+  }
+}
+
+/**
+ * Exact PJR check (cardinality): for every affordable T and every group of voters who all approve T and can pay for
+ * it, the funded projects approved by someone in the group number at least |T|. A violating group exists iff, for
+ * some set F of funded projects smaller than T, the approvers of T whose funded projects all lie in F can pay for T.
+ */
+export function checkPjr(instance: Instance, chosen: readonly number[][], funded: ReadonlySet<number>): EjrCheck {
+  const m = instance.projects.length;
+  if (m > EJR_MAX_PROJECTS) return { status: 'too-large', projects: m };
+  let fundedMask = 0;
+  for (const i of funded) fundedMask |= 1 << i;
+  const fundedBits = [...funded].sort((a, b) => a - b);
+  const weights = new Map<number, number>();
+  for (const c of chosen) {
+    let mask = 0;
+    for (const i of c) mask |= 1 << i;
+    weights.set(mask, (weights.get(mask) ?? 0) + 1);
+  }
+  const groups = [...weights].map(([mask, weight]) => ({ mask, got: mask & fundedMask, weight }));
+  if (groups.length * 2 ** m * 2 ** fundedBits.length > EJR_MAX_WORK) return { status: 'too-large', projects: m };
+  const n = BigInt(chosen.length);
+  const costs = instance.projects.map((p) => p.cost);
+  let subsets = 0;
+  for (let t = 1; t < 1 << m; t++) {
+    let cost = 0n;
+    let size = 0;
+    for (let i = 0; i < m; i++) {
+      if (t & (1 << i)) {
+        cost += costs[i];
+        size++;
+      }
+    }
+    if (cost > instance.budget) continue;
+    subsets++;
+    const approvers = groups.filter((g) => (g.mask & t) === t);
+    // Every F ⊆ funded with |F| < |T|, as a combination of funded project bits.
+    for (let f = 0; f < 1 << fundedBits.length; f++) {
+      let fm = 0;
+      let fs = 0;
+      for (let k = 0; k < fundedBits.length; k++) {
+        if (f & (1 << k)) {
+          fm |= 1 << fundedBits[k];
+          fs++;
+        }
+      }
+      if (fs >= size) continue;
+      let w = 0n;
+      for (const g of approvers) if ((g.got & ~fm) === 0) w += BigInt(g.weight);
+      if (w > 0n && w * instance.budget >= cost * n) {
+        const ids: string[] = [];
+        for (let i = 0; i < m; i++) if (t & (1 << i)) ids.push(instance.projects[i].id);
+        return { status: 'violated', projects: ids, groupSize: Number(w), needed: size };
+      }
+    }
+  }
+  return { status: 'satisfied', subsets };
+}
+
 /** Exact EJR check (see EjrCheck) over voter groups with identical approval sets. */
-function checkEjr(instance: Instance, chosen: readonly number[][], funded: ReadonlySet<number>): EjrCheck {
+export function checkEjr(instance: Instance, chosen: readonly number[][], funded: ReadonlySet<number>): EjrCheck {
   const m = instance.projects.length;
   if (m > EJR_MAX_PROJECTS) return { status: 'too-large', projects: m };
   // Identical ballots as one weighted mask.

@@ -27,5 +27,5 @@ export { validateBallot } from './validate';
 export { describeReason, formatExplanationTable, formatMoney, resultToJson } from './explain';
 export { commentHints, fromPabulib } from './from-pabulib';
 export type { CommentHints, PabulibTally } from './from-pabulib';
-export { ageBand, analyseFairness, EJR_MAX_PROJECTS, gini, shareInWords } from './analysis';
+export { ageBand, analyseFairness, checkEjr, checkPjr, EJR_MAX_PROJECTS, gini, shareInWords } from './analysis';
 export type { EjrCheck, FairnessAnalysis, GroupAnalysis, Grouping } from './analysis';

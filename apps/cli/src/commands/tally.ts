@@ -253,7 +253,7 @@ export function formatAnalysis(a: FairnessAnalysis): string[] {
     'fairness analysis:',
     ...a.plain.map((p) => `  ${p}`),
     `  figures: ${a.voters} voters; empty-handed ${a.emptyHanded.count} (${pct(a.emptyHanded.share)}); cardinality satisfaction mean ${a.cardinality.mean.toFixed(3)}, Gini ${a.cardinality.gini.toFixed(3)}; cost satisfaction mean ${a.cost.mean.toFixed(2)}, Gini ${a.cost.gini.toFixed(3)}`,
-    `  EJR: ${a.ejr.status}; priceability: not checked`,
+    `  EJR: ${a.ejr.status}; PJR: ${a.pjr.status}${a.ejr.status === 'satisfied' ? ' (implied by EJR)' : ''}; priceability: not checked`,
   ];
   for (const g of a.groups) lines.push(`  ${g.grouping} ${g.group}: ${g.voters} voters, empty-handed ${pct(g.emptyHandedShare)}, mean projects ${g.meanCardinality.toFixed(2)}`);
   if (a.effectiveSupport) lines.push(`  MES effective support: ${a.effectiveSupport.map((s) => `${s.project} ${s.effectiveVotes}`).join(', ')}`);
