@@ -1,5 +1,13 @@
 import { formatRational } from './rational';
-import type { Instance, Profile, TallyResult } from './types';
+import type { Rational } from './rational';
+import type { Instance, Profile, RuleName } from './types';
+
+/** What the analysis needs of an outcome: a TallyResult, or a declared result read back from JSON. */
+export interface AnalysedOutcome {
+  readonly rule: RuleName;
+  readonly selected: readonly string[];
+  readonly explanation: { readonly rounds?: readonly { readonly project: string; readonly effectiveVotes: Rational }[] };
+}
 
 /**
  * Fairness of an outcome, in the measures pabutools offers for approval ballots (pabutools.analysis:
@@ -94,7 +102,7 @@ export function ageBand(age: string): string | undefined {
   return '65+';
 }
 
-export function analyseFairness(instance: Instance, profile: Profile, result: TallyResult, groupings: readonly Grouping[] = []): FairnessAnalysis {
+export function analyseFairness(instance: Instance, profile: Profile, result: AnalysedOutcome, groupings: readonly Grouping[] = []): FairnessAnalysis {
   const index = new Map(instance.projects.map((p, i) => [p.id, i]));
   const funded = new Set(result.selected.map((id) => index.get(id)!));
   const unit = 10 ** instance.scale;

@@ -28,4 +28,4 @@ export { describeReason, formatExplanationTable, formatMoney, resultToJson } fro
 export { commentHints, fromPabulib } from './from-pabulib';
 export type { CommentHints, PabulibTally } from './from-pabulib';
 export { ageBand, analyseFairness, checkEjr, checkPjr, EJR_MAX_PROJECTS, gini, shareInWords } from './analysis';
-export type { EjrCheck, FairnessAnalysis, GroupAnalysis, Grouping } from './analysis';
+export type { AnalysedOutcome, EjrCheck, FairnessAnalysis, GroupAnalysis, Grouping } from './analysis';
