@@ -148,6 +148,11 @@ export default {
         none: 'No voter got a project they chose.',
       },
       spread: 'On average a voter got {{mean}} of the projects they chose. Spread (Gini coefficient): {{gini}} — 0 means everybody got as many, 1 that one voter got everything.',
+      ejr: {
+        satisfied: 'Fair to groups (checked exactly): every group of voters large enough to pay for some projects they all wanted got at least that many of them.',
+        violated: 'Not fair to every group: {{size}} voters all wanted {{projects}} — enough to pay for them — yet none of them got {{needed}} of the projects they chose.',
+        'too-large': 'Fairness to groups is too large to check exactly here.',
+      },
       heading: 'Voters with a funded project',
       roundHeading: 'Voters with a funded project, whole round',
       what: 'How many of the voters in this unit voted for at least one project that is funded.',

@@ -168,6 +168,11 @@ export default {
         none: 'Nikt nie dostał wybranego przez siebie projektu.',
       },
       spread: 'Średnio głosujący dostał {{mean}} z wybranych przez siebie projektów. Rozkład (współczynnik Giniego): {{gini}} — 0 oznacza, że każdy dostał tyle samo, 1 — że jeden głosujący dostał wszystko.',
+      ejr: {
+        satisfied: 'Sprawiedliwie wobec grup (sprawdzone dokładnie): każda grupa głosujących dość liczna, by opłacić projekty, których wszyscy chcieli, dostała co najmniej tyle z nich.',
+        violated: 'Nie każda grupa dostała swoją część: {{size}} głosujących chciało {{projects}} — dość, by je opłacić — a żaden z nich nie dostał {{needed}} z wybranych projektów.',
+        'too-large': 'Sprawiedliwości wobec grup nie da się tu sprawdzić dokładnie (za duże głosowanie).',
+      },
       heading: 'Głosujący z wybranym projektem',
       roundHeading: 'Głosujący z wybranym projektem, cała edycja',
       what: 'Ilu głosujących w tej puli poparło co najmniej jeden wybrany projekt.',
