@@ -4,11 +4,15 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
-import { LEDGER_FILE } from '@plaza/bundle';
+import { LEDGER_FILE, pbFileName, RESULTS_FILE } from '@plaza/bundle';
 import { verifyBundle, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
+import { readPbFile } from '@plaza/pabulib';
+import { analyseFairness, fromPabulib, type FairnessAnalysis, type RuleName } from '@plaza/tally';
+import { formatAnalysis } from './tally';
 
 interface VerifyFlags {
   json?: boolean;
+  analyse?: boolean;
   key?: string;
   progress?: boolean;
 }
@@ -28,9 +32,15 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .option('--key <key>', "the audit service's C2SP verifier key (or a file holding it) to pin instead of trusting the bundle's")
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar even on a terminal')
+    .option('--analyse', "after a successful verification, a fairness analysis of each unit's declared result from the bundle's ballots")
     .action(async (bundle: string, flags: VerifyFlags) => {
       const report = await verifyCommand(bundle, flags, ctx);
-      ctx.io.out(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+      const analysis = flags.analyse && report.ok ? bundleFairness(bundle) : undefined;
+      if (flags.json) ctx.io.out(JSON.stringify(analysis ? { ...report, analysis } : report, null, 2) + '\n');
+      else {
+        ctx.io.out(formatReport(report));
+        for (const a of analysis ?? []) ctx.io.out([`unit ${a.unitId}:`, ...formatAnalysis(a.analysis).slice(2)].join('\n') + '\n');
+      }
       ctx.setExitCode(report.ok ? EXIT_OK : EXIT_MISMATCH);
     });
 }
@@ -93,4 +103,26 @@ export function formatReport(r: VerifyReport): string {
     if (r.failures.length > 10) lines.push(`  … and ${r.failures.length - 10} more (see --json)`);
   }
   return lines.join('\n') + '\n';
+}
+
+interface DeclaredJson {
+  readonly declared: readonly { readonly payload: { unitId: string; rule: RuleName; selected: string[]; explanation?: { rounds?: { project: string; effectiveVotes: string }[] } } }[];
+}
+
+/**
+ * The fairness of each unit's declared result, from a verified bundle: the unit's ballots from its `.pb`, the
+ * winners (and Equal Shares rounds) from `results.json` — the latest declaration of each unit.
+ */
+export function bundleFairness(bundle: string): { unitId: string; analysis: FairnessAnalysis }[] {
+  const results = JSON.parse(readFileSync(join(bundle, RESULTS_FILE), 'utf8')) as DeclaredJson;
+  const latest = new Map(results.declared.map((d) => [d.payload.unitId, d.payload]));
+  return [...latest.values()].map((declared) => {
+    const t = fromPabulib(readPbFile(join(bundle, pbFileName(declared.unitId))));
+    const rounds = declared.explanation?.rounds?.map((r) => {
+      const [n, d = '1'] = r.effectiveVotes.split('/');
+      return { project: r.project, effectiveVotes: { n: BigInt(n), d: BigInt(d) } };
+    });
+    const outcome = { rule: declared.rule, selected: declared.selected, explanation: rounds ? { rounds } : {} };
+    return { unitId: declared.unitId, analysis: analyseFairness(t.instance, t.profile, outcome) };
+  });
 }

@@ -8,7 +8,7 @@ import { useFormat } from '../../ui/format';
 import { Meter } from '../../ui/Meter';
 import { PageTitle } from '../../ui/PageTitle';
 import { ExplanationView } from './Explanation';
-import { computeFairness, fetchManifest, FairnessUnavailable, type Fairness } from './fairness';
+import { computeFairness, fetchManifest, FairnessUnavailable, shareWords, type Fairness } from './fairness';
 import { ParticipationView } from './ParticipationView';
 import { SupportChart, type ChartProject } from './SupportChart';
 import { isEqualShares, type ResultsView, type UnitResult, type VerificationView } from './types';
@@ -153,7 +153,7 @@ function VerificationBadge({ roundId }: { roundId: string }) {
 type FairnessState = { kind: 'idle'; bytes: number } | { kind: 'loading' } | { kind: 'done'; fairness: Fairness } | { kind: 'unavailable'; reason: string };
 
 /** The fairness figure: computed in the browser from the bundle's published ballots (see fairness.ts). */
-function useFairness(roundId: string, results: ResultsView) {
+function useFairness(roundId: string, results: ResultsView, ballotType?: string) {
   const [state, setState] = useState<FairnessState>({ kind: 'loading' });
   const [asked, setAsked] = useState(false);
   const busy = useRef<AbortController | undefined>(undefined);
@@ -170,7 +170,7 @@ function useFairness(roundId: string, results: ResultsView) {
           setState({ kind: 'idle', bytes });
           return;
         }
-        const fairness = await computeFairness(roundId, manifest, results.units, controller.signal);
+        const fairness = await computeFairness(roundId, manifest, results.units, controller.signal, ballotType);
         setState({ kind: 'done', fairness });
       } catch (error) {
         if ((error as Error).name === 'AbortError') return;
@@ -178,11 +178,15 @@ function useFairness(roundId: string, results: ResultsView) {
       }
     })();
     return () => controller.abort();
-  }, [roundId, results, asked]);
+  }, [roundId, results, asked, ballotType]);
   return { state, ask: () => setAsked(true) };
 }
 
-function FairnessFigure({ fairness, unitId }: { fairness: ReturnType<typeof useFairness>; unitId?: string }) {
+function plainShare(t: (key: string, options?: Record<string, unknown>) => string, w: ReturnType<typeof shareWords>): string {
+  return w.kind === 'tens' ? t('results.fairness.plain.tens', { k: w.k }) : t(`results.fairness.plain.${w.kind}`);
+}
+
+function FairnessFigure({ fairness, unitId, titles }: { fairness: ReturnType<typeof useFairness>; unitId?: string; titles?: ReadonlyMap<string, string> }) {
   const { t } = useTranslation();
   const f = useFormat();
   const s = fairness.state;
@@ -208,6 +212,22 @@ function FairnessFigure({ fairness, unitId }: { fairness: ReturnType<typeof useF
         max={Math.max(figures.voters, 1)}
         valueText={t('results.fairness.value', { share: f.percent(share), satisfied: f.number(figures.satisfied), voters: f.number(figures.voters) })}
       />
+      <p>{plainShare(t, shareWords(figures.satisfied, figures.voters))}</p>
+      {'gini' in figures && (
+        <p>
+          {t('results.fairness.spread', {
+            mean: f.number(figures.meanProjects, { maximumFractionDigits: 2 }),
+            gini: f.number(figures.gini, { maximumFractionDigits: 2 }),
+          })}
+        </p>
+      )}
+      {'ejr' in figures && figures.ejr && figures.ejr.status !== 'not-applicable' && (
+        <p>
+          {figures.ejr.status === 'violated'
+            ? t('results.fairness.ejr.violated', { size: f.number(figures.ejr.groupSize), projects: figures.ejr.projects.map((id) => titles?.get(id) ?? id).join(', '), needed: f.number(figures.ejr.needed) })
+            : t(`results.fairness.ejr.${figures.ejr.status}`)}
+        </p>
+      )}
       <p className="muted">{t('results.fairness.source', { size: f.number(s.fairness.checkpointSize) })}</p>
     </>
   );
@@ -217,7 +237,7 @@ function Results({ roundId, round, results, titles }: { roundId: string; round: 
   const { t } = useTranslation();
   const f = useFormat();
   const [params, setParams] = useSearchParams();
-  const fairness = useFairness(roundId, results);
+  const fairness = useFairness(roundId, results, round.config.ballot.type);
   const units = results.units;
   const selectedId = units.some((u) => u.unitId === params.get('unit')) ? params.get('unit')! : units[0]?.unitId;
   const unit = units.find((u) => u.unitId === selectedId);
@@ -414,7 +434,7 @@ function UnitResults({
       <section aria-labelledby={`${id}-fair`}>
         <h3 id={`${id}-fair`}>{t('results.fairness.heading')}</h3>
         <p>{t('results.fairness.what')}</p>
-        <FairnessFigure fairness={fairness} unitId={unit.unitId} />
+        <FairnessFigure fairness={fairness} unitId={unit.unitId} titles={allTitles} />
       </section>
 
       <ParticipationView participation={unit.participation} title={t('results.participation.unitHeading', { unit: unit.name })} />
@@ -431,7 +451,11 @@ function UnitResults({
             <code>{unit.declaredEventId}</code>
           </dd>
           <dt>{t('results.digest.tieBreaking')}</dt>
-          <dd>{t('results.digest.tieBreakingRule')}</dd>
+          <dd>
+            {unit.tieBreaking && unit.tieBreaking !== 'support-then-lower-cost-then-input-order'
+              ? unit.tieBreaking.split('-then-').map((c) => t(`results.digest.tieBreak.${c}`, { seed: unit.options?.lotterySeed ?? '' })).join(t('results.digest.then'))
+              : t('results.digest.tieBreakingRule')}
+          </dd>
         </dl>
       </details>
     </section>

@@ -4,6 +4,7 @@
  * ballot of a unit (voter = the round pseudonym, the same in every unit of a round). The bundle's verifier
  * checks those files against the ledger (`derived-file`), so this figure rests on the same ballots as the count.
  */
+import { checkEjr, gini, type EjrCheck } from '@plaza/tally';
 import { api } from '../../api/client';
 
 export interface ManifestFile {
@@ -86,6 +87,22 @@ export interface UnitFairness {
   readonly voters: number;
   /** Voters with at least one funded project on their ballot in this unit. */
   readonly satisfied: number;
+  /** Mean number of funded projects on a voter's ballot (cardinality satisfaction) and its Gini coefficient. */
+  readonly meanProjects: number;
+  readonly gini: number;
+  /** Exact EJR check (approval-style ballots with the unit's project costs known; see libs/tally). */
+  readonly ejr?: EjrCheck;
+}
+
+/** How to say a share to residents: all, nearly all (≥ 95 %), k in 10, hardly any (≤ 5 %), none. */
+export type ShareWords = { readonly kind: 'all' | 'nearly' | 'hardly' | 'none' } | { readonly kind: 'tens'; readonly k: number };
+export function shareWords(count: number, total: number): ShareWords {
+  if (total === 0 || count === 0) return { kind: 'none' };
+  if (count === total) return { kind: 'all' };
+  const share = count / total;
+  if (share >= 0.95) return { kind: 'nearly' };
+  if (share <= 0.05) return { kind: 'hardly' };
+  return { kind: 'tens', k: Math.round(share * 10) };
 }
 
 export interface Fairness {
@@ -112,11 +129,23 @@ export async function fetchManifest(roundId: string, signal?: AbortSignal): Prom
  * unit's `ballotsCounted` from the declared results: a bundle cut before the declaration would hold fewer
  * ballots, and then no figure is given rather than a wrong one.
  */
+export interface FairnessUnitInput {
+  readonly unitId: string;
+  readonly selected: readonly string[];
+  readonly ballotsCounted: number;
+  /** Minor units; with every project's cost (the declared explanation) it allows the EJR check. */
+  readonly budget?: number;
+  readonly explanation?: { readonly projects: readonly { readonly id: string; readonly cost: string }[] } | null;
+}
+
+const APPROVAL_STYLE = new Set(['approval', 'knapsack', 'choose-one']);
+
 export async function computeFairness(
   roundId: string,
   manifest: BundleManifestView,
-  units: readonly { unitId: string; selected: readonly string[]; ballotsCounted: number }[],
+  units: readonly FairnessUnitInput[],
   signal?: AbortSignal,
+  ballotType?: string,
 ): Promise<Fairness> {
   const satisfiedAnywhere = new Map<string, boolean>();
   const perUnit: UnitFairness[] = [];
@@ -128,12 +157,23 @@ export async function computeFairness(
     if (votes.length !== unit.ballotsCounted) throw new FairnessUnavailable('incomplete');
     const funded = new Set(unit.selected);
     let satisfied = 0;
+    const got: number[] = [];
     for (const v of votes) {
-      const happy = v.projects.some((p) => funded.has(p));
-      if (happy) satisfied++;
-      satisfiedAnywhere.set(v.voterId, (satisfiedAnywhere.get(v.voterId) ?? false) || happy);
+      const count = v.projects.filter((p) => funded.has(p)).length;
+      got.push(count);
+      if (count > 0) satisfied++;
+      satisfiedAnywhere.set(v.voterId, (satisfiedAnywhere.get(v.voterId) ?? false) || count > 0);
     }
-    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied });
+    const meanProjects = got.length === 0 ? 0 : got.reduce((a, b) => a + b, 0) / got.length;
+    const projects = unit.explanation?.projects;
+    let ejr: EjrCheck | undefined;
+    if (ballotType && APPROVAL_STYLE.has(ballotType) && projects && unit.budget !== undefined) {
+      const index = new Map(projects.map((p, i) => [p.id, i]));
+      const instance = { budget: BigInt(unit.budget), scale: 0, projects: projects.map((p) => ({ id: p.id, cost: BigInt(p.cost) })) };
+      const chosen = votes.map((v) => v.projects.map((id) => index.get(id)).filter((i): i is number => i !== undefined));
+      ejr = checkEjr(instance, chosen, new Set(unit.selected.map((id) => index.get(id)).filter((i): i is number => i !== undefined)));
+    }
+    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied, meanProjects, gini: gini(got), ...(ejr ? { ejr } : {}) });
   }
   let satisfied = 0;
   for (const happy of satisfiedAnywhere.values()) if (happy) satisfied++;

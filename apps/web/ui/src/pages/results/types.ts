@@ -34,7 +34,7 @@ export type NotSelectedReason =
   | { readonly kind: 'below-threshold'; readonly threshold: string }
   | { readonly kind: 'excluded'; readonly by: string }
   | { readonly kind: 'stopped'; readonly at: string }
-  | { readonly kind: 'lost-tie'; readonly to: readonly string[]; readonly decidedBy: 'cost' | 'order' }
+  | { readonly kind: 'lost-tie'; readonly to: readonly string[]; readonly decidedBy: TieDecision }
   | { readonly kind: 'not-affordable'; readonly supportersMoney: string }
   | { readonly kind: 'no-support' }
   | { readonly kind: 'undecided-tie' }
@@ -66,10 +66,13 @@ export interface RoundExplanation {
   readonly paidAllTheyHad: number;
 }
 
+/** What decided a tie (libs/tally): the default's cost / order, or a criterion the round configured. */
+export type TieDecision = 'cost' | 'order' | 'support' | 'higher-cost' | 'project-id' | 'lottery';
+
 export interface TieReport {
   readonly projects: readonly string[];
   readonly support: string;
-  readonly decidedBy: 'cost' | 'order' | 'undecided';
+  readonly decidedBy: TieDecision | 'undecided';
   readonly note: string;
 }
 
@@ -94,7 +97,14 @@ export interface UnitResult {
   readonly declaredEventId: string | null;
   readonly status: 'ok' | 'tie' | null;
   readonly rule: OutcomeRuleName | null;
-  readonly options: { readonly rule: OutcomeRuleName; readonly threshold?: number; readonly reserveFraction?: string; readonly reportTies?: boolean } | null;
+  readonly options: {
+    readonly rule: OutcomeRuleName;
+    readonly threshold?: number;
+    readonly reserveFraction?: string;
+    readonly reportTies?: boolean;
+    readonly tieBreak?: readonly string[];
+    readonly lotterySeed?: string;
+  } | null;
   readonly tieBreaking: string | null;
   readonly inputDigest: string | null;
   readonly spent: number | null;
