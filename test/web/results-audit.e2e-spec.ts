@@ -170,6 +170,9 @@ describe('results and audit pages', () => {
     await fair.waitFor();
     expect(await fair.getAttribute('aria-valuenow')).toBe('7');
     expect(await fair.getAttribute('aria-valuemax')).toBe('8');
+    // The same in plain words (7 of 8 is 9 in 10), and how evenly the funded projects are spread.
+    await page.getByText('9 in 10 voters got at least one project they chose.', { exact: true }).waitFor();
+    await page.getByText(/^On average a voter got [0-9.]+ of the projects they chose\. Spread \(Gini coefficient\): [0-9.]+/).waitFor();
     // Participation: online 6 and paper 2 in the centre; age bands from the roll.
     const part = page.getByRole('region', { name: 'Participation in Centre' });
     expect(await part.getByRole('row', { name: /Online/ }).textContent()).toContain('6');

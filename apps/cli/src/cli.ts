@@ -26,7 +26,8 @@ export function buildProgram(ctx: CommandContext): Command {
     .exitOverride()
     .configureOutput(output);
   for (const register of COMMANDS) register(program, ctx);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(output);
+  const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
+  for (const cmd of all(program.commands)) cmd.exitOverride().configureOutput(output);
   return program;
 }
 

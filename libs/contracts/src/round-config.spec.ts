@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { v7 as uuidv7 } from 'uuid';
 import { validateEnvelope } from './registry';
-import { RoundConfig } from './round-config';
+import { roundConfigProblems, RoundConfig } from './round-config';
 
 const config = {
   name: 'Green Budget',
@@ -77,5 +77,29 @@ describe('RoundConfig field validation', () => {
     expect(validateEnvelope(envelope({ config, phase: 'draft' })).ok).toBe(true);
     const bad = validateEnvelope(envelope({ config: { ...config, units: [{ ...config.units[0], budget: -1 }] }, phase: 'draft' }));
     expect(bad).toEqual({ ok: false, reason: expect.stringContaining('payload.config.units.0.budget') });
+  });
+});
+
+describe('RoundConfig tie-breaking (outcome.tieBreak, outcome.lotterySeed)', () => {
+  const withOutcome = (outcome: object) => ({ ...config, outcome: { rule: 'greedy', ...outcome } }) as unknown as RoundConfig;
+  const crossField = (outcome: object) => roundConfigProblems(withOutcome(outcome)).map((p) => `${p.field}: ${p.message}`);
+
+  it('accepts an ordered list of known criteria and a lottery seed; older configs without them stay valid', () => {
+    expect(problems(withOutcome({ tieBreak: ['more-support', 'higher-cost', 'lottery'], lotterySeed: 'draw 2027-02-01 #7' }))).toEqual([]);
+    expect(crossField({ tieBreak: ['more-support', 'higher-cost', 'lottery'], lotterySeed: 'draw 2027-02-01 #7' })).toEqual([]);
+    expect(problems(config)).toEqual([]);
+  });
+
+  it('refuses unknown criteria, an empty list and a seed that is not printable text, naming the field', () => {
+    expect(problems(withOutcome({ tieBreak: ['coin-flip'] }))).toEqual(['outcome.tieBreak']);
+    expect(problems(withOutcome({ tieBreak: [] }))).toEqual(['outcome.tieBreak']);
+    expect(problems(withOutcome({ tieBreak: ['lottery'], lotterySeed: 'line\nbreak' }))).toEqual(['outcome.lotterySeed']);
+  });
+
+  it('relates the fields: no repeats, not both cost directions, the lottery needs its seed and a seed needs the lottery', () => {
+    expect(crossField({ tieBreak: ['lower-cost', 'lower-cost'] })).toEqual(['outcome.tieBreak: each tie-breaking criterion may appear once']);
+    expect(crossField({ tieBreak: ['lower-cost', 'higher-cost'] })).toEqual(['outcome.tieBreak: lower-cost and higher-cost contradict each other; choose one']);
+    expect(crossField({ tieBreak: ['lottery'] })).toEqual(['outcome.lotterySeed: the lottery needs its seed, fixed now so it is public before voting opens']);
+    expect(crossField({ lotterySeed: 'x' })).toEqual(['outcome.lotterySeed: a lottery seed applies only when outcome.tieBreak lists lottery']);
   });
 });

@@ -197,6 +197,10 @@ export const OUTCOME_RULE_NAMES = [
 ] as const;
 export type OutcomeRuleName = (typeof OUTCOME_RULE_NAMES)[number];
 
+/** Tie-breaking criteria a round may list (libs/tally's TIE_BREAK_CRITERIA). */
+export const TIE_BREAK_CRITERIA = ['more-support', 'lower-cost', 'higher-cost', 'ballot-order', 'project-id', 'lottery'] as const;
+export type TieBreakCriterion = (typeof TIE_BREAK_CRITERIA)[number];
+
 /** A decimal fraction between 0 and 1 written as a string, e.g. `0.8` (kept exact, never a float). */
 export const FRACTION_PATTERN = /^(0(\.\d{1,9})?|1(\.0{1,9})?)$/;
 
@@ -226,6 +230,24 @@ export class OutcomeRule {
   @IsOptional()
   @IsBoolean()
   readonly reportTies?: boolean;
+
+  /**
+   * How ties are broken, in order (added in v2; absent = the default more-support, lower-cost, ballot-order, which
+   * every older round keeps). `ballot-order` is the order proposals were accepted; `lottery` needs `lotterySeed`.
+   * Locked with the rest of the outcome rule once voting opens, so the seed is fixed (and in the ledger, in the
+   * RoundCreated / RoundConfigured event) before any ballot is cast.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(TIE_BREAK_CRITERIA.length)
+  @IsIn(TIE_BREAK_CRITERIA, { each: true })
+  readonly tieBreak?: TieBreakCriterion[];
+
+  /** The public lottery's seed (printable ASCII, 1-200 characters), published with the round's configuration. */
+  @IsOptional()
+  @Matches(/^[\x20-\x7e]{1,200}$/, { message: 'lotterySeed must be 1-200 printable ASCII characters' })
+  readonly lotterySeed?: string;
 }
 
 export const ELIGIBILITY_MODES = ['roll', 'codes'] as const;
@@ -254,6 +276,15 @@ export class RoundConfig {
   @IsString()
   @Length(1, 200)
   readonly name!: string;
+
+  /**
+   * Optional free text about the round (added in v2; absent in older rounds): e.g. where an imported round came
+   * from and the quirks its file had. Editable until the round closes, like the name.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(0, 10000)
+  readonly description?: string;
 
   /** ISO 4217 code, e.g. PLN. */
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be a 3-letter ISO 4217 code' })
@@ -291,7 +322,7 @@ export class RoundConfig {
   readonly eligibility!: Eligibility;
 }
 
-export const ROUND_CONFIG_KEYS = ['name', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
+export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
 export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 
 /** A broken cross-field rule: the field path it concerns and why, in words an administrator can act on. */
@@ -358,6 +389,16 @@ export function roundConfigProblems(config: RoundConfig): ConfigProblem[] {
       }
     });
   }
+
+  if (o.tieBreak) {
+    if (new Set(o.tieBreak).size !== o.tieBreak.length) add('outcome.tieBreak', 'each tie-breaking criterion may appear once');
+    if (o.tieBreak.includes('lower-cost') && o.tieBreak.includes('higher-cost'))
+      add('outcome.tieBreak', 'lower-cost and higher-cost contradict each other; choose one');
+    if (o.tieBreak.includes('lottery') && o.lotterySeed === undefined)
+      add('outcome.lotterySeed', 'the lottery needs its seed, fixed now so it is public before voting opens');
+  }
+  if (o.lotterySeed !== undefined && !o.tieBreak?.includes('lottery'))
+    add('outcome.lotterySeed', 'a lottery seed applies only when outcome.tieBreak lists lottery');
 
   const e = config.eligibility;
   if (e.minAge !== undefined && e.mode !== 'roll') add('eligibility.minAge', 'minAge needs the voter roll (mode "roll"): voting codes carry no birth year');

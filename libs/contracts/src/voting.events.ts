@@ -186,8 +186,12 @@ export class ResultsDeclaredPayload {
   @Type(() => OutcomeRule)
   readonly options!: OutcomeRule;
 
-  @IsIn(['support-then-lower-cost-then-input-order'])
-  readonly tieBreaking!: 'support-then-lower-cost-then-input-order';
+  /**
+   * `support-then-lower-cost-then-input-order` (the default, the only value before tie-breaking was configurable), or
+   * the round's `outcome.tieBreak` joined by "-then-", e.g. `more-support-then-lottery` (added, v2).
+   */
+  @Matches(/^(support-then-lower-cost-then-input-order|(more-support|lower-cost|higher-cost|ballot-order|project-id|lottery)(-then-(more-support|lower-cost|higher-cost|ballot-order|project-id|lottery))*)$/)
+  readonly tieBreaking!: string;
 
   /** sha256 hex of the RFC 8785 canonical JSON of the tally input {instance, profile, rule, options}. */
   @Matches(SHA256_HEX)

@@ -7,9 +7,10 @@ const VOTES = ['VOTES', 'voter_id;vote', 'v1;a,b', 'v2;b'];
 const lines = (...parts: string[][]) => parts.flat();
 const pb = (ls: string[], eol = '\n', final = true) => ls.join(eol) + (final ? eol : '');
 
+// Strict reading: quirks the lenient default normalises (see lenient.spec.ts) are errors here too.
 function parseError(text: string): PbParseError {
   try {
-    parsePb(text);
+    parsePb(text, { strict: true });
   } catch (e) {
     if (e instanceof PbParseError) return e;
     throw e;

@@ -1,4 +1,5 @@
 import { PbParseError } from './errors';
+import { PbReadOptions, PbWarning, PbWarnings } from './warnings';
 
 export type PbLineEnding = '\n' | '\r\n';
 export type PbSectionName = 'META' | 'PROJECTS' | 'VOTES';
@@ -41,6 +42,8 @@ export interface PbDocument {
   bom?: boolean;
   /** Set by `parsePb`; `toElection` uses it for error line numbers (and assumes the canonical layout without it). */
   positions?: PbPositions;
+  /** Quirks `parsePb` normalised (lenient reading); `toElection` carries them over to the election. */
+  warnings?: PbWarning[];
 }
 
 const SECTIONS: readonly PbSectionName[] = ['META', 'PROJECTS', 'VOTES'];
@@ -54,7 +57,8 @@ const CRLF = 2;
  * its header, and correct quoting. Cells are trimmed outside quotes. Blank lines are skipped.
  * Meaning (numbers, ids, counts) is checked by `toElection`. Throws `PbParseError` naming the 1-based line.
  */
-export function parsePb(text: string): PbDocument {
+export function parsePb(text: string, options: PbReadOptions = {}): PbDocument {
+  const warn = new PbWarnings(options.strict === true);
   const n = text.length;
   let pos = 0;
   const bom = n > 0 && text.charCodeAt(0) === 0xfeff;
@@ -112,6 +116,7 @@ export function parsePb(text: string): PbDocument {
       if (bare === '') continue; // blank line
       const s = SECTIONS.indexOf(bare as PbSectionName);
       if (s !== -1) {
+        if (bare !== line) warn.add(lineNo, 'stray-whitespace', `spaces around the section name ${bare}`, 'trim them');
         if (needHeader) throw new PbParseError(lineNo, `section ${SECTIONS[section]} has no header line`);
         if (s !== section + 1) {
           if (s <= section) throw new PbParseError(lineNo, `section ${bare} appears again or out of order`);
@@ -130,7 +135,7 @@ export function parsePb(text: string): PbDocument {
     if (section === -1) {
       throw new PbParseError(lineNo, `missing section META: the file must start with a line "META", found ${quoteForMessage(line)}`);
     }
-    const cells = line.indexOf('"') === -1 ? splitPlain(line) : splitQuoted(line, lineNo);
+    const cells = line.indexOf('"') === -1 ? splitPlain(line, lineNo, warn) : splitQuoted(line, lineNo, warn);
 
     if (needHeader) {
       const name = SECTIONS[section];
@@ -196,6 +201,7 @@ export function parsePb(text: string): PbDocument {
   };
   if (overrides) doc.lineEndingOverrides = overrides;
   if (bom) doc.bom = true;
+  if (warn.list.length > 0) doc.warnings = warn.list;
   return doc;
 }
 
@@ -217,10 +223,20 @@ function checkHeader(section: PbSectionName, cells: string[], lineNo: number): v
 }
 
 // Fast path (every line of the real files but a dozen): no quotes, so a cell is what lies between semicolons.
-function splitPlain(line: string): string[] {
+function splitPlain(line: string, lineNo: number, warn: PbWarnings): string[] {
   const cells = line.split(';');
-  for (let i = 0; i < cells.length; i++) cells[i] = cells[i].trim();
+  let padded: number[] | undefined;
+  for (let i = 0; i < cells.length; i++) {
+    const t = cells[i].trim();
+    if (t.length !== cells[i].length) (padded ??= []).push(i + 1);
+    cells[i] = t;
+  }
+  if (padded) warnPadding(warn, lineNo, padded);
   return cells;
+}
+
+function warnPadding(warn: PbWarnings, lineNo: number, cells: number[]): void {
+  warn.add(lineNo, 'stray-whitespace', `spaces around cell${cells.length === 1 ? '' : 's'} ${cells.join(', ')}`, 'trim them');
 }
 
 /**
@@ -229,22 +245,31 @@ function splitPlain(line: string): string[] {
  * `"` inside an unquoted cell (the format quotes every cell containing `"`). Works on one line: records never span
  * lines in `.pb`, so an unterminated quote is reported on the line where it opened.
  */
-function splitQuoted(line: string, lineNo: number): string[] {
+function splitQuoted(line: string, lineNo: number, warn: PbWarnings): string[] {
   const cells: string[] = [];
   const n = line.length;
   let i = 0;
+  const padded: number[] = [];
   for (;;) {
     let j = i;
     while (j < n && isSpace(line[j])) j++;
     if (j < n && line.charCodeAt(j) === 34) {
+      if (j > i) padded.push(cells.length + 1);
       const parts: string[] = [];
+      let escaped = false;
       let k = j + 1;
       for (;;) {
         const q = line.indexOf('"', k);
         if (q === -1) {
           throw new PbParseError(lineNo, `unterminated quoted cell (cell ${cells.length + 1} opens a quote at column ${j + 1} that is never closed)`);
         }
-        if (q + 1 < n && line.charCodeAt(q + 1) === 34) {
+        if (q > k && line.charCodeAt(q - 1) === 92 && !endsCell(line, q + 1)) {
+          // `\"` in the middle of a quoted cell: an escaped quote written the C way instead of doubled.
+          if (!escaped) warn.add(lineNo, 'backslash-quote', `cell ${cells.length + 1} escapes quotes as \\" instead of ""`, 'read each \\" as one "');
+          escaped = true;
+          parts.push(line.slice(k, q - 1) + '"');
+          k = q + 1;
+        } else if (q + 1 < n && line.charCodeAt(q + 1) === 34) {
           parts.push(line.slice(k, q + 1));
           k = q + 2;
         } else {
@@ -254,8 +279,13 @@ function splitQuoted(line: string, lineNo: number): string[] {
         }
       }
       cells.push(parts.join(''));
+      const closed = k;
       while (k < n && isSpace(line[k])) k++;
-      if (k === n) return cells;
+      if (k > closed && padded[padded.length - 1] !== cells.length) padded.push(cells.length);
+      if (k === n) {
+        if (padded.length > 0) warnPadding(warn, lineNo, padded);
+        return cells;
+      }
       if (line.charCodeAt(k) !== 59) {
         throw new PbParseError(lineNo, `unexpected ${quoteForMessage(line[k])} after the closing quote of cell ${cells.length} (column ${k + 1})`);
       }
@@ -263,21 +293,50 @@ function splitQuoted(line: string, lineNo: number): string[] {
     } else {
       const semi = line.indexOf(';', j);
       const end = semi === -1 ? n : semi;
-      const cell = line.slice(j, end).trim();
+      const raw = line.slice(i, end);
+      let cell = raw.trim();
+      if (cell.length !== raw.length) padded.push(cells.length + 1);
       if (cell.indexOf('"') !== -1) {
-        throw new PbParseError(lineNo, `stray quote in unquoted cell ${cells.length + 1} ${quoteForMessage(cell)}; a cell containing " must be quoted and the " doubled`);
+        const escaped = cell.indexOf('\\"') !== -1;
+        const bare = (escaped ? cell.replaceAll('\\"', '') : cell).indexOf('"') !== -1;
+        if (escaped) {
+          warn.add(lineNo, 'backslash-quote', `unquoted cell ${cells.length + 1} ${showCell(cell)} escapes quotes as \\"`, 'read each \\" as one "');
+          cell = cell.replaceAll('\\"', '"');
+        }
+        if (bare) {
+          warn.add(
+            lineNo,
+            'unescaped-quote',
+            `stray quote in unquoted cell ${cells.length + 1} ${showCell(cell)}; a cell containing " must be quoted and the " doubled`,
+            'keep the quote as part of the text',
+          );
+        }
       }
       cells.push(cell);
-      if (semi === -1) return cells;
+      if (semi === -1) {
+        if (padded.length > 0) warnPadding(warn, lineNo, padded);
+        return cells;
+      }
       i = semi + 1;
     }
   }
+}
+
+/** True when position `k` of `line` is the end of a cell: only spaces before the next `;` or the end of the line. */
+function endsCell(line: string, k: number): boolean {
+  while (k < line.length && isSpace(line[k])) k++;
+  return k === line.length || line.charCodeAt(k) === 59;
 }
 
 // The characters String.prototype.trim removes, so quoted and unquoted cells are trimmed alike.
 const SPACE = /\s/;
 function isSpace(ch: string): boolean {
   return SPACE.test(ch);
+}
+
+// A cell as written, between angle quotes: JSON quoting would show its " as \\" and suggest backslashes in the file.
+function showCell(s: string): string {
+  return `«${s.length > 60 ? s.slice(0, 57) + '...' : s}»`;
 }
 
 function quoteForMessage(s: string): string {

@@ -1,6 +1,7 @@
 import { decimalToString, PbDecimal, tryParseDecimal } from './decimal';
 import { PbDocument, PbLineEnding, PbPositions, PbSectionName, PbTable } from './document';
 import { PbParseError } from './errors';
+import { PbReadOptions, PbWarning, PbWarnings } from './warnings';
 
 export type PbVoteType = 'approval' | 'ordinal' | 'cumulative' | 'scoring' | 'choose-1';
 export const PB_VOTE_TYPES: readonly PbVoteType[] = ['approval', 'ordinal', 'cumulative', 'scoring', 'choose-1'];
@@ -83,6 +84,8 @@ export interface PbElection {
   budgetPerCategory?: PbDecimal[];
   /** Set by `toElection` so `fromElection` reproduces column order and line endings; optional when building. */
   layout?: PbLayout;
+  /** Quirks the lenient reader normalised (`parsePb` and `toElection`), in line order; absent when there were none. */
+  warnings?: PbWarning[];
 }
 
 type StringField = 'description' | 'country' | 'unit' | 'subunit' | 'instance' | 'currency' | 'comment' | 'scoringFn';
@@ -149,7 +152,12 @@ export function splitList(cell: string): string[] {
  * project or the same project twice, a `points` list whose length differs from the `vote` list, a choose-1 ballot
  * that does not name exactly one project, and list META keys whose budgets do not match their names.
  */
-export function toElection(doc: PbDocument): PbElection {
+export function toElection(doc: PbDocument, options: PbReadOptions = {}): PbElection {
+  const warn = new PbWarnings(options.strict === true);
+  if (options.strict && doc.warnings && doc.warnings.length > 0) {
+    const w = doc.warnings[0];
+    throw new PbParseError(w.line, `${w.message.split('; ')[0]} (refused in strict mode)`);
+  }
   const pos = positionsFor(doc);
   const metaLine = (key: string): number => pos.meta.get(key) ?? pos.headers.META;
   const required = (key: string): string => {
@@ -217,12 +225,14 @@ export function toElection(doc: PbDocument): PbElection {
 
   election.projects = readProjects(doc.projects, pos);
   if (numProjects !== election.projects.length) {
-    throw new PbParseError(metaLine('num_projects'), `num_projects is ${numProjects} but PROJECTS has ${election.projects.length} rows`);
+    warn.add(metaLine('num_projects'), 'count-mismatch', `num_projects is ${numProjects} but PROJECTS has ${election.projects.length} rows`, 'use the rows');
   }
-  election.votes = readVotes(doc.votes, pos, election.projects, voteType);
+  election.votes = readVotes(doc.votes, pos, election.projects, voteType, warn);
   if (numVotes !== election.votes.length) {
-    throw new PbParseError(metaLine('num_votes'), `num_votes is ${numVotes} but VOTES has ${election.votes.length} rows`);
+    warn.add(metaLine('num_votes'), 'count-mismatch', `num_votes is ${numVotes} but VOTES has ${election.votes.length} rows`, 'use the rows');
   }
+  const warnings = [...(doc.warnings ?? []), ...warn.list].sort((a, b) => a.line - b.line);
+  if (warnings.length > 0) election.warnings = warnings;
 
   election.layout = {
     projectColumns: [...doc.projects.columns],
@@ -304,7 +314,7 @@ function readProjects(table: PbTable, pos: PbPositions): PbProject[] {
   return projects;
 }
 
-function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], voteType: PbVoteType): PbVote[] {
+function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], voteType: PbVoteType, warn: PbWarnings): PbVote[] {
   requireColumns(table, 'VOTES', ['voter_id', 'vote'], pos);
   const known = new Set(projects.map((p) => p.id));
   const hasPoints = table.columns.includes('points');
@@ -315,17 +325,43 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
     const row = table.rows[r];
     const line = pos.votes[r];
     const cell = (c: string): string => row[c] ?? '';
-    const voterId = cell('voter_id');
+    let voterId = cell('voter_id');
     if (voterId === '') throw new PbParseError(line, 'empty voter_id');
     const seen = firstLine.get(voterId);
-    if (seen !== undefined) throw new PbParseError(line, `duplicate voter_id "${voterId}" (first on line ${seen})`);
+    if (seen !== undefined) {
+      let k = 2;
+      while (firstLine.has(`${voterId}#${k}`)) k++;
+      const renamed = `${voterId}#${k}`;
+      warn.add(line, 'duplicate-voter-id', `duplicate voter_id "${voterId}" (first on line ${seen})`, `keep both ballots, this one as "${renamed}"`);
+      voterId = renamed;
+    }
     firstLine.set(voterId, line);
-    const ids = splitList(cell('vote'));
+    const voteCell = cell('vote');
+    let ids = splitList(voteCell);
+    if (ids.length > 1 && voteCell.indexOf(' ') !== -1 && ids.join(',') !== voteCell) {
+      warn.add(line, 'stray-whitespace', `voter "${voterId}": spaces between the project ids of the vote`, 'trim them');
+    }
+    let pointItems = hasPoints ? splitList(cell('points')) : undefined;
     // Ballots are short (a handful of ids), where a pairwise scan beats allocating a Set per ballot.
-    for (let i = 1; i < ids.length; i++) {
-      for (let j = 0; j < i; j++) {
-        if (ids[i] === ids[j]) throw new PbParseError(line, `voter "${voterId}" names project "${ids[i]}" twice`);
+    let dropped: Set<number> | undefined;
+    for (let a = 0; a < ids.length - 1; a++) {
+      if (dropped?.has(a)) continue;
+      let times = 1;
+      for (let j = a + 1; j < ids.length; j++) {
+        if (ids[j] === ids[a]) {
+          (dropped ??= new Set()).add(j);
+          times++;
+        }
       }
+      if (times > 1) {
+        warn.add(line, 'duplicate-project-in-vote', `voter "${voterId}" names project "${ids[a]}" ${times === 2 ? 'twice' : `${times} times`}`, 'count it once');
+      }
+    }
+    if (dropped) {
+      const drop = dropped;
+      const total = ids.length;
+      ids = ids.filter((_, i) => !drop.has(i));
+      if (pointItems && pointItems.length === total) pointItems = pointItems.filter((_, i) => !drop.has(i));
     }
     for (const id of ids) {
       if (!known.has(id)) {
@@ -336,8 +372,8 @@ function readVotes(table: PbTable, pos: PbPositions, projects: PbProject[], vote
       throw new PbParseError(line, `voter "${voterId}": a choose-1 ballot names exactly one project, found ${ids.length}`);
     }
     const vote: PbVote = { voterId, projects: ids, extra: {} };
-    if (hasPoints) {
-      const items = splitList(cell('points'));
+    if (pointItems) {
+      const items = pointItems;
       if (items.length !== ids.length) {
         throw new PbParseError(line, `voter "${voterId}": ${items.length} points for ${ids.length} projects in vote`);
       }

@@ -17,3 +17,5 @@ export type { PbDocument, PbLineEnding, PbPositions, PbSectionName, PbTable } fr
 export { canonicalPositions, fromElection, PB_VOTE_TYPES, splitList, toElection } from './election';
 export type { FromElectionOptions, PbElection, PbLayout, PbProject, PbVote, PbVoteType } from './election';
 export { readPbDocumentFile, readPbFile, writePbFile } from './fs';
+export { formatWarnings, PB_QUIRKS } from './warnings';
+export type { PbQuirk, PbReadOptions, PbWarning } from './warnings';

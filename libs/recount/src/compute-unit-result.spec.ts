@@ -185,6 +185,29 @@ describe('computeUnitResult', () => {
     expect(none).toMatchObject({ selected: [], spent: 0, budget: 100 });
   });
 
+  it('breaks a tie as the round configured it, names the criteria in tieBreaking, and the lottery is reproducible from the seed', () => {
+    // A and B tie on one vote each and only one fits the budget of 100.
+    const ballots: CountedBallot[] = [
+      { voterPseudonym: pseudo(1), choices: [A] },
+      { voterPseudonym: pseudo(2), choices: [B] },
+    ];
+    const tied = [accepted[0], { proposalId: B, cost: 70 }];
+    const declare = (outcome: TallyConfig['outcome']) => computeUnitResult(config({ type: 'choose-one' }, outcome), 'centre', tied, ballots);
+    const byDefault = declare({ rule: 'greedy' });
+    expect([byDefault.selected, byDefault.tieBreaking]).toEqual([[A], 'support-then-lower-cost-then-input-order']);
+    const higher = declare({ rule: 'greedy', tieBreak: ['more-support', 'higher-cost'] });
+    expect([higher.selected, higher.tieBreaking]).toEqual([[B], 'more-support-then-higher-cost']);
+    expect(higher.options).toEqual({ rule: 'greedy', tieBreak: ['more-support', 'higher-cost'] });
+    for (const seed of ['council draw 2027-02-01', 'another public seed']) {
+      const ticket = (id: string) => createHash('sha256').update(`${seed}\n${id}`).digest('hex');
+      const r = declare({ rule: 'greedy', tieBreak: ['lottery'], lotterySeed: seed });
+      expect(r.selected).toEqual([ticket(A) < ticket(B) ? A : B]);
+      expect(r.tieBreaking).toBe('lottery');
+      expect(r.options).toMatchObject({ lotterySeed: seed });
+      expect(r.explanation).toMatchObject({ ties: [{ decidedBy: 'lottery', note: expect.stringContaining(`seed ${JSON.stringify(seed)}`) }] });
+    }
+  });
+
   it('the payload is plain JSON and a valid ResultsDeclared payload', () => {
     const { payload } = computeUnitTally(config({ type: 'approval' }, { rule: 'equalshares' }), 'centre', accepted, approvalBallots);
     expect(JSON.parse(JSON.stringify(payload))).toEqual(payload);

@@ -11,6 +11,7 @@ import {
   type RuleName,
   type RuleOptions,
   type TallyResult,
+  type TieBreakCriterion,
 } from '@plaza/tally';
 import { minorDigits, type ResultsDeclaredPayload } from '@plaza/contracts';
 
@@ -25,6 +26,8 @@ export interface TallyConfig {
     readonly reserveFraction?: string;
     readonly exclusiveGroups?: readonly (readonly string[])[];
     readonly reportTies?: boolean;
+    readonly tieBreak?: readonly TieBreakCriterion[];
+    readonly lotterySeed?: string;
   };
 }
 
@@ -42,6 +45,11 @@ export interface CountedBallot {
 }
 
 export const TIE_BREAKING = 'support-then-lower-cost-then-input-order' as const;
+
+/** `tieBreaking` of a declared result: the historic name of the default, else the configured criteria joined by "-then-". */
+export function tieBreakingName(tieBreak: readonly TieBreakCriterion[] | undefined): string {
+  return tieBreak === undefined ? TIE_BREAKING : tieBreak.join('-then-');
+}
 
 /** The exact input handed to libs/tally, and its digest. */
 export interface TallyInput {
@@ -222,6 +230,8 @@ export function tallyInput(config: TallyConfig, unitId: string, accepted: readon
     ...(o.reserveFraction !== undefined ? { reserveFraction: parseRational(o.reserveFraction) } : {}),
     ...(o.exclusiveGroups !== undefined ? { exclusive: o.exclusiveGroups.map((g) => [...g]) } : {}),
     ...(o.reportTies !== undefined ? { reportTies: o.reportTies } : {}),
+    ...(o.tieBreak !== undefined ? { tieBreak: [...o.tieBreak] } : {}),
+    ...(o.lotterySeed !== undefined ? { lotterySeed: o.lotterySeed } : {}),
   };
   const inputDigest = canonicalSha256({ instance, profile, rule: o.rule, options });
   return { instance, profile, rule: o.rule, options, inputDigest };
@@ -241,7 +251,7 @@ export function computeUnitTally(
     unitId,
     rule: input.rule,
     options: stripUndefined(config.outcome) as ResultsDeclaredPayload['options'],
-    tieBreaking: TIE_BREAKING,
+    tieBreaking: tieBreakingName(config.outcome.tieBreak),
     inputDigest: input.inputDigest,
     selected: [...result.selected],
     spent: Number(result.spent),

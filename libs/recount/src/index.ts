@@ -7,6 +7,7 @@ export {
   sha256Hex,
   tallyInput,
   TIE_BREAKING,
+  tieBreakingName,
   toDigestJson,
 } from './compute-unit-result';
 export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';

@@ -1,5 +1,5 @@
 import { formatRational, ratToJson, type Rational } from './rational';
-import type { NotSelectedReason, TallyResult } from './types';
+import type { NotSelectedReason, TallyResult, TieDecision } from './types';
 
 /** Money in the instance's unit as a decimal string, e.g. 12345 at scale 2 → "123.45". */
 export function formatMoney(units: bigint, scale: number): string {
@@ -32,6 +32,15 @@ export function resultToJson(result: TallyResult): unknown {
 }
 
 /** A resident-readable sentence for why a project was not selected. */
+const DECISION_WORDS: Record<TieDecision, string> = {
+  support: 'more support',
+  cost: 'lower cost',
+  'higher-cost': 'higher cost',
+  order: 'input order',
+  'project-id': 'project id',
+  lottery: 'the public lottery',
+};
+
 export function describeReason(reason: NotSelectedReason, scale: number): string {
   const money = (u: bigint) => formatMoney(u, scale);
   switch (reason.kind) {
@@ -46,7 +55,7 @@ export function describeReason(reason: NotSelectedReason, scale: number): string
     case 'stopped':
       return `not considered: the rule stopped at ${reason.at}`;
     case 'lost-tie':
-      return `lost a tie on support to ${reason.to.join(', ')} (decided by ${reason.decidedBy === 'cost' ? 'lower cost' : 'input order'})`;
+      return `lost a tie on support to ${reason.to.join(', ')} (decided by ${DECISION_WORDS[reason.decidedBy]})`;
     case 'not-affordable':
       return `its supporters had only ${formatRational(reason.supportersMoney, 2)} left together`;
     case 'no-support':

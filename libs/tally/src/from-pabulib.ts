@@ -25,6 +25,8 @@ export interface CommentHints {
   readonly reserveFraction?: Rational;
   /** Budapest: "Each voter could approve at most 3 projects in each category". */
   readonly maxPerCategory?: number;
+  /** Warszawa 2022 Bielany: "projects 201 and 1932 ... could not be implemented simultaneously". */
+  readonly exclusive?: string[][];
 }
 
 /**
@@ -35,9 +37,11 @@ export function commentHints(comment: string | undefined): CommentHints {
   if (!comment) return {};
   const reserve = /remaining budget is enough to fund at least (\d+(?:\.\d+)?)\s*%/i.exec(comment);
   const perCategory = /approve at most (\d+) projects in each category/i.exec(comment);
+  const exclusive = [...comment.matchAll(/projects ([^\s,;]+) and ([^\s,;]+)[^#.]*?could not be implemented simultaneously/gi)].map((m) => [m[1], m[2]]);
   return {
     ...(reserve ? { reserveFraction: div(parseRational(reserve[1]), rat(100n)) } : {}),
     ...(perCategory ? { maxPerCategory: Number(perCategory[1]) } : {}),
+    ...(exclusive.length > 0 ? { exclusive } : {}),
   };
 }
 
@@ -139,6 +143,13 @@ function mapRule(
 ): PabulibTally['rule'] {
   const options: RuleOptions = threshold !== undefined ? { threshold } : {};
   if (metaRule === 'greedy-exclusive') {
+    if (hints.exclusive) {
+      return {
+        name: 'greedy',
+        options: { ...options, exclusive: hints.exclusive },
+        notes: [`greedy-exclusive: mutually exclusive projects read from the META comment: ${hints.exclusive.map((g) => g.join(' / ')).join('; ')}`],
+      };
+    }
     return {
       name: 'greedy',
       options,

@@ -40,7 +40,7 @@ interface Outcome {
  * ties are broken by more support, then lower cost, then input order (or reported with `options.reportTies`).
  */
 export function tally(instance: Instance, profile: Profile, rule: RuleName, options: RuleOptions = {}): TallyResult {
-  const p = prepare(instance, profile);
+  const p = prepare(instance, profile, options);
   const outcome = run(p, rule, options);
   return toResult(p, rule, outcome);
 }

@@ -106,7 +106,26 @@ export interface RuleOptions {
    * "integral" option). Default false, which is what reproduces the Pabulib files.
    */
   readonly add1Integral?: boolean;
+  /**
+   * How ties are broken, in order; default `DEFAULT_TIE_BREAK` (more support, lower cost, ballot order). Ballot order
+   * (the instance's project order) always ends the list as the last resort, so the order is total.
+   */
+  readonly tieBreak?: readonly TieBreakCriterion[];
+  /** The public lottery's seed, fixed before voting opens; required when `tieBreak` names `lottery`. */
+  readonly lotterySeed?: string;
 }
+
+/**
+ * Tie-breaking criteria a round may list: `more-support` (for Equal Shares / Phragmén ties in price or time; equal
+ * by definition in greedy ties), `lower-cost`, `higher-cost`, `ballot-order` (earlier on the ballot, i.e. the
+ * instance order), `project-id` (smaller id, compared as strings), `lottery` (a seeded public lottery: smaller
+ * sha256 hex of `seed + "\n" + project id` first, reproducible by anyone from the recorded seed).
+ */
+export const TIE_BREAK_CRITERIA = ['more-support', 'lower-cost', 'higher-cost', 'ballot-order', 'project-id', 'lottery'] as const;
+export type TieBreakCriterion = (typeof TIE_BREAK_CRITERIA)[number];
+export const DEFAULT_TIE_BREAK: readonly TieBreakCriterion[] = ['more-support', 'lower-cost', 'ballot-order'];
+/** What decided a tie: `cost` = lower cost, `order` = ballot order (the names from before tie-breaking was configurable). */
+export type TieDecision = 'support' | 'cost' | 'higher-cost' | 'order' | 'project-id' | 'lottery';
 
 export type NotSelectedReason =
   | { kind: 'did-not-fit'; left: bigint }
@@ -114,7 +133,7 @@ export type NotSelectedReason =
   | { kind: 'below-threshold'; threshold: bigint }
   | { kind: 'excluded'; by: string }
   | { kind: 'stopped'; at: string }
-  | { kind: 'lost-tie'; to: readonly string[]; decidedBy: 'cost' | 'order' }
+  | { kind: 'lost-tie'; to: readonly string[]; decidedBy: TieDecision }
   | { kind: 'not-affordable'; supportersMoney: Rational }
   | { kind: 'no-support' }
   | { kind: 'undecided-tie' }
@@ -155,7 +174,7 @@ export interface TieReport {
   readonly projects: readonly string[];
   readonly support: bigint;
   /** What the default order would decide on; with `reportTies` it is left undecided. */
-  readonly decidedBy: 'cost' | 'order' | 'undecided';
+  readonly decidedBy: TieDecision | 'undecided';
   readonly note: string;
 }
 

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
+import { formatWarnings } from '@plaza/pabulib';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
+import { loadPb } from './tally';
 import { HttpClient } from '../import/http';
 import { ImportPlanError, planImport, type ImportPlan } from '../import/plan';
 import { PlazaApi } from '../import/plaza-api';
@@ -24,6 +24,7 @@ interface ImportFlags {
   leaveOpen?: boolean;
   alsoRegister?: string;
   name?: string;
+  strict?: boolean;
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
@@ -50,21 +51,12 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option('--leave-open', 'cast the ballots but leave voting open (a demo round) instead of closing and comparing')
     .option('--also-register <ids>', 'comma-separated resident ids to put on the voter roll besides the file\'s voters')
     .option('--name <name>', 'round name (default from the file)')
+    .option('--strict', 'refuse the known quirks of real files instead of normalising them (the warnings go into the round description)')
     .action(async (file: string, flags: ImportFlags) => {
       const output = await importCommand(file, flags, (line) => ctx.io.err(`plaza import: ${line}\n`));
       ctx.io.out(output.text);
       ctx.setExitCode(output.exitCode);
     });
-}
-
-function load(file: string): PbElection {
-  if (!existsSync(file)) throw new CliError(`${file}: no such file`);
-  try {
-    return readPbFile(file);
-  } catch (e) {
-    if (e instanceof PbParseError) throw new CliError(`${file}: ${e.message}`);
-    throw e;
-  }
 }
 
 function positiveInt(value: string, name: string): number {
@@ -88,7 +80,9 @@ function tokenSource(flags: ImportFlags): TokenSource {
 export async function importCommand(file: string, flags: ImportFlags, log: (line: string) => void): Promise<{ text: string; exitCode: number }> {
   const concurrency = positiveInt(flags.concurrency, '--concurrency');
   const timeoutMs = positiveInt(flags.timeout, '--timeout') * 1000;
-  const election = load(file);
+  const election = loadPb(file, flags.strict === true);
+  const warnings = election.warnings ?? [];
+  for (const line of formatWarnings(warnings)) log(line);
   let plan: ImportPlan;
   try {
     plan = planImport(election, {
@@ -114,7 +108,7 @@ export async function importCommand(file: string, flags: ImportFlags, log: (line
   }
   const exitCode = outcome.equal === false ? EXIT_MISMATCH : EXIT_OK;
   if (flags.json) {
-    return { text: JSON.stringify({ file, ...outcome, notes: plan.notes }, null, 2) + '\n', exitCode };
+    return { text: JSON.stringify({ file, ...outcome, notes: plan.notes, warnings }, null, 2) + '\n', exitCode };
   }
   return { text: describe(plan, outcome), exitCode };
 }

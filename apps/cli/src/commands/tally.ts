@@ -1,14 +1,20 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
+import { formatWarnings, PbParseError, readPbFile, type PbElection } from '@plaza/pabulib';
 import {
+  ageBand,
+  analyseFairness,
   formatExplanationTable,
+  type FairnessAnalysis,
+  type Grouping,
   formatMoney,
   fromPabulib,
   isRuleName,
   parseRational,
   RULE_NAMES,
   resultToJson,
+  TIE_BREAK_CRITERIA,
+  type TieBreakCriterion,
   tally,
   TallyInputError,
   type Rational,
@@ -29,6 +35,10 @@ interface TallyFlags {
   add1Integral?: boolean;
   compareSelected?: boolean;
   json?: boolean;
+  strict?: boolean;
+  tieBreak?: string;
+  lotterySeed?: string;
+  analyse?: boolean;
 }
 
 export interface Comparison {
@@ -55,9 +65,13 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--threshold <n>', 'minimum support to be eligible (votes, or points); default: META min_project_score_threshold; 0 disables it')
     .option('--no-skip', 'greedy: stop at the first project that does not fit')
     .option('--report-ties', 'stop at a tie the tie-breaking would have to decide, and report it')
+    .option('--tie-break <list>', `comma-separated tie-breaking criteria in order, among ${TIE_BREAK_CRITERIA.join(', ')} (default: more-support,lower-cost,ballot-order)`)
+    .option('--lottery-seed <seed>', 'seed of the public lottery (the lottery criterion): the winner of a tie has the smallest sha256(seed + "\\n" + project id)')
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
+    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), an exact EJR check when small enough, MES effective support, in plain words')
+    .option('--strict', 'refuse the known quirks of real files (a project named twice in a ballot, stray quotes or spaces, ...) instead of normalising them with a warning')
     .action((file: string, flags: TallyFlags) => {
       const output = tallyCommand(file, flags);
       ctx.io.out(output.text);
@@ -65,10 +79,11 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     });
 }
 
-function load(file: string): PbElection {
+/** Reads a `.pb` file for a command: lenient unless `strict`; a missing or malformed file is a CliError naming the line. */
+export function loadPb(file: string, strict = false): PbElection {
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
   try {
-    return readPbFile(file);
+    return readPbFile(file, { strict });
   } catch (e) {
     if (e instanceof PbParseError) throw new CliError(`${file}: ${e.message}`);
     throw e;
@@ -76,7 +91,8 @@ function load(file: string): PbElection {
 }
 
 export function tallyCommand(file: string, flags: TallyFlags): { text: string; exitCode: number } {
-  const election = load(file);
+  const election = loadPb(file, flags.strict === true);
+  const warnings = election.warnings ?? [];
   let t;
   try {
     t = fromPabulib(election);
@@ -120,6 +136,18 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
   if (flags.skip === false) options = { ...options, noSkip: true };
   if (flags.reportTies) options = { ...options, reportTies: true };
   if (flags.add1Integral) options = { ...options, add1Integral: true };
+  if (flags.tieBreak !== undefined) {
+    const list = flags.tieBreak.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    for (const c of list) {
+      if (!(TIE_BREAK_CRITERIA as readonly string[]).includes(c)) throw new CliError(`--tie-break: unknown criterion ${JSON.stringify(c)}; among: ${TIE_BREAK_CRITERIA.join(', ')}`);
+    }
+    if (list.length === 0) throw new CliError('--tie-break needs at least one criterion');
+    options = { ...options, tieBreak: list as TieBreakCriterion[] };
+  }
+  if (flags.lotterySeed !== undefined) {
+    if (!options.tieBreak?.includes('lottery')) throw new CliError('--lottery-seed needs --tie-break with the lottery criterion');
+    options = { ...options, lotterySeed: flags.lotterySeed };
+  }
   if (flags.reserveFraction !== undefined) {
     const f = parseNumber(flags.reserveFraction, '--reserve-fraction');
     if (f.n <= 0n || f.n > f.d) throw new CliError('--reserve-fraction must be in (0, 1]');
@@ -147,6 +175,7 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
     comparison = compareSelected(result.selected, t.official);
   }
   const exitCode = comparison && !comparison.agree ? EXIT_MISMATCH : EXIT_OK;
+  const analysis = flags.analyse ? analyseFairness(t.instance, t.profile, result, groupingsOf(election)) : undefined;
   if (flags.json) {
     const units = (v: bigint) => Number(formatMoney(v, result.scale));
     const json = {
@@ -160,11 +189,14 @@ export function tallyCommand(file: string, flags: TallyFlags): { text: string; e
       money: { scale: result.scale, spent: result.spent.toString(), budget: result.budget.toString(), leftover: result.leftover.toString() },
       ...(notes.length > 0 ? { notes } : {}),
       ...(comparison ? { comparison } : {}),
+      ...(analysis ? { analysis } : {}),
+      warnings,
     };
     return { text: JSON.stringify(json, null, 2) + '\n', exitCode };
   }
-  const lines = [formatExplanationTable(result)];
+  const lines = [...formatWarnings(warnings), formatExplanationTable(result)];
   for (const n of notes) lines.push(`note: ${n}`);
+  if (analysis) lines.push(...formatAnalysis(analysis));
   if (comparison) {
     lines.push(
       comparison.agree
@@ -198,4 +230,32 @@ function parseNumber(text: string, flag: string): Rational {
   } catch {
     throw new CliError(`${flag}: not a non-negative number: ${JSON.stringify(text)}`);
   }
+}
+
+/** District (VOTES `district` / `neighborhood`) and age band (VOTES `age`) of each voter, when the file has them. */
+export function groupingsOf(e: PbElection): Grouping[] {
+  const out: Grouping[] = [];
+  for (const column of ['district', 'neighborhood']) {
+    if (!e.votes.some((v) => (v.extra[column] ?? '') !== '')) continue;
+    out.push({ name: column, of: new Map(e.votes.map((v) => [v.voterId, v.extra[column] ?? ''])) });
+    break;
+  }
+  if (e.votes.some((v) => ageBand(v.extra['age'] ?? '') !== undefined)) {
+    out.push({ name: 'age', of: new Map(e.votes.flatMap((v) => { const band = ageBand(v.extra['age'] ?? ''); return band ? [[v.voterId, band] as const] : []; })) });
+  }
+  return out;
+}
+
+export function formatAnalysis(a: FairnessAnalysis): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const lines = [
+    '',
+    'fairness analysis:',
+    ...a.plain.map((p) => `  ${p}`),
+    `  figures: ${a.voters} voters; empty-handed ${a.emptyHanded.count} (${pct(a.emptyHanded.share)}); cardinality satisfaction mean ${a.cardinality.mean.toFixed(3)}, Gini ${a.cardinality.gini.toFixed(3)}; cost satisfaction mean ${a.cost.mean.toFixed(2)}, Gini ${a.cost.gini.toFixed(3)}`,
+    `  EJR: ${a.ejr.status}; priceability: not checked`,
+  ];
+  for (const g of a.groups) lines.push(`  ${g.grouping} ${g.group}: ${g.voters} voters, empty-handed ${pct(g.emptyHandedShare)}, mean projects ${g.meanCardinality.toFixed(2)}`);
+  if (a.effectiveSupport) lines.push(`  MES effective support: ${a.effectiveSupport.map((s) => `${s.project} ${s.effectiveVotes}`).join(', ')}`);
+  return lines;
 }

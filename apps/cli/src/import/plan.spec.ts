@@ -169,3 +169,22 @@ test('rationalToDecimal', () => {
   expect(rationalToDecimal(rat(1n, 8n))).toBe('0.125');
   expect(rationalToDecimal(rat(1n, 3n))).toBeUndefined();
 });
+
+describe('planImport: the round description records how the file was read', () => {
+  it('lists every warning of a quirky file with its line, and the config stays valid', () => {
+    const file = join(DIR, '..', 'pabulib-archive', 'Poland_Czestochowa_2020.pb');
+    const p = planImport(readPbFile(file), { fileName: file });
+    expect(p.config.description!.split('\n')).toEqual([
+      expect.stringMatching(/^Imported from the Pabulib file Poland_Czestochowa_2020\.pb \(.*\)\.$/),
+      'Read with 3 warnings:',
+      expect.stringMatching(/^- line 36: stray quote in unquoted cell 5 «Budowa boiska ogólnego wielofunkcyjnego "Orlik"».*keep the quote as part of the text$/),
+      expect.stringMatching(/^- line 39: stray quote in unquoted cell 5/),
+      '- line 11740: voter "13026" names project "579" 4 times; count it once',
+    ]);
+    expect(validateSync(plainToInstance(RoundConfig, p.config))).toEqual([]);
+  });
+
+  it('says so when the file was read without warnings', () => {
+    expect(plan('Netherlands_Assen_2024.pb').config.description).toMatch(/^Imported from the Pabulib file Netherlands_Assen_2024\.pb .*Read without warnings\.$/);
+  });
+});

@@ -52,6 +52,32 @@ export interface PlanOptions {
   readonly fileName?: string;
 }
 
+/** Longest round description the proposals service accepts. */
+export const DESCRIPTION_MAX = 10000;
+
+/**
+ * The round's description: where it came from, and every quirk the lenient reader normalised (line and what was
+ * done), so whoever looks at the round can tell the file was not read exactly as written.
+ */
+export function importDescription(e: PbElection, fileName?: string): string {
+  const source = `Imported from the Pabulib file ${fileName ? basename(fileName) : '(unnamed)'}` + (e.description ? ` (${e.description})` : '') + '.';
+  const warnings = e.warnings ?? [];
+  if (warnings.length === 0) return (source + ' Read without warnings.').slice(0, DESCRIPTION_MAX);
+  const lines = [source, `Read with ${warnings.length} warning${warnings.length === 1 ? '' : 's'}:`];
+  let used = lines.join('\n').length;
+  for (let i = 0; i < warnings.length; i++) {
+    const line = `- line ${warnings[i].line}: ${warnings[i].message}`;
+    const rest = `- … and ${warnings.length - i} more`;
+    if (used + 1 + line.length + 1 + rest.length > DESCRIPTION_MAX) {
+      lines.push(rest);
+      break;
+    }
+    lines.push(line);
+    used += 1 + line.length;
+  }
+  return lines.join('\n').slice(0, DESCRIPTION_MAX);
+}
+
 /** Titles the proposals service accepts; longer names are cut and kept whole in the description. */
 export const TITLE_MAX = 200;
 
@@ -156,6 +182,7 @@ export function planImport(e: PbElection, options: PlanOptions = {}): ImportPlan
 
   const config: RoundConfig = {
     name,
+    description: importDescription(e, options.fileName),
     currency,
     units: [{ id: unitId, name: unitName.slice(0, 200), kind: 'district', budget }],
     schedule: {},

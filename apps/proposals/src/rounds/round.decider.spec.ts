@@ -1,4 +1,4 @@
-import { Refusal, type BallotRules, type Phase, type RoundConfig, type RoundEvent } from '@plaza/contracts';
+import { Refusal, type RoundConfiguredPayload, type BallotRules, type Phase, type RoundConfig, type RoundEvent } from '@plaza/contracts';
 import { ctxAt, decided, sampleConfig, stored, T0 } from '../testing/given-when-then';
 import { decideRound, editableSettings, type ConfigureRound, evolveRound, nextScheduledAt, phaseMoveProblem, roundStream, type RoundCommand, type RoundState } from './round.decider';
 
@@ -114,6 +114,16 @@ describe('round decider', () => {
       expect(decideRound(configure({ ballot: { maxPicks: 3, minPicks: 1, type: 'approval' } }), inPhase('review'), ctxAt())).toEqual([]);
     });
 
+    it('records the tie-breaking and the lottery seed in the event (so in the ledger) while the outcome may still change', () => {
+      const outcome = { rule: 'greedy' as const, tieBreak: ['more-support' as const, 'lottery' as const], lotterySeed: 'council draw 2027-02-01' };
+      const events = decideRound(configure({ outcome, description: 'Imported' }), inPhase('review'), ctxAt());
+      expect(decided(events)).toEqual([
+        { type: 'RoundConfigured', payload: expect.objectContaining({ config: expect.objectContaining({ outcome, description: 'Imported' }), changed: ['description', 'outcome'] }) },
+      ]);
+      const state = given(created(), moved('draft', 'submission', 2), stored('RoundConfigured', events[0]!.payload as RoundConfiguredPayload, stream, 3));
+      expect(state!.config.outcome).toEqual(outcome);
+    });
+
     it('changes the ballot and the outcome rule until voting opens', () => {
       const events = decideRound(configure({ ballot: { type: 'knapsack' }, outcome: { rule: 'equalshares/add1' } }), inPhase('review'), ctxAt());
       expect((events[0]!.payload as { changed: string[] }).changed).toEqual(['ballot', 'outcome']);
@@ -127,6 +137,8 @@ describe('round decider', () => {
       ['closed', { outcome: { rule: 'phragmen' } }, 'outcome', /locked once voting opens/],
       ['voting', { eligibility: { mode: 'codes', paperPolicy: 'paper-overrides-online' } }, 'eligibility', /locked once voting opens/],
       ['closed', { name: 'Late rename' }, 'name', /closed/],
+      ['closed', { description: 'Late note' }, 'description', /closed/],
+      ['voting', { outcome: { rule: 'greedy', tieBreak: ['lottery'], lotterySeed: 'a new seed' } }, 'outcome', /locked once voting opens/],
     ])('in %s refuses to change %j (locked, naming the setting)', (phase, changes, field, reason) => {
       const error = refusal(configure(changes), inPhase(phase));
       expect(error.code).toBe('locked');
@@ -251,9 +263,9 @@ describe('round decider', () => {
       expect(state.phase).toBe('submission');
       expect(state.phaseStartedAt).toEqual({ draft: T0.toISOString(), submission: '2027-02-01T08:00:00.000Z' });
       expect(state.version).toBe(2);
-      expect(editableSettings('draft')).toEqual(['name', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
-      expect(editableSettings('review')).toEqual(['name', 'schedule', 'ballot', 'outcome', 'eligibility']);
-      expect(editableSettings('voting')).toEqual(['name', 'schedule']);
+      expect(editableSettings('draft')).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
+      expect(editableSettings('review')).toEqual(['name', 'description', 'schedule', 'ballot', 'outcome', 'eligibility']);
+      expect(editableSettings('voting')).toEqual(['name', 'description', 'schedule']);
       expect(editableSettings('published')).toEqual([]);
     });
 

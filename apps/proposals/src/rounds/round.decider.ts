@@ -76,6 +76,7 @@ const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
  */
 const LOCKS: Record<Exclude<RoundConfigKey, 'schedule'>, { lockedFrom: Phase; reason: string }> = {
   name: { lockedFrom: 'closed', reason: 'the round is closed; its name is part of the published record' },
+  description: { lockedFrom: 'closed', reason: 'the round is closed; its description is part of the published record' },
   currency: {
     lockedFrom: 'submission',
     reason: 'the currency is fixed once submission opens: proposals state their costs in it',
@@ -271,12 +272,14 @@ export function plainConfig(config: RoundConfig): RoundConfig {
     return out.rankPoints ? { ...out, rankPoints: [...out.rankPoints] } : out;
   };
   const outcome = (o: OutcomeRule): OutcomeRule => {
-    const out = omitUndefined(o, ['rule', 'threshold', 'reserveFraction', 'exclusiveGroups', 'reportTies']);
+    const out = omitUndefined(o, ['rule', 'threshold', 'reserveFraction', 'exclusiveGroups', 'reportTies', 'tieBreak', 'lotterySeed']);
+    if (out.tieBreak) (out as { tieBreak: string[] }).tieBreak = [...out.tieBreak];
     return out.exclusiveGroups ? { ...out, exclusiveGroups: out.exclusiveGroups.map((g) => [...g]) } : out;
   };
   const eligibility = (e: Eligibility): Eligibility => omitUndefined(e, ['mode', 'minAge', 'paperPolicy']);
   return {
     name: config.name,
+    ...(config.description !== undefined ? { description: config.description } : {}),
     currency: config.currency,
     units: config.units.map(unit),
     schedule: omitUndefined(config.schedule, SCHEDULED_PHASES.map((s) => s.key)),

@@ -1,5 +1,5 @@
 import { cmp, mulInt, rat } from '../rational';
-import type { Prepared } from '../prepare';
+import { latestDecision, type Prepared } from '../prepare';
 import type { NotSelectedReason, RuleOptions, TieReport } from '../types';
 
 export interface GreedyOutcome {
@@ -177,16 +177,18 @@ function boundaryTie(
     }
   }
   if (!anyOut) return undefined;
-  const costs = new Set(fitsAlone.map((j) => p.instance.projects[j].cost));
   const ids = fitsAlone.map((j) => p.instance.projects[j].id);
-  const decidedBy = options.reportTies ? 'undecided' : costs.size === fitsAlone.length ? 'cost' : 'order';
+  // The criterion needed to order them all: the latest one that separates two neighbours in tie-break order.
+  const t = p.tieBreaker;
+  const decided = latestDecision(t, fitsAlone.slice(1).map((j, k) => t.decidedBy(fitsAlone[k], j)));
+  const decidedBy = options.reportTies ? 'undecided' : decided;
   return {
     projects: ids,
     support: p.support[fitsAlone[0]],
     decidedBy,
     note:
       `${ids.join(', ')} have equal support ${p.support[fitsAlone[0]]} and not all of them fit` +
-      (options.reportTies ? '; left undecided' : `; decided by ${decidedBy === 'cost' ? 'lower cost' : 'lower cost, then input order'}`),
+      (options.reportTies ? '; left undecided' : `; decided by ${t.describe(decided).replace(/^more support, then /, '')}`),
   };
 }
 
@@ -204,7 +206,6 @@ function tieLoss(p: Prepared, spend: Spend, i: number, selected: readonly number
     }
   }
   if (misfit(p, before, i) !== undefined) return undefined;
-  const cost = p.instance.projects[i].cost;
-  const decidedBy = rivals.every((j) => p.instance.projects[j].cost < cost) ? 'cost' : 'order';
+  const decidedBy = latestDecision(p.tieBreaker, rivals.map((j) => p.tieBreaker.decidedBy(j, i)));
   return { kind: 'lost-tie', to: rivals.map((j) => p.instance.projects[j].id), decidedBy };
 }

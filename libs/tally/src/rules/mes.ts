@@ -1,5 +1,5 @@
 import { cmp, div, gcd, mulInt, rat, toNumber, ZERO, type Rational } from '../rational';
-import { compareDefault, type Prepared } from '../prepare';
+import { latestDecision, type Prepared } from '../prepare';
 import type { NotSelectedReason, RoundExplanation, RuleOptions, TieReport } from '../types';
 import { capMisfit } from './caps';
 
@@ -267,7 +267,7 @@ export function mesExact(p: Prepared, perVoter: Rational, options: RuleOptions =
     } else if (d.totalUtil[i] === 0n) reasons.set(i, { kind: 'no-support' });
     else remaining.push({ i, lb: Number(instance.projects[i].cost) / d.totalUtilF[i] });
   }
-  const cmpOrder = (a: number, b: number) => compareDefault(p.support, instance, a, b);
+  const cmpOrder = (a: number, b: number) => p.tieBreaker.compare(a, b);
   let undecided = false;
 
   const evalExact = (i: number): { rho: Rational; poor: number } | undefined => {
@@ -360,13 +360,14 @@ export function mesExact(p: Prepared, perVoter: Rational, options: RuleOptions =
     best.sort((a, b) => cmpOrder(a.i, b.i));
     if (best.length > 1) {
       const ids = best.map((b) => instance.projects[b.i].id);
+      const decided = tieDecision(p, best.map((b) => b.i));
       ties.push({
         projects: ids,
         support: p.support[best[0].i],
-        decidedBy: options.reportTies ? 'undecided' : 'order',
+        decidedBy: options.reportTies ? 'undecided' : decided.by,
         note:
           `round ${rounds.length + 1}: ${ids.join(', ')} have the same price per unit of utility` +
-          (options.reportTies ? '; left undecided' : '; decided by more support, then lower cost, then input order'),
+          (options.reportTies ? '; left undecided' : `; decided by ${decided.words}`),
       });
       if (options.reportTies) {
         undecided = true;
@@ -433,4 +434,15 @@ export function mesExact(p: Prepared, perVoter: Rational, options: RuleOptions =
     for (let s = d.start[i]; s < d.start[i + 1]; s++) n += num(groupClass[d.group[s]]) * BigInt(p.groups[d.group[s]].weight);
     return rat(n, D);
   }
+}
+
+/**
+ * What decided a tie among `tied` (in tie-break order): the default keeps its historic report ("order", all criteria
+ * named); a configured tie-break names the criteria up to the one that separated the winner from the runner-up.
+ */
+export function tieDecision(p: Prepared, tied: readonly number[]): { by: import('../types').TieDecision; words: string } {
+  const t = p.tieBreaker;
+  if (t.isDefault) return { by: 'order', words: t.describe() };
+  const by = latestDecision(t, [t.decidedBy(tied[0], tied[1])]);
+  return { by, words: t.describe(by) };
 }

@@ -1,5 +1,6 @@
 import { add, cmp, div, mulInt, rat, toNumber, ZERO, type Rational } from '../rational';
-import { compareDefault, type Prepared } from '../prepare';
+import { type Prepared } from '../prepare';
+import { tieDecision } from './mes';
 import type { NotSelectedReason, RoundExplanation, RuleOptions, TieReport } from '../types';
 import { charge, misfit, newSpend } from './greedy';
 
@@ -62,15 +63,15 @@ export function phragmen(p: Prepared, options: RuleOptions = {}): PhragmenRun {
       if (c < 0) best = [{ i, t }];
       else if (c === 0) best.push({ i, t });
     });
-    best.sort((a, b) => compareDefault(p.support, instance, a.i, b.i));
+    best.sort((a, b) => p.tieBreaker.compare(a.i, b.i));
     if (best.length > 1) {
       const ids = best.map((b) => instance.projects[b.i].id);
+      const decided = tieDecision(p, best.map((b) => b.i));
       ties.push({
         projects: ids,
         support: p.support[best[0].i],
-        decidedBy: options.reportTies ? 'undecided' : 'order',
-        note: `${ids.join(', ')} become affordable at the same time` +
-          (options.reportTies ? '; left undecided' : '; decided by more support, then lower cost, then input order'),
+        decidedBy: options.reportTies ? 'undecided' : decided.by,
+        note: `${ids.join(', ')} become affordable at the same time` + (options.reportTies ? '; left undecided' : `; decided by ${decided.words}`),
       });
       if (options.reportTies) {
         undecided = true;

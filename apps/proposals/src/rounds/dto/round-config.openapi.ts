@@ -80,6 +80,7 @@ document(Eligibility, {
 
 document(RoundConfig, {
   name: { example: 'Green Budget 2027' },
+  description: { optional: true, type: String, maxLength: 10000, description: 'Free text about the round, e.g. where an imported round came from and how its file was read' },
   currency: { example: 'PLN', description: 'ISO 4217 code' },
   units: { type: () => [BudgetUnit], description: 'Districts and/or categories, each with its own budget (ids unique)' },
   schedule: { type: () => PhaseSchedule },

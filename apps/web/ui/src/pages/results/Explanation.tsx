@@ -26,7 +26,7 @@ export function useReasonText(currency: string, titles: Titles) {
       case 'stopped':
         return t('results.reason.stopped', { at: title(reason.at) });
       case 'lost-tie':
-        return t(reason.decidedBy === 'cost' ? 'results.reason.lostTieCost' : 'results.reason.lostTieOrder', { to: reason.to.map(title).join(', ') });
+        return t(LOST_TIE_KEY[reason.decidedBy] ?? 'results.reason.lostTieOrder', { to: reason.to.map(title).join(', ') });
       case 'not-affordable':
         return t('results.reason.notAffordable', { money: f.money(Math.floor(rationalValue(reason.supportersMoney)), currency) });
       case 'no-support':
@@ -38,6 +38,16 @@ export function useReasonText(currency: string, titles: Titles) {
     }
   };
 }
+
+/** The sentence for a project that lost a tie, by what decided it (configured tie-breaking adds the last four). */
+const LOST_TIE_KEY: Record<string, string> = {
+  cost: 'results.reason.lostTieCost',
+  order: 'results.reason.lostTieOrder',
+  'higher-cost': 'results.reason.lostTieHigherCost',
+  'project-id': 'results.reason.lostTieProjectId',
+  lottery: 'results.reason.lostTieLottery',
+  support: 'results.reason.lostTieSupport',
+};
 
 function order(a: ProjectExplanation, b: ProjectExplanation): number {
   if (a.selected !== b.selected) return a.selected ? -1 : 1;
@@ -204,7 +214,7 @@ export function ExplanationView({
           <ul>
             {explanation.ties.map((tie, k) => (
               <li key={k}>
-                {t(/same price/.test(tie.note) ? `results.explain.ties.${tie.decidedBy === 'undecided' ? 'priceUndecided' : 'priceOrder'}` : `results.explain.ties.${tie.decidedBy}`, {
+                {t(/same price|same time/.test(tie.note) && (tie.decidedBy === 'undecided' || tie.decidedBy === 'order') ? `results.explain.ties.${tie.decidedBy === 'undecided' ? 'priceUndecided' : 'priceOrder'}` : `results.explain.ties.${tie.decidedBy}`, {
                   projects: tie.projects.map(title).join(', '),
                   support: f.number(Number(tie.support)),
                   unit: t(`results.chart.unit.${supportUnit}`),

@@ -8,7 +8,7 @@ import { useFormat } from '../../ui/format';
 import { Meter } from '../../ui/Meter';
 import { PageTitle } from '../../ui/PageTitle';
 import { ExplanationView } from './Explanation';
-import { computeFairness, fetchManifest, FairnessUnavailable, type Fairness } from './fairness';
+import { computeFairness, fetchManifest, FairnessUnavailable, shareWords, type Fairness } from './fairness';
 import { ParticipationView } from './ParticipationView';
 import { SupportChart, type ChartProject } from './SupportChart';
 import { isEqualShares, type ResultsView, type UnitResult, type VerificationView } from './types';
@@ -182,6 +182,10 @@ function useFairness(roundId: string, results: ResultsView) {
   return { state, ask: () => setAsked(true) };
 }
 
+function plainShare(t: (key: string, options?: Record<string, unknown>) => string, w: ReturnType<typeof shareWords>): string {
+  return w.kind === 'tens' ? t('results.fairness.plain.tens', { k: w.k }) : t(`results.fairness.plain.${w.kind}`);
+}
+
 function FairnessFigure({ fairness, unitId }: { fairness: ReturnType<typeof useFairness>; unitId?: string }) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -208,6 +212,15 @@ function FairnessFigure({ fairness, unitId }: { fairness: ReturnType<typeof useF
         max={Math.max(figures.voters, 1)}
         valueText={t('results.fairness.value', { share: f.percent(share), satisfied: f.number(figures.satisfied), voters: f.number(figures.voters) })}
       />
+      <p>{plainShare(t, shareWords(figures.satisfied, figures.voters))}</p>
+      {'gini' in figures && (
+        <p>
+          {t('results.fairness.spread', {
+            mean: f.number(figures.meanProjects, { maximumFractionDigits: 2 }),
+            gini: f.number(figures.gini, { maximumFractionDigits: 2 }),
+          })}
+        </p>
+      )}
       <p className="muted">{t('results.fairness.source', { size: f.number(s.fairness.checkpointSize) })}</p>
     </>
   );
@@ -431,7 +444,11 @@ function UnitResults({
             <code>{unit.declaredEventId}</code>
           </dd>
           <dt>{t('results.digest.tieBreaking')}</dt>
-          <dd>{t('results.digest.tieBreakingRule')}</dd>
+          <dd>
+            {unit.tieBreaking && unit.tieBreaking !== 'support-then-lower-cost-then-input-order'
+              ? unit.tieBreaking.split('-then-').map((c) => t(`results.digest.tieBreak.${c}`, { seed: unit.options?.lotterySeed ?? '' })).join(t('results.digest.then'))
+              : t('results.digest.tieBreakingRule')}
+          </dd>
         </dl>
       </details>
     </section>

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import type { RoundConfig } from '@plaza/contracts';
 import { unitPb } from '@plaza/bundle';
-import { computeFairness, pbVotes, splitRecord, type BundleManifestView } from './fairness';
+import { computeFairness, pbVotes, shareWords, splitRecord, type BundleManifestView } from './fairness';
 
 const ROUND = '01900000-0000-7000-8000-000000000001';
 const id = (k: number) => `01900000-0000-7000-8000-${k.toString(16).padStart(12, '0')}`;
@@ -97,9 +97,10 @@ describe('computeFairness', () => {
       { unitId: 'north', selected: [id(4)], ballotsCounted: 2 },
     ];
     const f = await computeFairness(ROUND, manifest, units);
+    // Centre: voters got 1, 0, 0 funded projects (mean 1/3, Gini (−2·0 + 0·0 + 2·1) / (3·1) = 2/3); north: 1, 0.
     expect(f.units).toEqual([
-      { unitId: 'centre', voters: 3, satisfied: 1 },
-      { unitId: 'north', voters: 2, satisfied: 1 },
+      { unitId: 'centre', voters: 3, satisfied: 1, meanProjects: 1 / 3, gini: 2 / 3 },
+      { unitId: 'north', voters: 2, satisfied: 1, meanProjects: 0.5, gini: 0.5 },
     ]);
     // Voters 1 (P1) and 3 (N4) of 4 distinct pseudonyms.
     expect(f).toMatchObject({ voters: 4, satisfied: 2, checkpointSize: 10 });
@@ -107,5 +108,18 @@ describe('computeFairness', () => {
 
     await expect(computeFairness(ROUND, manifest, [{ ...units[0], ballotsCounted: 4 }])).rejects.toMatchObject({ reason: 'incomplete' });
     await expect(computeFairness(ROUND, { ...manifest, files: [] }, units)).rejects.toMatchObject({ reason: 'no-bundle' });
+  });
+});
+
+describe('shareWords', () => {
+  it('says a share as residents read it, never "10 in 10" for 99.6 % nor "0 in 10" for 3 %', () => {
+    expect([shareWords(0, 5), shareWords(5, 5), shareWords(996, 1000), shareWords(3, 100), shareWords(7, 10), shareWords(0, 0)]).toEqual([
+      { kind: 'none' },
+      { kind: 'all' },
+      { kind: 'nearly' },
+      { kind: 'hardly' },
+      { kind: 'tens', k: 7 },
+      { kind: 'none' },
+    ]);
   });
 });

@@ -4,6 +4,7 @@
  * ballot of a unit (voter = the round pseudonym, the same in every unit of a round). The bundle's verifier
  * checks those files against the ledger (`derived-file`), so this figure rests on the same ballots as the count.
  */
+import { gini } from '@plaza/tally';
 import { api } from '../../api/client';
 
 export interface ManifestFile {
@@ -86,6 +87,20 @@ export interface UnitFairness {
   readonly voters: number;
   /** Voters with at least one funded project on their ballot in this unit. */
   readonly satisfied: number;
+  /** Mean number of funded projects on a voter's ballot (cardinality satisfaction) and its Gini coefficient. */
+  readonly meanProjects: number;
+  readonly gini: number;
+}
+
+/** How to say a share to residents: all, nearly all (≥ 95 %), k in 10, hardly any (≤ 5 %), none. */
+export type ShareWords = { readonly kind: 'all' | 'nearly' | 'hardly' | 'none' } | { readonly kind: 'tens'; readonly k: number };
+export function shareWords(count: number, total: number): ShareWords {
+  if (total === 0 || count === 0) return { kind: 'none' };
+  if (count === total) return { kind: 'all' };
+  const share = count / total;
+  if (share >= 0.95) return { kind: 'nearly' };
+  if (share <= 0.05) return { kind: 'hardly' };
+  return { kind: 'tens', k: Math.round(share * 10) };
 }
 
 export interface Fairness {
@@ -128,12 +143,15 @@ export async function computeFairness(
     if (votes.length !== unit.ballotsCounted) throw new FairnessUnavailable('incomplete');
     const funded = new Set(unit.selected);
     let satisfied = 0;
+    const got: number[] = [];
     for (const v of votes) {
-      const happy = v.projects.some((p) => funded.has(p));
-      if (happy) satisfied++;
-      satisfiedAnywhere.set(v.voterId, (satisfiedAnywhere.get(v.voterId) ?? false) || happy);
+      const count = v.projects.filter((p) => funded.has(p)).length;
+      got.push(count);
+      if (count > 0) satisfied++;
+      satisfiedAnywhere.set(v.voterId, (satisfiedAnywhere.get(v.voterId) ?? false) || count > 0);
     }
-    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied });
+    const meanProjects = got.length === 0 ? 0 : got.reduce((a, b) => a + b, 0) / got.length;
+    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied, meanProjects, gini: gini(got) });
   }
   let satisfied = 0;
   for (const happy of satisfiedAnywhere.values()) if (happy) satisfied++;

@@ -94,7 +94,14 @@ export interface UnitResult {
   readonly declaredEventId: string | null;
   readonly status: 'ok' | 'tie' | null;
   readonly rule: OutcomeRuleName | null;
-  readonly options: { readonly rule: OutcomeRuleName; readonly threshold?: number; readonly reserveFraction?: string; readonly reportTies?: boolean } | null;
+  readonly options: {
+    readonly rule: OutcomeRuleName;
+    readonly threshold?: number;
+    readonly reserveFraction?: string;
+    readonly reportTies?: boolean;
+    readonly tieBreak?: readonly string[];
+    readonly lotterySeed?: string;
+  } | null;
   readonly tieBreaking: string | null;
   readonly inputDigest: string | null;
   readonly spent: number | null;

@@ -1,0 +1,221 @@
+import { formatRational } from './rational';
+import type { Instance, Profile, TallyResult } from './types';
+
+/**
+ * Fairness of an outcome, in the measures pabutools offers for approval ballots (pabutools.analysis:
+ * satisfaction averages and their Gini coefficient, the share of voters with no funded project) plus an exact EJR
+ * check on small instances and Equal Shares' effective support per project. Pure and exact where it decides
+ * (EJR uses bigint arithmetic); averages and Gini coefficients are reported as floats.
+ *
+ * A voter's projects are the ones their ballot names (approval, choose-one) or gives points to (cumulative,
+ * ordinal). Cardinality satisfaction = how many of them are funded; cost satisfaction = their total cost.
+ */
+export interface FairnessAnalysis {
+  readonly voters: number;
+  /** Voters none of whose projects is funded (ballots naming nothing count as empty-handed too). */
+  readonly emptyHanded: { readonly count: number; readonly share: number };
+  readonly cardinality: { readonly mean: number; readonly gini: number };
+  /** In currency units (money / 10^scale). */
+  readonly cost: { readonly mean: number; readonly gini: number };
+  /** The same per group of voters, for each grouping given (e.g. district, age band). */
+  readonly groups: readonly GroupAnalysis[];
+  readonly ejr: EjrCheck;
+  /** Priceability needs a linear program over price systems: not checked. */
+  readonly priceability: 'not-checked';
+  /** Equal Shares outcomes: effective support (cost / the most any supporter paid) of each project funded by MES. */
+  readonly effectiveSupport?: readonly { readonly project: string; readonly effectiveVotes: string }[];
+  /** The figures in plain words for residents. */
+  readonly plain: readonly string[];
+}
+
+export interface GroupAnalysis {
+  readonly grouping: string;
+  readonly group: string;
+  readonly voters: number;
+  readonly emptyHandedShare: number;
+  readonly meanCardinality: number;
+}
+
+/**
+ * EJR for approval ballots with cardinality satisfaction (Peters, Pierczyński, Skowron 2021): for every set T of
+ * projects and every group S of voters who all approve T with |S| ≥ cost(T)·n/budget, some voter of S has at least
+ * |T| funded projects. Checked exactly over every affordable T when there are at most `EJR_MAX_PROJECTS` projects.
+ */
+export type EjrCheck =
+  | { readonly status: 'satisfied'; readonly subsets: number }
+  | { readonly status: 'violated'; readonly projects: readonly string[]; readonly groupSize: number; readonly needed: number }
+  | { readonly status: 'too-large'; readonly projects: number }
+  | { readonly status: 'not-applicable'; readonly why: string };
+
+export const EJR_MAX_PROJECTS = 16;
+/** Distinct ballots × subsets of projects the exact check may visit (about a second on this machine). */
+export const EJR_MAX_WORK = 2 ** 28;
+
+export interface Grouping {
+  /** e.g. "district", "age". */
+  readonly name: string;
+  /** voterId → group; voters missing from the map are left out of this grouping. */
+  readonly of: ReadonlyMap<string, string>;
+}
+
+/** Standard Gini coefficient of non-negative values: Σ(2i − n − 1)·x_i / (n·Σx) over the values sorted ascending. */
+export function gini(values: readonly number[]): number {
+  const n = values.length;
+  const xs = [...values].sort((a, b) => a - b);
+  const total = xs.reduce((s, x) => s + x, 0);
+  if (n === 0 || total === 0) return 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc += (2 * (i + 1) - n - 1) * xs[i];
+  return acc / (n * total);
+}
+
+/**
+ * A share in words residents read at a glance: "7 in 10 voters", with "all", "nearly all", "hardly any" and
+ * "none" at the ends so a rounded figure never says "10 in 10" for 99.6 % or "0 in 10" for 3 %.
+ */
+export function shareInWords(count: number, total: number, noun = 'voters'): string {
+  if (total === 0 || count === 0) return `no ${noun}`;
+  if (count === total) return total === 1 ? `the only one of the ${noun}` : `all ${total} ${noun}`;
+  const share = count / total;
+  if (share >= 0.95) return `nearly all ${noun}`;
+  if (share <= 0.05) return `hardly any ${noun}`;
+  return `${Math.round(share * 10)} in 10 ${noun}`;
+}
+
+export function ageBand(age: string): string | undefined {
+  const a = Number(age);
+  if (age.trim() === '' || !Number.isFinite(a) || a < 0 || a > 130) return undefined;
+  if (a < 18) return 'under 18';
+  if (a < 30) return '18–29';
+  if (a < 45) return '30–44';
+  if (a < 65) return '45–64';
+  return '65+';
+}
+
+export function analyseFairness(instance: Instance, profile: Profile, result: TallyResult, groupings: readonly Grouping[] = []): FairnessAnalysis {
+  const index = new Map(instance.projects.map((p, i) => [p.id, i]));
+  const funded = new Set(result.selected.map((id) => index.get(id)!));
+  const unit = 10 ** instance.scale;
+  const card: number[] = [];
+  const cost: number[] = [];
+  const chosen: number[][] = [];
+  for (const b of profile.ballots) {
+    const mine = b.projects.map((id) => index.get(id)!).filter((i, k) => i !== undefined && (b.points === undefined || b.points[k] > 0n));
+    chosen.push(mine);
+    let c = 0;
+    let money = 0n;
+    for (const i of mine) {
+      if (funded.has(i)) {
+        c++;
+        money += instance.projects[i].cost;
+      }
+    }
+    card.push(c);
+    cost.push(Number(money) / unit);
+  }
+  const n = card.length;
+  const empty = card.filter((c) => c === 0).length;
+  const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((s, x) => s + x, 0) / xs.length);
+
+  const groups: GroupAnalysis[] = [];
+  for (const g of groupings) {
+    const byGroup = new Map<string, number[]>();
+    profile.ballots.forEach((b, k) => {
+      const key = g.of.get(b.voterId);
+      if (key === undefined || key === '') return;
+      let list = byGroup.get(key);
+      if (!list) byGroup.set(key, (list = []));
+      list.push(card[k]);
+    });
+    for (const [group, cs] of [...byGroup].sort(([a], [b]) => a.localeCompare(b))) {
+      groups.push({ grouping: g.name, group, voters: cs.length, emptyHandedShare: cs.filter((c) => c === 0).length / cs.length, meanCardinality: mean(cs) });
+    }
+  }
+
+  const ejr = profile.type === 'approval' || profile.type === 'choose-one' ? checkEjr(instance, chosen, funded) : ({ status: 'not-applicable', why: 'EJR is checked for approval ballots only' } as const);
+
+  const effective =
+    result.explanation.rounds && result.rule.startsWith('equalshares')
+      ? result.explanation.rounds.map((r) => ({ project: r.project, effectiveVotes: formatRational(r.effectiveVotes, 2) }))
+      : undefined;
+
+  const money = (x: number) => `${x.toLocaleString('en-US', { maximumFractionDigits: 2 })}${instance.currency ? ` ${instance.currency}` : ''}`;
+  const plain = [
+    `${capital(shareInWords(n - empty, n))} got at least one project they chose (${n - empty} of ${n}); ${empty} got none.`,
+    `On average a voter got ${mean(card).toFixed(2)} of the projects they chose, worth ${money(mean(cost))}.`,
+    `Gini coefficient of how many projects voters got: ${gini(card).toFixed(3)}; of what they are worth: ${gini(cost).toFixed(3)} (0 = everybody got the same, 1 = one voter got everything).`,
+    ...groups.map((g) => `${capital(g.grouping)} ${g.group}: ${shareInWords(Math.round((1 - g.emptyHandedShare) * g.voters), g.voters)} got at least one project they chose.`),
+    ejrWords(ejr),
+  ];
+  return {
+    voters: n,
+    emptyHanded: { count: empty, share: n === 0 ? 0 : empty / n },
+    cardinality: { mean: mean(card), gini: gini(card) },
+    cost: { mean: mean(cost), gini: gini(cost) },
+    groups,
+    ejr,
+    priceability: 'not-checked',
+    ...(effective ? { effectiveSupport: effective } : {}),
+    plain,
+  };
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function ejrWords(e: EjrCheck): string {
+  switch (e.status) {
+    case 'satisfied':
+      return `Fair to groups (EJR, checked exactly over ${e.subsets} sets of projects): every group of voters large enough to pay for some projects they all wanted got at least that many of its projects.`;
+    case 'violated':
+      return `Not fair to every group (EJR fails): ${e.groupSize} voters all wanted ${e.projects.join(', ')} — enough to pay for them — yet none of them got ${e.needed} of their projects.`;
+    case 'too-large':
+      return `Fairness to groups (EJR): too large to check exactly (${e.projects} projects; Plaza checks up to ${EJR_MAX_PROJECTS}, and fewer when there are many different ballots).`;
+    case 'not-applicable':
+      return `Fairness to groups (EJR): not checked — ${e.why}.`;
+  }
+}
+
+/** Exact EJR check (see EjrCheck) over voter groups with identical approval sets. */
+function checkEjr(instance: Instance, chosen: readonly number[][], funded: ReadonlySet<number>): EjrCheck {
+  const m = instance.projects.length;
+  if (m > EJR_MAX_PROJECTS) return { status: 'too-large', projects: m };
+  // Identical ballots as one weighted mask.
+  const weights = new Map<number, { weight: number; sat: number }>();
+  for (const c of chosen) {
+    let mask = 0;
+    for (const i of c) mask |= 1 << i;
+    const w = weights.get(mask);
+    if (w) w.weight++;
+    else weights.set(mask, { weight: 1, sat: c.filter((i) => funded.has(i)).length });
+  }
+  const groups = [...weights].map(([mask, w]) => ({ mask, ...w }));
+  if (groups.length * 2 ** m > EJR_MAX_WORK) return { status: 'too-large', projects: m };
+  const n = BigInt(chosen.length);
+  const budget = instance.budget;
+  const costs = instance.projects.map((p) => p.cost);
+  let subsets = 0;
+  for (let t = 1; t < 1 << m; t++) {
+    let cost = 0n;
+    let size = 0;
+    for (let i = 0; i < m; i++) {
+      if (t & (1 << i)) {
+        cost += costs[i];
+        size++;
+      }
+    }
+    if (cost > budget) continue;
+    subsets++;
+    // Voters who approve all of T and have fewer than |T| funded projects: if they alone are enough to pay for T,
+    // they are a cohesive group EJR leaves short.
+    let low = 0n;
+    for (const g of groups) if ((g.mask & t) === t && g.sat < size) low += BigInt(g.weight);
+    if (low > 0n && low * budget >= cost * n) {
+      const ids: string[] = [];
+      for (let i = 0; i < m; i++) if (t & (1 << i)) ids.push(instance.projects[i].id);
+      return { status: 'violated', projects: ids, groupSize: Number(low), needed: size };
+    }
+  }
+  return { status: 'satisfied', subsets };
+}
