@@ -1,8 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsISO8601, IsInt, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsISO8601, IsInt, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
 import { UNIT_ID_PATTERN } from './round-config';
+import { IsCanonicalUuid } from './ids';
 
 /** Ledger-wide audit events have no round: they carry the nil UUID as roundId (contracts v2). */
 export const LEDGER_ROUND_ID = '00000000-0000-0000-0000-000000000000';
@@ -44,20 +45,20 @@ export class ResultsVerifiedPayload {
   @Matches(UNIT_ID_PATTERN)
   readonly unitId!: string;
 
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly declaredEventId!: string;
 
   @Matches(SHA256_HEX)
   readonly inputDigest!: string;
 
   @IsArray()
-  @IsUUID('all', { each: true })
+  @IsCanonicalUuid({ each: true })
   readonly selected!: string[];
 }
 
 export class RecomputedResult {
   @IsArray()
-  @IsUUID('all', { each: true })
+  @IsCanonicalUuid({ each: true })
   readonly selected!: string[];
 
   @IsMinorUnits()
@@ -72,7 +73,7 @@ export class ResultsDisputedPayload {
   @Matches(UNIT_ID_PATTERN)
   readonly unitId!: string;
 
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly declaredEventId!: string;
 
   /** One readable line per field that differs, e.g. `selected: declared [a, b], recomputed [a, c]`. */

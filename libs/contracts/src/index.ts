@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './ids';
 export * from './topics';
 export * from './money';
 export * from './round-config';

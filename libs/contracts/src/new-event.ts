@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, Producer } from './envelope';
+import { isCanonicalUuid } from './ids';
 import { EVENT_REGISTRY, type PayloadOf, type PlazaEventType } from './registry';
 
 /** An event about to be appended: the store assigns streamId and streamVersion. */
@@ -15,6 +16,8 @@ export interface EventContext {
 
 /** Builds a new event with a fresh UUIDv7 and the registry's producer and schema version. */
 export function newEvent<T extends PlazaEventType>(type: T, payload: PayloadOf<T>, ctx: EventContext): NewEvent<T, PayloadOf<T>> {
+  // The last line of defence behind the HTTP edge: an event keyed by a non-canonical round id would open a second stream.
+  if (!isCanonicalUuid(ctx.roundId)) throw new RangeError(`${type}: roundId ${JSON.stringify(ctx.roundId)} is not a canonical UUID`);
   const entry = EVENT_REGISTRY[type];
   return {
     id: uuidv7(),

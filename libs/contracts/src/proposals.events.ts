@@ -9,7 +9,6 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Length,
   Matches,
   ValidateNested,
@@ -17,6 +16,7 @@ import {
 import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
 import { BallotRules, BudgetUnit, PHASES, ROUND_CONFIG_KEYS, RoundConfig, UNIT_ID_PATTERN, type Phase, type RoundConfigKey } from './round-config';
+import { IsCanonicalUuid } from './ids';
 
 /** @deprecated slice name; use BudgetUnit. Kept so code written against the slice compiles while it moves over. */
 export type DistrictSpec = BudgetUnit;
@@ -83,7 +83,7 @@ export class RoundPhaseChangedPayload {
 
 /** What a resident writes; the same fields on submit and on every edit. */
 export class ProposalContent {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @Matches(UNIT_ID_PATTERN)
@@ -116,7 +116,7 @@ export class ProposalSubmittedPayload extends ProposalContent {
 export class ProposalEditedPayload extends ProposalContent {}
 
 export class ProposalWithdrawnPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @IsOptional()
@@ -126,7 +126,7 @@ export class ProposalWithdrawnPayload {
 }
 
 export class ProposalReviewedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @IsString()
@@ -143,7 +143,7 @@ export class ProposalReviewedPayload {
 }
 
 export class ProposalAcceptedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @Matches(UNIT_ID_PATTERN)
@@ -163,7 +163,7 @@ export class ProposalAcceptedPayload {
 }
 
 export class ProposalRejectedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @Matches(UNIT_ID_PATTERN)
@@ -181,14 +181,14 @@ export class ProposalRejectedPayload {
 
 /** On the target's stream: the sources were folded into it. */
 export class ProposalsMergedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsCanonicalUuid({ each: true })
   readonly sources!: string[];
 
   @IsString()
@@ -198,10 +198,10 @@ export class ProposalsMergedPayload {
 
 /** On each source's stream: where it went. */
 export class ProposalMergedIntoPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly proposalId!: string;
 
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly into!: string;
 }
 

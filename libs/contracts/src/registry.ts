@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { CheckpointSignedPayload, ResultsDisputedPayload, ResultsVerifiedPayload, type AuditEvent } from './audit.events';
 import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
+import { hasOnlyCanonicalUuids, isCanonicalUuid } from './ids';
 import {
   ProposalAcceptedPayload,
   ProposalEditedPayload,
@@ -66,7 +67,6 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
 
 export type ValidationResult = { ok: true; envelope: PlazaEvent } | { ok: false; reason: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 function describe(errors: ValidationError[], path = 'payload'): string[] {
@@ -90,12 +90,13 @@ export function validateEnvelope(raw: unknown): ValidationResult {
   if (!isObject(raw)) return { ok: false, reason: 'event is not a JSON object' };
   const problems: string[] = [];
   const str = (k: string) => typeof raw[k] === 'string' && (raw[k] as string).length > 0;
-  if (!str('id') || !UUID.test(raw.id as string)) problems.push('id must be a UUID');
+  if (!isCanonicalUuid(raw.id)) problems.push('id must be a canonical UUID (lower-case hex with hyphens)');
   if (!str('type')) problems.push('type must be a non-empty string');
   if (!Number.isInteger(raw.schemaVersion) || (raw.schemaVersion as number) < 1) problems.push('schemaVersion must be a positive integer');
   if (!str('streamId')) problems.push('streamId must be a non-empty string');
+  else if (!hasOnlyCanonicalUuids(raw.streamId as string)) problems.push('streamId must hold its ids in canonical (lower-case) form');
   if (!Number.isInteger(raw.streamVersion) || (raw.streamVersion as number) < 1) problems.push('streamVersion must be a positive integer');
-  if (!str('roundId') || !UUID.test(raw.roundId as string)) problems.push('roundId must be a UUID');
+  if (!isCanonicalUuid(raw.roundId)) problems.push('roundId must be a canonical UUID (lower-case hex with hyphens)');
   if (!str('occurredAt') || !ISO_UTC.test(raw.occurredAt as string) || Number.isNaN(Date.parse(raw.occurredAt as string)))
     problems.push('occurredAt must be a UTC ISO-8601 timestamp');
   if (!PRODUCERS.includes(raw.producer as Producer)) problems.push(`producer must be one of ${PRODUCERS.join(', ')}`);

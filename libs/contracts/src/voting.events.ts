@@ -10,7 +10,6 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
   Min,
   ValidateNested,
@@ -18,6 +17,7 @@ import {
 import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
 import { OutcomeRule, UNIT_ID_PATTERN } from './round-config';
+import { IsCanonicalUuid } from './ids';
 
 export const BALLOT_CHANNELS = ['online', 'paper'] as const;
 export type BallotChannel = (typeof BALLOT_CHANNELS)[number];
@@ -55,7 +55,7 @@ export class VotersRegisteredPayload {
 }
 
 export class PaperEntry {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly batchId!: string;
 
   @IsString()
@@ -63,7 +63,7 @@ export class PaperEntry {
 }
 
 export class BallotCastPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly ballotId!: string;
 
   /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
@@ -80,7 +80,7 @@ export class BallotCastPayload {
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
+  @IsCanonicalUuid({ each: true })
   readonly choices!: string[];
 
   /** Cumulative ballots: points per choice, in the same order. */
@@ -99,7 +99,7 @@ export class BallotCastPayload {
 }
 
 export class PaperBatchOpenedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly batchId!: string;
 
   @Matches(UNIT_ID)
@@ -114,7 +114,7 @@ export class PaperBatchOpenedPayload {
 }
 
 export class PaperBatchClosedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly batchId!: string;
 
   @IsInt()
@@ -152,7 +152,7 @@ export type PaperRefusalReason = (typeof PAPER_REFUSAL_REASONS)[number];
 
 /** A counted sheet the clerk set aside instead of entering, so the batch still reconciles. */
 export class PaperSheetRefusedPayload {
-  @IsUUID()
+  @IsCanonicalUuid()
   readonly batchId!: string;
 
   @IsIn(PAPER_REFUSAL_REASONS)
@@ -199,7 +199,7 @@ export class ResultsDeclaredPayload {
 
   /** Proposal ids in selection order. */
   @IsArray()
-  @IsUUID('all', { each: true })
+  @IsCanonicalUuid({ each: true })
   readonly selected!: string[];
 
   @IsMinorUnits()

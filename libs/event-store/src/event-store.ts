@@ -1,4 +1,4 @@
-import type { EventEnvelope, NewEvent } from '@plaza/contracts';
+import { hasOnlyCanonicalUuids, isCanonicalUuid, type EventEnvelope, type NewEvent } from '@plaza/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ConcurrencyError, DuplicateEventError } from './errors';
@@ -28,7 +28,6 @@ export interface AppendOptions {
 
 // Parameters per row times rows stays far below PostgreSQL's 65 535 bind parameters.
 const CHUNK = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface EventRow {
   position: string;
@@ -246,12 +245,13 @@ function validateAppend(streamId: string, expectedVersion: number, events: reado
     throw new RangeError(`expectedVersion must be an integer >= 0, got ${expectedVersion}`);
   }
   if (events.length === 0) throw new RangeError(`append to ${streamId}: no events (a command that decides nothing appends nothing)`);
+  // `ballot-01A2…` and `ballot-01a2…` would be two streams of one round: ids enter stream ids in one form only.
+  if (!hasOnlyCanonicalUuids(streamId)) throw new TypeError(`append to ${streamId}: the ids in a stream id must be canonical (lower-case) UUIDs`);
   const seen = new Set<string>();
   for (const event of events) {
-    if (!UUID.test(event.id)) throw new TypeError(`event id ${JSON.stringify(event.id)} is not a UUID`);
-    const id = event.id.toLowerCase();
-    if (seen.has(id)) throw new DuplicateEventError([event.id]);
-    seen.add(id);
+    if (!isCanonicalUuid(event.id)) throw new TypeError(`event id ${JSON.stringify(event.id)} is not a UUID in canonical form (lower-case hex with hyphens)`);
+    if (seen.has(event.id)) throw new DuplicateEventError([event.id]);
+    seen.add(event.id);
     // The relay republishes occurredAt from a timestamptz; only the canonical form survives the round trip.
     const parsed = new Date(event.occurredAt);
     if (Number.isNaN(parsed.getTime()) || parsed.toISOString() !== event.occurredAt) {

@@ -104,6 +104,9 @@ describe('append and read', () => {
   it('refuses input that would not survive the round trip', async () => {
     await expect(store.append(stream(), 0, [newEvent({ occurredAt: '2026-01-01T10:00:00+01:00' })])).rejects.toThrow(/occurredAt/);
     await expect(store.append(stream(), 0, [newEvent({ id: 'not-a-uuid' })])).rejects.toThrow(/not a UUID/);
+    // One form of an id, so an upper-case copy can never open a second stream or pass as another event.
+    await expect(store.append(stream(), 0, [newEvent({ id: '01A213B9-E160-74C6-922F-0C4FC84CB309' })])).rejects.toThrow(/not a UUID in canonical form/);
+    await expect(store.append('ballot-01A213B9-E160-74C6-922F-0C4FC84CB309-x', 0, [newEvent()])).rejects.toThrow(/canonical/);
     await expect(store.append(stream(), 0, [])).rejects.toThrow(RangeError);
   });
 });

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { MixedList } from 'typeorm';
 import type { ServiceConfig } from './config';
 import { configureHttp } from './http';
+import { answerClientErrors } from './input';
 
 export interface ServiceDefinition {
   readonly name: string;
@@ -25,10 +26,12 @@ export async function startService(def: ServiceDefinition): Promise<RunningServi
   if (def.config.MIGRATE_ON_START) {
     await runMigrations({ url: def.config.DATABASE_URL, schema: def.config.DB_SCHEMA, migrations: def.migrations });
   }
-  const app = await NestFactory.create(def.module, { bufferLogs: true, abortOnError: false });
+  // No body-parser: InputInterceptor reads bodies within each route's limits (README "Input limits").
+  const app = await NestFactory.create(def.module, { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', trustProxy(def.config.TRUST_PROXY));
   configureHttp(app, { title: `Plaza ${def.name} API`, description: def.description });
+  answerClientErrors(app.getHttpServer());
   await app.listen(def.config.PORT, def.config.HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : def.config.PORT;

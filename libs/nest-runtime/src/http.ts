@@ -5,14 +5,18 @@ import {
   ConflictException,
   HttpStatus,
   ValidationPipe,
+  type ArgumentMetadata,
   type ExceptionFilter,
   type INestApplication,
   type ValidationError,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
 import { NotFound, Refusal } from '@plaza/contracts';
 import { ConcurrencyError } from '@plaza/event-store';
 import type { Response } from 'express';
+import { InputInterceptor, urlLengthLimit } from './input';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `districts.0.budget`. */
@@ -33,13 +37,71 @@ export function validationFailed(errors: FieldError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'Validation failed', errors });
 }
 
-export const validationPipe = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  forbidUnknownValues: true,
-  exceptionFactory: (errors) => validationFailed(fieldErrors(errors)),
-});
+const ANY_CASE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL_INTEGER = /^-?\d{1,16}$/;
+
+/** Lower-cases, in place, every value of a property declared @IsUUID (each item of an array one), nested DTOs included. */
+function canonicaliseUuids(value: unknown, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 32) return;
+  if (Array.isArray(value)) {
+    for (const item of value) canonicaliseUuids(item, depth + 1);
+    return;
+  }
+  const uuidProps = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(value.constructor, '', true, false)
+      .filter((m) => m.name === 'isUuid')
+      .map((m) => m.propertyName),
+  );
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (uuidProps.has(key) && typeof v === 'string') record[key] = v.toLowerCase();
+    else if (uuidProps.has(key) && Array.isArray(v)) record[key] = v.map((x: unknown) => (typeof x === 'string' ? x.toLowerCase() : x));
+    else canonicaliseUuids(v, depth + 1);
+  }
+}
+
+/**
+ * The global ValidationPipe (whitelist, forbidNonWhitelisted) plus the edge rules of README "Input limits":
+ * a UUID is one form (lower case) before any command sees it, and an integer in a path or query is a decimal
+ * safe integer (±2^53 − 1: every bigint column holds it exactly), never a double rounded on its way to SQL.
+ */
+export class PlazaValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+      exceptionFactory: (errors) => validationFailed(fieldErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const field = metadata.data ?? metadata.type;
+    if ((metadata.type === 'param' || metadata.type === 'query') && typeof value === 'string') {
+      if (metadata.metatype === Number && !(DECIMAL_INTEGER.test(value) && Number.isSafeInteger(Number(value)))) {
+        throw validationFailed([{ field, messages: [`${field} must be a decimal integer between -(2^53 - 1) and 2^53 - 1`] }]);
+      }
+      if (ANY_CASE_UUID.test(value)) value = value.toLowerCase();
+    }
+    const result = await super.transform(value, metadata);
+    if (metadata.type === 'query' && result !== null && typeof result === 'object' && value !== null && typeof value === 'object') {
+      const sent = value as Record<string, unknown>;
+      const unsafe = Object.entries(result).filter(
+        ([k, v]) => typeof v === 'number' && typeof sent[k] === 'string' && !(DECIMAL_INTEGER.test(sent[k]) && Number.isSafeInteger(v)),
+      );
+      if (unsafe.length > 0) {
+        throw validationFailed(unsafe.map(([k]) => ({ field: k, messages: [`${k} must be a decimal integer between -(2^53 - 1) and 2^53 - 1`] })));
+      }
+    }
+    canonicaliseUuids(result);
+    return result;
+  }
+}
+
+export const validationPipe = new PlazaValidationPipe();
 
 /** An optimistic-concurrency conflict is the client's to retry: 409 with the stream's versions. */
 @Catch(ConcurrencyError)
@@ -59,6 +121,8 @@ export class ConcurrencyErrorFilter implements ExceptionFilter {
 
 /** The HTTP conventions every Plaza service shares: validation, error mapping, OpenAPI at /docs. */
 export function configureHttp(app: INestApplication, api: { title: string; description: string; version?: string }): void {
+  app.use(urlLengthLimit());
+  app.useGlobalInterceptors(new InputInterceptor(app.get(Reflector)));
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new ConcurrencyErrorFilter(), new RefusalFilter());
   app.enableShutdownHooks();

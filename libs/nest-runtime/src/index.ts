@@ -1,5 +1,6 @@
 export * from './config';
 export * from './http';
+export * from './input';
 export * from './database.module';
 export * from './event-pipeline';
 export * from './health';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { BodyLimits } from '../input';
 import { AcceptsVotingCode, CurrentCaller, Public, ROLES, Roles, type Caller, type Role } from './roles';
 import { TokenIssuer } from './token-issuer';
 
@@ -55,6 +56,7 @@ export class DevTokenController {
   @Post('token')
   @HttpCode(200)
   @Public()
+  @BodyLimits({ maxBytes: 16 * 1024, maxDepth: 3 })
   @ApiOperation({ summary: 'Development only (AUTH_DEV_IDP=true): a token for any subject and roles, no password' })
   @ApiOkResponse({ type: IssuedTokenDto })
   token(@Body() dto: DevTokenRequestDto) {
