@@ -147,7 +147,7 @@ function add1(p: Prepared, options: RuleOptions, stepping = false): Outcome {
         current = ahead;
         jump *= 2n;
       } else {
-        // An outcome change (or a decision too close to confirm) lies within the jump: look half as far.
+        // A change may lie within the jump (or the check is too coarse to exclude one): look half as far.
         jump /= 2n;
       }
       continue;
