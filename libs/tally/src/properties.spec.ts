@@ -4,6 +4,7 @@ import { prepare } from './prepare';
 import { mesExact, mesFloat } from './rules/mes';
 import { resultToJson, RULE_NAMES, tally, type Ballot, type BallotType, type Instance, type Profile, type RuleName } from '.';
 import { referenceAdd1, referenceMes } from '../test/reference-mes';
+import { tallyAdd1OneUnit } from './tally';
 
 interface Case {
   instance: Instance;
@@ -140,6 +141,53 @@ describe('properties on random instances', () => {
         expect(r.explanation.add1Steps).toBe(ref.raises);
       }),
       { numRuns: 120 },
+    );
+  });
+
+  // Costs in the thousands and few voters: the slack of a run covers many one-unit raises, so Add1 jumps.
+  const arbJumpCase = fc
+    .record({
+      type: fc.constantFrom<BallotType>('approval', 'cumulative'),
+      costs: fc.array(fc.integer({ min: 50, max: 3000 }), { minLength: 2, maxLength: 7 }),
+      budget: fc.integer({ min: 100, max: 6000 }),
+      raw: fc.array(fc.array(fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 9 }),
+      scale: fc.constantFrom(0, 0, 1),
+    })
+    .map(({ type, costs, budget, raw, scale }): Case => {
+      const projects = costs.map((c, i) => ({ id: `p${i}`, cost: BigInt(c) }));
+      const ballots: Ballot[] = raw.map((items, v) => {
+        const seen = new Map<string, bigint>();
+        for (const [k, pts] of items) seen.set(`p${k % costs.length}`, BigInt(pts));
+        const ids = [...seen.keys()];
+        return type === 'cumulative'
+          ? { voterId: `v${v}`, projects: ids, points: ids.map((id) => seen.get(id)!) }
+          : { voterId: `v${v}`, projects: ids };
+      });
+      return { instance: { budget: BigInt(budget), scale, projects }, profile: { type, ballots } };
+    });
+
+  it("Add1 that jumps gives the one-unit loop's outcome and raise count, with and without add1Integral", () => {
+    fc.assert(
+      fc.property(arbJumpCase, fc.boolean(), ({ instance, profile }, add1Integral) => {
+        const r = tally(instance, profile, 'equalshares/add1', { add1Integral });
+        const ref = tallyAdd1OneUnit(instance, profile, { add1Integral });
+        expect(r.selected).toEqual(ref.selected);
+        expect(r.explanation.add1Steps).toBe(ref.explanation.add1Steps);
+        expect(resultToJson(r)).toEqual(resultToJson(ref));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the one-unit loop agrees with raising one unit at a time with the naive engine', () => {
+    fc.assert(
+      fc.property(arbJumpCase.filter((c) => c.instance.scale === 0), ({ instance, profile }) => {
+        const ref = referenceAdd1(instance, profile);
+        const r = tallyAdd1OneUnit(instance, profile);
+        expect(r.selected).toEqual(ref.selected);
+        expect(r.explanation.add1Steps).toBe(ref.raises);
+      }),
+      { numRuns: 30 },
     );
   });
 });

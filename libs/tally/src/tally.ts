@@ -45,6 +45,15 @@ export function tally(instance: Instance, profile: Profile, rule: RuleName, opti
   return toResult(p, rule, outcome);
 }
 
+/**
+ * `equalshares/add1` with the one-unit loop itself (every raise run, no jumps): the reference the jumping loop is
+ * tested against. Not part of the library's API.
+ */
+export function tallyAdd1OneUnit(instance: Instance, profile: Profile, options: RuleOptions = {}): TallyResult {
+  const p = prepare(instance, profile, options);
+  return toResult(p, 'equalshares/add1', add1(p, options, true));
+}
+
 function run(p: Prepared, rule: RuleName, options: RuleOptions): Outcome {
   switch (rule) {
     case 'greedy':
@@ -97,10 +106,13 @@ function utilityNote(p: Prepared): string {
 /**
  * Add1 completion as Pabulib defines it: raise every voter's budget by one currency unit at a time while the
  * outcome still fits the real budget, and keep the last outcome that fits (not "stop once exhaustive").
- * The intermediate runs may be done in floats when every decision in them is clear by a wide margin; the outcome
- * returned and the run that overspends are both recomputed exactly.
+ * Instead of running every raise, the loop jumps: a run `jump` raises ahead that provably decides like the current
+ * one (see mesFloat and the README's "Add1 jumps") shows every raise in between gives the same, fitting, outcome.
+ * Jumps double while they are confirmed and halve when not, down to single raises next to an outcome change. The
+ * intermediate runs may be done in floats when every decision in them is clear by a wide margin; the outcome
+ * returned and the run that overspends are both recomputed exactly. `stepping` runs every raise (the reference).
  */
-function add1(p: Prepared, options: RuleOptions): Outcome {
+function add1(p: Prepared, options: RuleOptions, stepping = false): Outcome {
   const n = BigInt(Math.max(1, p.n));
   const B = p.instance.budget;
   const unit = 10n ** BigInt(p.instance.scale);
@@ -113,7 +125,7 @@ function add1(p: Prepared, options: RuleOptions): Outcome {
   for (const pr of p.instance.projects) totalCost += pr.cost;
   const exact = { ...options, reportTies: false };
   const perVoterAt = (k: bigint) => (k === 0n ? initial : add(start, rat(k * unit)));
-  // Floats when every decision is clear, else exact (which gives no reference to compare later runs with).
+  // Floats when every decision is clear, else exact (which gives no reference to confirm a jump with).
   const runAt = (k: bigint, reference?: FloatRun): { selected: number[]; cost: bigint; float?: FloatRun } => {
     const perVoter = perVoterAt(k);
     const float = mesFloat(p, toNumber(perVoter), options.threshold, reference);
@@ -124,42 +136,33 @@ function add1(p: Prepared, options: RuleOptions): Outcome {
   const kLimit = (limit * start.d - start.n) / (start.d * unit);
   let k = 0n;
   let current = runAt(0n);
-  // Raises that can be skipped: a run `jump` raises ahead that provably decides like the current one (see
-  // mesFloat) shows that every raise in between gives the same, fitting, outcome. Doubles on success.
-  let jump = 2n;
-  // Jumps are tried only after single raises left the winners unchanged `wait` times in a row (doubling after each
-  // failed jump): where the outcome keeps changing they would only cost runs.
-  let stable = 0;
-  let wait = 1;
-  const sameWinners = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, j) => x === b[j]);
+  let jump = stepping ? 1n : 2n;
   for (;;) {
     if (current.selected.length === supported || k >= kLimit) break;
-    if (stable >= wait && current.float) {
+    if (jump > 1n && current.float) {
       const target = k + jump > kLimit ? kLimit : k + jump;
       const ahead = runAt(target, current.float);
       if (ahead.float?.sameAsReference) {
         k = target;
         current = ahead;
         jump *= 2n;
-        wait = 1;
-        continue;
+      } else {
+        // A change may lie within the jump (or the check is too coarse to exclude one): look half as far.
+        jump /= 2n;
       }
-      jump = jump / 4n > 2n ? jump / 4n : 2n;
-      wait = Math.min(wait * 2, 64);
-      stable = 0;
+      continue;
     }
     const candidate = runAt(k + 1n);
     if (candidate.cost > B) {
       // Confirm the overspend exactly; if floats misjudged it, carry on from the exact run.
       const confirm = mesExact(p, perVoterAt(k + 1n), exact, false);
       if (confirm.cost > B) break;
-      stable = 0;
       current = confirm;
     } else {
-      stable = sameWinners(candidate.selected, current.selected) ? stable + 1 : 0;
       current = candidate;
     }
     k += 1n;
+    if (!stepping) jump = 2n;
   }
   const perVoter = perVoterAt(k);
   const best = mesExact(p, perVoter, options);

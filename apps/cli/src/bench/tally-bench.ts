@@ -38,6 +38,8 @@ function main(): void {
   console.log(`node ${process.version}; times in ms (wall, CPU); parse = read + parsePb + toElection (median of ${repeat});`);
   console.log(`each rule: tally() from the converted instance (includes grouping ballots), median of ${repeat} runs for rules`);
   console.log(`under 1 s, else one run. Load average now: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+  // Seconds (wall, median as above) of equalshares/add1 per file: the last line, JSON, read by infra/bench.js.
+  const tallyAdd1Seconds: Record<string, number> = {};
   for (const file of files) {
     const text = readFileSync(join(FIXTURES, file), 'utf8');
     const parses: number[] = [];
@@ -72,11 +74,13 @@ function main(): void {
         steps = r.explanation.add1Steps;
         if (ms > 1000) break;
       }
+      if (rule === 'equalshares/add1') tallyAdd1Seconds[file] = Number((median(runs) / 1000).toFixed(3));
       const extra = steps !== undefined ? `, ${steps} Add1 raises` : '';
       console.log(`  ${rule.padEnd(30)} ${cell(median(runs), median(cpus))}   (${selected} selected${extra})`);
     }
     console.log('');
   }
+  if (Object.keys(tallyAdd1Seconds).length > 0) console.log(JSON.stringify({ tallyAdd1Seconds }));
 }
 
 main();
