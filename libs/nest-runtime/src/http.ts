@@ -18,7 +18,7 @@ import { ConcurrencyError, IdempotencyStore } from '@plaza/event-store';
 import type { Response } from 'express';
 import { IdempotencyInterceptor } from './idempotency';
 import { InputInterceptor, urlLengthLimit } from './input';
-import { CLOCK, systemClock, type Clock } from './request-context';
+import { CLOCK, type Clock } from './request-context';
 import { TransientErrorFilter } from './transient';
 
 export interface FieldError {
@@ -122,25 +122,17 @@ export class ConcurrencyErrorFilter implements ExceptionFilter {
   }
 }
 
-function optional<T>(app: INestApplication, token: unknown): T | undefined {
-  try {
-    return app.get<T>(token as never, { strict: false });
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The HTTP conventions every Plaza service shares: validation, error mapping (503 for a lost connection, 409,
- * 404, then Nest's own), `Idempotency-Key` on command endpoints when the service has a database, OpenAPI at /docs.
+ * 404, then Nest's own), `Idempotency-Key` on command endpoints, OpenAPI at /docs. The app provides CLOCK and
+ * DatabaseModule (its IdempotencyStore).
  */
 export function configureHttp(app: INestApplication, api: { title: string; description: string; version?: string }): void {
   app.use(urlLengthLimit());
   const reflector = app.get(Reflector);
-  const idempotency = optional<IdempotencyStore>(app, IdempotencyStore);
   app.useGlobalInterceptors(
     new InputInterceptor(reflector),
-    ...(idempotency ? [new IdempotencyInterceptor(reflector, idempotency, optional<Clock>(app, CLOCK) ?? systemClock)] : []),
+    new IdempotencyInterceptor(reflector, app.get(IdempotencyStore, { strict: false }), app.get<Clock>(CLOCK, { strict: false })),
   );
   app.useGlobalPipes(validationPipe);
   // Tried last to first: the catch-all TransientErrorFilter only sees what the specific ones do not take.

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { Reflector } from '@nestjs/core';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, RETRY_CODES } from '@plaza/contracts';
 import type { IdempotencyStore } from '@plaza/event-store';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -18,9 +19,7 @@ import type { Caller } from './auth/roles';
 import type { Clock } from './request-context';
 import { RETRY_AFTER_SECONDS } from './transient';
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-/** Header set on an answer replayed from the first request with the same key. */
-export const IDEMPOTENT_REPLAY_HEADER = 'Idempotent-Replayed';
+const IDEMPOTENCY_HEADER = IDEMPOTENCY_KEY_HEADER;
 /** A key: 1–255 visible ASCII characters (a UUID is the usual choice). */
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -87,7 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new UnprocessableEntityException({
         statusCode: 422,
         error: 'Unprocessable Entity',
-        code: 'idempotency-key-reused',
+        code: RETRY_CODES.keyReused,
         message: `this ${IDEMPOTENCY_HEADER} was used for a different request; use a new key for a new request`,
       });
     }
@@ -96,12 +95,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ConflictException({
         statusCode: 409,
         error: 'Conflict',
-        code: 'idempotency-in-progress',
+        code: RETRY_CODES.inProgress,
         message: `a request with this ${IDEMPOTENCY_HEADER} is still being processed; retry in ${RETRY_AFTER_SECONDS} s`,
       });
     }
     if (claim.outcome === 'replay') {
-      res.status(claim.status).setHeader(IDEMPOTENT_REPLAY_HEADER, 'true');
+      res.status(claim.status).setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       return claim.body;
     }
     let result: unknown;

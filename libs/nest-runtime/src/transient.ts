@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger, type ExceptionFilter, type HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
+import { RETRY_CODES } from '@plaza/contracts';
 import type { Response } from 'express';
 
 /** Seconds a client is asked to wait before retrying after a 503 (README "Retries and Idempotency-Key"). */
@@ -8,7 +9,7 @@ export const RETRY_AFTER_SECONDS = 2;
 export type TransientKind = 'database' | 'broker';
 
 /** Stable `code`s of a 503 body, by what was lost. */
-export const UNAVAILABLE_CODES: Record<TransientKind, string> = { database: 'database-unavailable', broker: 'broker-unavailable' };
+export const UNAVAILABLE_CODES: Record<TransientKind, string> = { database: RETRY_CODES.databaseUnavailable, broker: RETRY_CODES.brokerUnavailable };
 
 /** Socket-level failures: the peer went away or never answered. */
 const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_KEY_HEADER, retryableAnswer } from '@plaza/contracts';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
@@ -62,7 +63,6 @@ export interface RequestOptions {
   readonly accept?: readonly number[];
 }
 
-const NOT_PROCESSED = new Set([429, 502, 503, 504]);
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function errorCode(error: unknown): string | undefined {
@@ -137,7 +137,7 @@ export class HttpClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     const command = method !== 'GET' && method !== 'HEAD';
-    if (command) headers['idempotency-key'] = randomUUID();
+    if (command) headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] = randomUUID();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const retryAfter = async (attempt: number, reason: string, seconds?: string) => {
       const asked = seconds !== undefined && /^\d{1,4}$/.test(seconds) ? Math.min(Number(seconds) * 1000, this.retry.maxDelayMs) : 0;
@@ -165,8 +165,7 @@ export class HttpClient {
         // not JSON: keep the text for the error message
       }
       const code = (parsed as { code?: unknown } | null)?.code;
-      const inProgress = res.status === 409 && code === 'idempotency-in-progress';
-      if ((NOT_PROCESSED.has(res.status) || inProgress) && !last) {
+      if (retryableAnswer(res.status, typeof code === 'string' ? code : undefined) && !last) {
         await retryAfter(attempt, `${res.status}${typeof code === 'string' ? ` ${code}` : ''}`, res.retryAfter);
         continue;
       }
