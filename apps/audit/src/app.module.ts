@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, DatabaseModule, EventPipelineModule, HealthModule, loggingModule } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock } from '@plaza/nest-runtime';
 import { BundleController } from './bundle/bundle.controller';
 import { BundleService } from './bundle/bundle.service';
 import type { LoadedAuditConfig } from './config/audit.config';
@@ -38,7 +38,7 @@ export class AuditAppModule {
         HealthModule.forRoot(pipeline),
         AuthModule.forRoot(config),
       ],
-      providers: [{ provide: AUDIT_CONFIG, useValue: config }, LedgerTree, LedgerQuery, SigningKey, Checkpointer, RecountService, BundleService],
+      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: CLOCK, useValue: systemClock }, LedgerTree, LedgerQuery, SigningKey, Checkpointer, RecountService, BundleService],
       controllers: [LedgerController, ProofsController, VerificationController, BundleController],
     };
   }

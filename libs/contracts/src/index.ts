@@ -10,3 +10,4 @@ export * from './registry';
 export * from './new-event';
 export * from './refusal';
 export * from './currency';
+export * from './retry';

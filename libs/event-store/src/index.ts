@@ -1,6 +1,7 @@
 export * from './data-source';
 export * from './errors';
 export * from './health';
+export * from './idempotency-store';
 export {
   EventStore,
   type AppendOptions,

@@ -34,6 +34,7 @@ describe('migrations', () => {
     expect(rows.map((r) => r.table_name)).toEqual([
       'dead_letters',
       'events',
+      'idempotency_keys',
       'migrations',
       'processed_events',
       'relay_checkpoints',
@@ -47,6 +48,7 @@ describe('migrations', () => {
       expect(await runMigrations({ url: TEST_DATABASE_URL, schema })).toEqual([
         'CreateEventStore1764090000000',
         'CreateConsumerTables1764090000001',
+        'CreateIdempotencyKeys1764090000002',
       ]);
       const ds = new DataSource(createDataSourceOptions({ url: TEST_DATABASE_URL, schema, migrations: eventStoreMigrations }));
       await ds.initialize();
@@ -54,6 +56,7 @@ describe('migrations', () => {
         const odd = new EventStore(ds);
         await odd.append('s', 0, [newEvent()]);
         expect(await odd.streamVersion('s')).toBe(1);
+        await ds.undoLastMigration();
         await ds.undoLastMigration();
         await ds.undoLastMigration();
         const { rows } = await sql.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [schema]);

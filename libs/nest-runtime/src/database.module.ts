@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { createDataSourceOptions, EventStore } from '@plaza/event-store';
+import { createDataSourceOptions, EventStore, IdempotencyStore } from '@plaza/event-store';
 import type { MixedList } from 'typeorm';
 import { DataSource } from 'typeorm';
 
@@ -28,7 +28,8 @@ export class DatabaseModule {
             url: options.url,
             schema: options.schema,
             migrations: options.migrations,
-            applicationName: options.applicationName,
+            // Per schema, so an operator (or a test) can tell this service's connections from another deployment's.
+            applicationName: `${options.applicationName}:${options.schema}`.slice(0, 63),
             poolSize: options.poolSize ?? 20,
           }),
           // Nest's default retries hide a wrong DATABASE_URL for minutes; fail fast instead.
@@ -39,8 +40,9 @@ export class DatabaseModule {
       providers: [
         { provide: DB_SCHEMA, useValue: options.schema },
         { provide: EventStore, useFactory: (ds: DataSource) => new EventStore(ds, { schema: options.schema }), inject: [DataSource] },
+        { provide: IdempotencyStore, useFactory: (ds: DataSource) => new IdempotencyStore(ds, options.schema), inject: [DataSource] },
       ],
-      exports: [DB_SCHEMA, EventStore, TypeOrmModule],
+      exports: [DB_SCHEMA, EventStore, IdempotencyStore, TypeOrmModule],
     };
   }
 }

@@ -10,13 +10,16 @@ import {
   type INestApplication,
   type ValidationError,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { NotFound, Refusal } from '@plaza/contracts';
-import { ConcurrencyError } from '@plaza/event-store';
+import { ConcurrencyError, IdempotencyStore } from '@plaza/event-store';
 import type { Response } from 'express';
+import { IdempotencyInterceptor } from './idempotency';
 import { InputInterceptor, urlLengthLimit } from './input';
+import { CLOCK, type Clock } from './request-context';
+import { TransientErrorFilter } from './transient';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `districts.0.budget`. */
@@ -119,12 +122,21 @@ export class ConcurrencyErrorFilter implements ExceptionFilter {
   }
 }
 
-/** The HTTP conventions every Plaza service shares: validation, error mapping, OpenAPI at /docs. */
+/**
+ * The HTTP conventions every Plaza service shares: validation, error mapping (503 for a lost connection, 409,
+ * 404, then Nest's own), `Idempotency-Key` on command endpoints, OpenAPI at /docs. The app provides CLOCK and
+ * DatabaseModule (its IdempotencyStore).
+ */
 export function configureHttp(app: INestApplication, api: { title: string; description: string; version?: string }): void {
   app.use(urlLengthLimit());
-  app.useGlobalInterceptors(new InputInterceptor(app.get(Reflector)));
+  const reflector = app.get(Reflector);
+  app.useGlobalInterceptors(
+    new InputInterceptor(reflector),
+    new IdempotencyInterceptor(reflector, app.get(IdempotencyStore, { strict: false }), app.get<Clock>(CLOCK, { strict: false })),
+  );
   app.useGlobalPipes(validationPipe);
-  app.useGlobalFilters(new ConcurrencyErrorFilter(), new RefusalFilter());
+  // Tried last to first: the catch-all TransientErrorFilter only sees what the specific ones do not take.
+  app.useGlobalFilters(new TransientErrorFilter(app.get(HttpAdapterHost).httpAdapter), new ConcurrencyErrorFilter(), new RefusalFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

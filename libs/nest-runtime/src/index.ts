@@ -8,3 +8,5 @@ export * from './logging';
 export * from './request-context';
 export * from './bootstrap';
 export * from './auth';
+export * from './idempotency';
+export * from './transient';

@@ -4,7 +4,7 @@ import { formatWarnings } from '@plaza/pabulib';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
 import { loadPb } from './tally';
-import { HttpClient } from '../import/http';
+import { HttpClient, retryReporter } from '../import/http';
 import { ImportPlanError, planImport, type ImportPlan } from '../import/plan';
 import { PlazaApi } from '../import/plaza-api';
 import { runImport, type ImportOutcome } from '../import/run-import';
@@ -98,7 +98,7 @@ export async function importCommand(file: string, flags: ImportFlags, log: (line
   for (const note of plan.notes) log(`note: ${note}`);
   const tokens = tokenSource(flags);
   log(`${plan.projects.length} projects, ${plan.voters.length} voters; tokens from the ${tokens.kind}`);
-  const api = new PlazaApi({ proposals: flags.proposals, voting: flags.voting, audit: flags.audit }, tokens);
+  const api = new PlazaApi({ proposals: flags.proposals, voting: flags.voting, audit: flags.audit }, tokens, undefined, retryReporter(log));
   let outcome: ImportOutcome;
   try {
     const extraResidents = (flags.alsoRegister ?? '').split(',').map((id) => id.trim()).filter(Boolean);

@@ -1,4 +1,4 @@
-import { HttpClient, HttpError, mapPool, type Transport } from './http';
+import { HttpClient, HttpError, mapPool, retryReporter, type Transport } from './http';
 
 const noWait = () => Promise.resolve();
 const policy = { retries: 3, baseDelayMs: 1, maxDelayMs: 1 };
@@ -41,12 +41,37 @@ describe('HttpClient', () => {
     expect(calls).toHaveLength(4);
   });
 
-  test('a broken connection is retried only for idempotent requests', async () => {
-    const once = scripted([reset(), { status: 200, text: '{}' }]);
-    await expect(new HttpClient('http://h', once.transport, policy, noWait).post('/x', {})).rejects.toThrow(/socket hang up \(ECONNRESET\)/);
-    expect(once.calls).toHaveLength(1);
-    const again = scripted([reset(), { status: 200, text: '{}' }]);
-    await expect(new HttpClient('http://h', again.transport, policy, noWait).post('/x', {}, { idempotent: true })).resolves.toEqual({ status: 200, body: {} });
+  test('a command carries one Idempotency-Key over all its attempts, so a broken connection is retried too', async () => {
+    const notices: string[] = [];
+    const { transport, calls } = scripted([
+      reset(),
+      { status: 503, text: '{"code":"database-unavailable"}' },
+      { status: 409, text: '{"code":"idempotency-in-progress"}' },
+      { status: 201, text: '{"eventId":"e1"}' },
+    ]);
+    const client = new HttpClient('http://h', transport, policy, noWait, (n) => notices.push(`${n.reason} ${n.attempt}/${n.of}`));
+    await expect(client.post('/x', {})).resolves.toEqual({ status: 201, body: { eventId: 'e1' } });
+    const keys = calls.map((c) => c.headers['idempotency-key']);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(keys)).toEqual(new Set([keys[0]]));
+    expect(notices).toEqual(['ECONNRESET 1/3', '503 database-unavailable 2/3', '409 idempotency-in-progress 3/3']);
+    // Each command its own key; a GET none.
+    const next = scripted([{ status: 201, text: '{}' }, { status: 200, text: '{}' }]);
+    const other = new HttpClient('http://h', next.transport, policy, noWait);
+    await other.post('/x', {});
+    await other.get('/y');
+    expect(next.calls[0].headers['idempotency-key']).not.toBe(keys[0]);
+    expect(next.calls[1].headers['idempotency-key']).toBeUndefined();
+  });
+
+  test('a Retry-After longer than the backoff is waited for (up to the ceiling)', async () => {
+    const waits: number[] = [];
+    const transport: Transport = async () => (waits.length === 0 ? { status: 503, text: '', retryAfter: '2' } : { status: 200, text: '{}' });
+    const client = new HttpClient('http://h', transport, { retries: 2, baseDelayMs: 1, maxDelayMs: 5_000 }, async (ms) => {
+      waits.push(ms);
+    });
+    await client.get('/x');
+    expect(waits).toEqual([2000]);
   });
 
   test('4xx is thrown with the body unless accepted', async () => {
@@ -54,6 +79,24 @@ describe('HttpClient', () => {
     const client = new HttpClient('http://h', transport, policy, noWait);
     await expect(client.post('/x', {})).rejects.toMatchObject({ status: 409, body: { code: 'closed' } });
     await expect(client.get('/y', { accept: [404] })).resolves.toEqual({ status: 404, body: { message: 'no' } });
+  });
+});
+
+describe('retryReporter', () => {
+  test('prints one line per burst of retries, with how many were waiting', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const report = retryReporter((l) => lines.push(l), 2_000, () => t);
+    const n = { method: 'POST', url: 'http://h/rounds/r/ballots', reason: '503 database-unavailable', attempt: 1, of: 10, delayMs: 1500 };
+    report(n);
+    report(n);
+    report(n);
+    t = 2_500;
+    report({ ...n, attempt: 2 });
+    expect(lines).toEqual([
+      'POST /rounds/r/ballots: 503 database-unavailable; the service is busy, retrying in 1.5 s with the same Idempotency-Key (attempt 1 of 10)',
+      'POST /rounds/r/ballots: 503 database-unavailable; the service is busy, retrying in 1.5 s with the same Idempotency-Key (attempt 2 of 10, 3 requests retrying)',
+    ]);
   });
 });
 

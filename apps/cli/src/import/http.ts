@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_KEY_HEADER, retryableAnswer } from '@plaza/contracts';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
@@ -25,7 +27,7 @@ export type Transport = (
   url: string,
   headers: Record<string, string>,
   body: string | undefined,
-) => Promise<{ status: number; text: string }>;
+) => Promise<{ status: number; text: string; retryAfter?: string }>;
 
 export interface RetryPolicy {
   /** Extra attempts after the first. */
@@ -34,20 +36,33 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 6, baseDelayMs: 100, maxDelayMs: 5_000 };
+/** Ten retries, backing off to 5 s: about half a minute, enough for a database restart or a broker election. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 10, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+/** What a retry is about to do, for the one line `plaza import` prints. */
+export interface RetryNotice {
+  readonly method: string;
+  readonly url: string;
+  /** The status that was answered (503, …) or the network error's code. */
+  readonly reason: string;
+  readonly attempt: number;
+  readonly of: number;
+  readonly delayMs: number;
+}
 
 export interface RequestOptions {
   readonly token?: string;
   /**
    * Safe to send again after a connection broke mid-request (the first attempt may have taken effect). Answers
-   * that say the request was not processed (429, 502, 503, 504) and refused connections are retried anyway.
+   * that say the request was not processed (429, 502, 503, 504) and refused connections are retried anyway, and
+   * so is every command: it carries one `Idempotency-Key` over all its attempts, so the service answers a retry
+   * of a command it already ran with the first answer instead of running it twice.
    */
   readonly idempotent?: boolean;
   /** Statuses returned to the caller instead of thrown (2xx always are). */
   readonly accept?: readonly number[];
 }
 
-const NOT_PROCESSED = new Set([429, 502, 503, 504]);
 const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
 
 function errorCode(error: unknown): string | undefined {
@@ -74,7 +89,8 @@ export function nodeTransport(maxSockets = 256, timeoutMs = 60_000): Transport {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          const retryAfter = res.headers['retry-after'];
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ...(retryAfter ? { retryAfter } : {}) }));
           res.on('error', reject);
         },
       );
@@ -82,6 +98,25 @@ export function nodeTransport(maxSockets = 256, timeoutMs = 60_000): Transport {
       req.on('error', reject);
       req.end(body);
     });
+}
+
+/**
+ * The one line `plaza import` prints while requests are being retried: at most one per `everyMs`, saying what
+ * failed, when the next attempt goes and how many requests are waiting (each resends its own Idempotency-Key).
+ */
+export function retryReporter(log: (line: string) => void, everyMs = 2_000, now: () => number = Date.now): (notice: RetryNotice) => void {
+  let lastAt = -Infinity;
+  let waiting = 0;
+  return (n) => {
+    waiting++;
+    if (now() - lastAt < everyMs) return;
+    lastAt = now();
+    const others = waiting > 1 ? `, ${waiting} requests retrying` : '';
+    log(
+      `${n.method} ${new URL(n.url).pathname}: ${n.reason}; the service is busy, retrying in ${(n.delayMs / 1000).toFixed(1)} s with the same Idempotency-Key (attempt ${n.attempt} of ${n.of}${others})`,
+    );
+    waiting = 0;
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -93,6 +128,7 @@ export class HttpClient {
     private readonly transport: Transport = nodeTransport(),
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly wait: (ms: number) => Promise<void> = sleep,
+    private readonly onRetry?: (notice: RetryNotice) => void,
   ) {}
 
   async request<T = unknown>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<HttpResponse<T>> {
@@ -100,22 +136,26 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    const command = method !== 'GET' && method !== 'HEAD';
+    if (command) headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] = randomUUID();
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const retryAfter = async (attempt: number, reason: string, seconds?: string) => {
+      const asked = seconds !== undefined && /^\d{1,4}$/.test(seconds) ? Math.min(Number(seconds) * 1000, this.retry.maxDelayMs) : 0;
+      const delayMs = Math.round(Math.max(asked, this.backoff(attempt)));
+      this.onRetry?.({ method, url, reason, attempt: attempt + 1, of: this.retry.retries, delayMs });
+      await this.wait(delayMs);
+    };
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.retry.retries;
-      let res: { status: number; text: string };
+      let res: { status: number; text: string; retryAfter?: string };
       try {
         res = await this.transport(method, url, headers, payload);
       } catch (error) {
         const refused = REFUSED.has(errorCode(error) ?? '');
-        if (last || !(refused || options.idempotent || method === 'GET')) {
+        if (last || !(refused || command || options.idempotent || method === 'GET')) {
           throw new Error(`${method} ${url}: ${(error as Error).message}${errorCode(error) ? ` (${errorCode(error)})` : ''}`);
         }
-        await this.wait(this.backoff(attempt));
-        continue;
-      }
-      if (NOT_PROCESSED.has(res.status) && !last) {
-        await this.wait(this.backoff(attempt));
+        await retryAfter(attempt, errorCode(error) ?? (error as Error).message);
         continue;
       }
       let parsed: unknown = res.text;
@@ -123,6 +163,11 @@ export class HttpClient {
         parsed = res.text ? JSON.parse(res.text) : null;
       } catch {
         // not JSON: keep the text for the error message
+      }
+      const code = (parsed as { code?: unknown } | null)?.code;
+      if (retryableAnswer(res.status, typeof code === 'string' ? code : undefined) && !last) {
+        await retryAfter(attempt, `${res.status}${typeof code === 'string' ? ` ${code}` : ''}`, res.retryAfter);
+        continue;
       }
       if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) return { status: res.status, body: parsed as T };
       throw new HttpError(method, url, res.status, parsed);

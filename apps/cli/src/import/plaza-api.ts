@@ -1,5 +1,5 @@
 import type { RoundConfig } from '@plaza/contracts';
-import { HttpClient, HttpError, pollUntil, type Transport } from './http';
+import { HttpClient, HttpError, pollUntil, type RetryNotice, type Transport } from './http';
 import type { TokenSource } from './tokens';
 
 export interface ServiceUrls {
@@ -50,10 +50,12 @@ export class PlazaApi {
     urls: ServiceUrls,
     readonly tokens: TokenSource,
     transport?: Transport,
+    /** Told about every retry (`plaza import` prints one line per burst). */
+    onRetry?: (notice: RetryNotice) => void,
   ) {
-    this.proposals = new HttpClient(urls.proposals, transport);
-    this.voting = new HttpClient(urls.voting, transport);
-    if (urls.audit) this.audit = new HttpClient(urls.audit, transport);
+    this.proposals = new HttpClient(urls.proposals, transport, undefined, undefined, onRetry);
+    this.voting = new HttpClient(urls.voting, transport, undefined, undefined, onRetry);
+    if (urls.audit) this.audit = new HttpClient(urls.audit, transport, undefined, undefined, onRetry);
   }
 
   private admin(): Promise<string> {

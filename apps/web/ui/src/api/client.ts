@@ -1,3 +1,5 @@
+import { IDEMPOTENCY_KEY_HEADER, retryableAnswer } from '@plaza/contracts';
+
 /**
  * The browser's only way to the services: same-origin /api/<service>/… (apps/web forwards them). Adds the
  * session's bearer token, sends and parses JSON, and turns every non-2xx answer into an ApiError that keeps
@@ -39,6 +41,47 @@ export class NetworkError extends Error {
     this.name = 'NetworkError';
   }
 }
+
+/**
+ * Commands (every method but GET) are retried when the answer says nothing was done: 502/503/504/429, a 409
+ * `idempotency-in-progress`, or no answer at all. Each command sends one `Idempotency-Key` over all its
+ * attempts, so a retry of a command the service did run gets the first answer back instead of a second effect.
+ */
+export const COMMAND_RETRY = { attempts: 8, baseDelayMs: 500, maxDelayMs: 5_000 } as const;
+
+/** How long to wait before attempt `attempt + 1`: exponential with jitter, at least `Retry-After`, at most the ceiling. */
+export function retryDelayMs(attempt: number, retryAfter: string | null, random: () => number = Math.random): number {
+  const ceiling = Math.min(COMMAND_RETRY.maxDelayMs, COMMAND_RETRY.baseDelayMs * 2 ** attempt);
+  const asked = retryAfter && /^\d{1,4}$/.test(retryAfter) ? Math.min(Number(retryAfter) * 1000, COMMAND_RETRY.maxDelayMs) : 0;
+  return Math.max(asked, ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** How many commands are waiting to be sent again right now; the Layout tells the person while it is not 0. */
+let retrying = 0;
+const retryListeners = new Set<() => void>();
+function setRetrying(delta: number): void {
+  retrying += delta;
+  for (const listener of retryListeners) listener();
+}
+export function subscribeRetrying(listener: () => void): () => void {
+  retryListeners.add(listener);
+  return () => retryListeners.delete(listener);
+}
+export const retryingCommands = (): number => retrying;
+
+function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    });
+  });
 
 type TokenSource = () => string | undefined;
 let tokenSource: TokenSource = () => undefined;
@@ -99,15 +142,30 @@ export async function request<T>(service: ServiceName, method: string, path: str
       body = JSON.stringify(options.body);
     }
   }
-  let res: Response;
+  const command = method !== 'GET' && method !== 'HEAD';
+  if (command) headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] = newIdempotencyKey();
+  let res: Response | undefined;
+  let waiting = false;
   try {
-    res = await fetch(apiUrl(service, path, options.query), { method, headers, body, signal: options.signal });
-  } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
-    throw new NetworkError((error as Error).message);
+    for (let attempt = 0; ; attempt++) {
+      const last = !command || attempt >= COMMAND_RETRY.attempts - 1;
+      try {
+        res = await fetch(apiUrl(service, path, options.query), { method, headers, body, signal: options.signal });
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') throw error;
+        if (last) throw new NetworkError((error as Error).message);
+        res = undefined;
+      }
+      if (res && (last || !retryableAnswer(res.status, res.status === 409 ? await codeOf(res.clone()) : undefined))) break;
+      if (!waiting) setRetrying(+1);
+      waiting = true;
+      await sleep(retryDelayMs(attempt, res?.headers.get('retry-after') ?? null), options.signal);
+    }
+  } finally {
+    if (waiting) setRetrying(-1);
   }
-  const text = await res.text();
-  const type = res.headers.get('content-type') ?? '';
+  const text = await res!.text();
+  const type = res!.headers.get('content-type') ?? '';
   let data: unknown = text;
   if (type.includes('json') && text) {
     try {
@@ -126,6 +184,15 @@ export async function request<T>(service: ServiceName, method: string, path: str
     throw new ApiError(res.status, message, data, fieldErrors, typeof b.code === 'string' ? b.code : undefined);
   }
   return { data: data as T, status: res.status, headers: res.headers, etag: res.headers.get('etag') ?? undefined };
+}
+
+async function codeOf(res: Response): Promise<string | undefined> {
+  try {
+    const b = (await res.json()) as { code?: unknown };
+    return typeof b.code === 'string' ? b.code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function client(service: ServiceName) {

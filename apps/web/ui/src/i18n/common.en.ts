@@ -18,6 +18,7 @@ export default {
     language: { label: 'Language', en: 'English', pl: 'Polski' },
     loading: 'Loading…',
     retry: 'Try again',
+    retrying: 'Saving… the service is busy, retrying',
     back: 'Back',
     cancel: 'Cancel',
     save: 'Save',

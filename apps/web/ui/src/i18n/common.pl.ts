@@ -20,6 +20,7 @@ export default {
     language: { label: 'Język', en: 'English', pl: 'Polski' },
     loading: 'Wczytywanie…',
     retry: 'Spróbuj ponownie',
+    retrying: 'Zapisywanie… usługa jest zajęta, ponawiamy próbę',
     back: 'Wstecz',
     cancel: 'Anuluj',
     save: 'Zapisz',

@@ -1,5 +1,7 @@
 import { NavLink, Outlet, Link, useLocation } from 'react-router';
+import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import { retryingCommands, subscribeRetrying } from '../api/client';
 import { setLanguage, LANGUAGES, type Language } from '../i18n';
 import { useSession } from '../session/session';
 
@@ -65,6 +67,7 @@ export function Layout() {
           </div>
         </div>
       </header>
+      <RetryStatus />
       <main id="content" className="content" tabIndex={-1}>
         <Outlet />
       </main>
@@ -72,5 +75,20 @@ export function Layout() {
         <p>{t('common.tagline')}</p>
       </footer>
     </>
+  );
+}
+
+/**
+ * Says so while a command (a ballot, a proposal, a paper sheet, …) is being sent again because the service
+ * answered 503 or could not be reached: the person waits instead of pressing the button twice. Always in the
+ * page, so screen readers announce the change.
+ */
+function RetryStatus() {
+  const { t } = useTranslation();
+  const retrying = useSyncExternalStore(subscribeRetrying, retryingCommands);
+  return (
+    <p role="status" className={retrying > 0 ? 'retry-status retry-status-active alert alert-warn' : 'retry-status'}>
+      {retrying > 0 ? t('common.retrying') : ''}
+    </p>
   );
 }

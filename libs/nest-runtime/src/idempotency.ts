@@ -1,0 +1,124 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Logger,
+  UnprocessableEntityException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { Reflector } from '@nestjs/core';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, RETRY_CODES } from '@plaza/contracts';
+import type { IdempotencyStore } from '@plaza/event-store';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { Caller } from './auth/roles';
+import type { Clock } from './request-context';
+import { RETRY_AFTER_SECONDS } from './transient';
+
+const IDEMPOTENCY_HEADER = IDEMPOTENCY_KEY_HEADER;
+/** A key: 1–255 visible ASCII characters (a UUID is the usual choice). */
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const COMMAND_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface IdempotencySettings {
+  /** How long the first answer is kept for replay (24 h). */
+  readonly ttlMs: number;
+  /** How long an unfinished claim blocks the key before a retry may take it over (30 s). */
+  readonly leaseMs: number;
+}
+
+export const DEFAULT_IDEMPOTENCY: IdempotencySettings = { ttlMs: 24 * 60 * 60 * 1000, leaseMs: 30 * 1000 };
+
+/** Who a key belongs to: the token's subject, else (public routes) the client's address as Express trusts it. */
+export function idempotencyCaller(req: Request & { caller?: Caller }): string {
+  return req.caller ? `sub:${req.caller.sub}` : `ip:${req.ip ?? 'unknown'}`;
+}
+
+/** The request a key was first used for: method, target and body (its JSON, or its type and length when the route streams it). */
+export function requestHash(req: Request): string {
+  const body = req.body === undefined ? `${req.header('content-type') ?? ''};${req.header('content-length') ?? ''}` : JSON.stringify(req.body);
+  return createHash('sha256').update(`${req.method} ${req.originalUrl}\n${body}`).digest('hex');
+}
+
+/**
+ * `Idempotency-Key` on every command endpoint (POST/PUT/PATCH/DELETE): the first request with a key claims it,
+ * runs, and stores its answer; a retry with the same key and body gets that answer back (status + body,
+ * `Idempotent-Replayed: true`) and changes nothing; the same key with another body is 422; a retry while the
+ * first is still running is 409 `idempotency-in-progress` with Retry-After. A command that fails gives the key
+ * back (its transaction wrote nothing), so its retry runs again. Runs after InputInterceptor (the body is read).
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly log = new Logger('IdempotencyInterceptor');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly store: IdempotencyStore,
+    private readonly clock: Clock,
+    private readonly settings: IdempotencySettings = DEFAULT_IDEMPOTENCY,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request & { caller?: Caller }>();
+    const key = req.header(IDEMPOTENCY_HEADER);
+    if (key === undefined || !COMMAND_METHODS.has(req.method)) return next.handle();
+    return from(this.run(context, next, req, key));
+  }
+
+  private async run(context: ExecutionContext, next: CallHandler, req: Request & { caller?: Caller }, key: string): Promise<unknown> {
+    if (!KEY.test(key)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'Validation failed',
+        errors: [{ field: IDEMPOTENCY_HEADER, messages: [`${IDEMPOTENCY_HEADER} must be 1-255 visible ASCII characters`] }],
+      });
+    }
+    const res = context.switchToHttp().getResponse<Response>();
+    const caller = idempotencyCaller(req);
+    const claim = await this.store.claim(caller, key, requestHash(req), { now: this.clock(), ...this.settings });
+    if (claim.outcome === 'mismatch') {
+      throw new UnprocessableEntityException({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        code: RETRY_CODES.keyReused,
+        message: `this ${IDEMPOTENCY_HEADER} was used for a different request; use a new key for a new request`,
+      });
+    }
+    if (claim.outcome === 'in-progress') {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        code: RETRY_CODES.inProgress,
+        message: `a request with this ${IDEMPOTENCY_HEADER} is still being processed; retry in ${RETRY_AFTER_SECONDS} s`,
+      });
+    }
+    if (claim.outcome === 'replay') {
+      res.status(claim.status).setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      return claim.body;
+    }
+    let result: unknown;
+    try {
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      // The command failed, so its transaction wrote nothing: free the key for the retry. If the database is
+      // gone this fails too and the claim lapses after the lease.
+      await this.store.release(caller, key).catch(() => undefined);
+      throw error;
+    }
+    const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+    try {
+      await this.store.complete(caller, key, status, result === undefined ? null : JSON.parse(JSON.stringify(result)));
+    } catch (error) {
+      // The command is committed: its answer goes back to the client even when the key cannot be completed.
+      this.log.warn(`${IDEMPOTENCY_HEADER} ${key} left unfinished (its lease lapses in ${this.settings.leaseMs} ms): ${(error as Error).message}`);
+    }
+    return result;
+  }
+}
