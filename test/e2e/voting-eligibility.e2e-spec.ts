@@ -82,10 +82,12 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect(registered).toHaveLength(1);
     expect(registered[0].stream_id).toBe(`voters-${round.roundId}`);
     expect(registered[0].payload.source).toBe('roll');
-    expect(registered[0].payload.voters.map((v: any) => v.ageBand).sort()).toEqual(['16-17', '30-44', '65+']);
     const text = JSON.stringify(registered[0].payload);
     for (const name of ['kid', 'teen', 'adult', 'elder']) expect(text).not.toContain(name);
-    for (const v of registered[0].payload.voters) expect(Object.keys(v).sort()).toEqual(['ageBand', 'pseudonym', 'unitId']);
+    // No age band in any per-voter event (only in aggregates with small cells suppressed), pseudonyms sorted.
+    for (const v of registered[0].payload.voters) expect(Object.keys(v).sort()).toEqual(['pseudonym', 'unitId']);
+    const pseudonyms = registered[0].payload.voters.map((v: any) => v.pseudonym);
+    expect(pseudonyms).toEqual([...pseudonyms].sort());
 
     await openVoting(stack, round.roundId);
     const choose = { unitId: 'centre', choices: [round.proposalIds[0]] };
@@ -244,6 +246,12 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       sheetsCounted: 6,
       entered: 3,
       refused: 2,
+      overrides: 0,
+      unconfirmed: 2,
+      perBatch: [
+        { batchId: opened.body.batchId, unitId: 'centre', status: 'closed', entered: 2, refused: 1, overrides: 0, confirmedBy: null },
+        { batchId: second.body.batchId, unitId: 'north', status: 'closed', entered: 1, refused: 1, overrides: 0, confirmedBy: null },
+      ],
       needingAttention: [{ batchId: opened.body.batchId, unitId: 'centre', status: 'closed', discrepancy: -1 }],
     });
   });
@@ -281,7 +289,9 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       ['cast: points on approval', `${R}/ballots`, { unitId: 'centre', choices: [round.proposalIds[0]], points: [1] }, resident('r1'), ['points']],
       ['cast: unknown unit', `${R}/ballots`, { unitId: 'south', choices: [round.proposalIds[0]] }, resident('r1'), ['unitId']],
       ['roll: missing csv', `${R}/voters/roll`, {}, as('admin'), ['csv']],
-      ['roll: bad lines', `${R}/voters/roll`, { csv: 'resident_id,unit_id\nx,south\n' }, as('admin'), ['csv.2']],
+      // Voting is open: the roll changes only through a four-eyes request, whose lines are checked the same way.
+      ['roll change: bad lines', `${R}/eligibility-changes`, { kind: 'roll', csv: 'resident_id,unit_id\nx,south\n' }, as('admin'), ['csv.2']],
+      ['roll change: no kind', `${R}/eligibility-changes`, { csv: 'resident_id,unit_id\nx,centre\n' }, as('admin'), ['kind']],
       ['codes: bad count and unit', `${R}/codes`, { unitId: 'No', count: 0 }, as('admin'), ['unitId', 'count']],
       ['sign-in: bad code', `${R}/codes/sign-in`, { code: '<script>' }, as('admin'), ['code']],
       ['batch: bad sheets', `${R}/paper-batches`, { unitId: 'centre', sheetsCounted: -1 }, as('staff'), ['sheetsCounted']],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from '@plaza/testing';
-import { closeVoting, generateCodes, openRound, type OpenRound } from '../support/round';
+import { closeVoting, generateCodes, openRound, openVoting, type OpenRound } from '../support/round';
 import { http } from '../support/stack';
 import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
 
@@ -396,8 +396,11 @@ describe('vote pages', () => {
     const round = await openRound(web.stack, {
       ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
+      stayInReview: true,
     });
+    // Codes are generated before voting opens (afterwards only under four eyes).
     const [code] = await generateCodes(web.stack, round.roundId, 'centre', 2);
+    await openVoting(web.stack, round.roundId);
 
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
     await page.goto(`/signin?next=${encodeURIComponent(`/rounds/${round.roundId}/vote`)}`);

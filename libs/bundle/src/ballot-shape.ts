@@ -38,10 +38,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-function envelopeProblem(raw: unknown, type: string, knownRoundId?: string): string | undefined {
+function envelopeProblem(raw: unknown, type: string, knownRoundId?: string, versions: readonly number[] = [1]): string | undefined {
   if (!isObject(raw)) return 'event is not a JSON object';
   for (const k of ENVELOPE_KEYS) if (!(k in raw)) return `envelope has no ${k}`;
-  if (raw.type !== type || raw.producer !== 'voting' || raw.schemaVersion !== 1) return `not a voting ${type} of schemaVersion 1`;
+  if (raw.type !== type || raw.producer !== 'voting' || !versions.includes(raw.schemaVersion as number)) return `not a voting ${type} of schemaVersion ${versions.join(' or ')}`;
   if (!nonEmpty(raw.id) || !UUID.test(raw.id)) return 'id must be a UUID';
   // The round's id was checked once; comparing with it spares a regular expression per ballot.
   if (raw.roundId !== knownRoundId && (!nonEmpty(raw.roundId) || !UUID.test(raw.roundId))) return 'roundId must be a UUID';
@@ -102,21 +102,28 @@ export function ballotCastProblem(raw: unknown, knownRoundId?: string): string |
 
 const AGE_BAND_SET: ReadonlySet<unknown> = new Set(AGE_BANDS);
 
-/** The contracts' VotersRegistered rules, by hand for the same reason (1,000 nested voters per event). */
+/**
+ * The contracts' VotersRegistered rules, by hand for the same reason (1,000 nested voters per event): v1 (age
+ * bands allowed) and v2 (none; an optional changeId).
+ */
 export function votersRegisteredProblem(raw: unknown, knownRoundId?: string): string | undefined {
-  const envelope = envelopeProblem(raw, 'VotersRegistered', knownRoundId);
+  const envelope = envelopeProblem(raw, 'VotersRegistered', knownRoundId, [1, 2]);
   if (envelope !== undefined) return envelope;
   if (!isObject(raw)) return 'event is not a JSON object';
   const p = raw.payload;
   if (!isObject(p)) return 'payload must be an object';
   if (p.source !== 'roll' && p.source !== 'codes') return 'payload.source must be roll or codes';
+  const v2 = (raw as { schemaVersion: number }).schemaVersion === 2;
   const voters = p.voters;
   if (!Array.isArray(voters) || voters.length < 1 || voters.length > 1000) return 'payload.voters must hold 1 to 1000 voters';
   for (const v of voters) {
     if (!isObject(v)) return 'payload.voters must hold objects';
     if (typeof v.pseudonym !== 'string' || !PSEUDONYM.test(v.pseudonym)) return 'payload.voters.pseudonym must be 64 hex digits';
     if (typeof v.unitId !== 'string' || !UNIT_ID_PATTERN.test(v.unitId)) return 'payload.voters.unitId is not a unit id';
-    if (v.ageBand !== undefined && v.ageBand !== null && !AGE_BAND_SET.has(v.ageBand)) return 'payload.voters.ageBand is not an age band';
+    if (v.ageBand !== undefined && v.ageBand !== null && (v2 || !AGE_BAND_SET.has(v.ageBand))) {
+      return v2 ? 'payload.voters.ageBand is not part of VotersRegistered v2' : 'payload.voters.ageBand is not an age band';
+    }
   }
+  if (v2 && p.changeId !== undefined && p.changeId !== null && (!nonEmpty(p.changeId) || !UUID.test(p.changeId))) return 'payload.changeId must be a UUID';
   return undefined;
 }

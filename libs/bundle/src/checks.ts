@@ -44,6 +44,8 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'one-ballot-per-pseudonym',
   'voting-closed',
   'round-config',
+  'four-eyes',
+  'registration-order',
   'results',
   'derived-file',
 ];

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
 import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
 import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
+import { InsiderActions, type InsiderCheck, type InsiderReport } from './insider-actions';
 import { formatResults, pbFileName, type DeclaredResult } from './format';
 
 /** Names of the round-level checks, stable for reports and tests. */
@@ -15,7 +16,8 @@ export type RoundCheck =
   | 'one-ballot-per-pseudonym' // a pseudonym's ballots form one revision chain; only the latest counts
   | 'voting-closed' // VotingClosed's counts and ballot digest match the ballots replayed
   | 'results' // every declared result equals the one recomputed from the replay (libs/recount)
-  | 'round-config'; // the round's RoundCreated is in the ledger
+  | 'round-config' // the round's RoundCreated is in the ledger
+  | InsiderCheck; // four-eyes, registration-order: see insider-actions.ts
 
 export interface RoundFailure {
   readonly check: RoundCheck;
@@ -41,6 +43,8 @@ export interface RoundAuditReport {
   readonly counted: Readonly<Record<string, number>>;
   readonly anomalies: readonly { eventId: string; reason: string }[];
   readonly comparisons: readonly UnitComparison[];
+  /** Insider actions (four-eyes changes, paper batches, secret destruction) as the ledger shows them. */
+  readonly insider: InsiderReport;
   /** One failure per check at most: the first entry where it fails. */
   readonly failures: readonly RoundFailure[];
   /** The derived files a bundle must carry, by name: results.json and one .pb per unit (empty when finish() was told not to keep them). */
@@ -186,6 +190,7 @@ export class RoundAudit {
    */
   readonly #choiceLists = new Map<string, string[]>();
   readonly #declared: DeclaredResult[] = [];
+  readonly #insider = new InsiderActions();
   #phase: string | undefined;
   #closed: ClosedAt | undefined;
   /** When the voting phase opened (the proposals service's clock), once the ledger shows it. */
@@ -307,6 +312,7 @@ export class RoundAudit {
       default:
         break;
     }
+    this.#insider.apply(index, event, (pseudonym) => this.replay.idOf(pseudonym));
     this.replay.apply(event as EventEnvelope);
   }
 
@@ -333,9 +339,11 @@ export class RoundAudit {
     addFile('results.json', [formatResults(this.roundId, this.#declared)]);
     const comparisons: UnitComparison[] = [];
     const countedByUnit: Record<string, number> = {};
+    for (const f of this.#insider.failures) this.#fail(f);
+    const insider = this.#insider.report();
     if (!config) {
       if (this.#events > 0) this.#fail({ check: 'round-config', message: 'the round has entries but no RoundCreated' });
-      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, failures: this.failures, files, fileDigests };
+      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, insider, failures: this.failures, files, fileDigests };
     }
     // Sorted once here (copies: the replay's lists are shared): the Pabulib files and tallyInput sort by
     // pseudonym too, which is then a linear pass.
@@ -389,6 +397,7 @@ export class RoundAudit {
       counted: countedByUnit,
       anomalies: this.replay.anomalies,
       comparisons,
+      insider,
       failures: this.failures,
       files,
       fileDigests,

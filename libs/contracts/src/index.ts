@@ -4,6 +4,8 @@ export * from './money';
 export * from './round-config';
 export * from './proposals.events';
 export * from './voting.events';
+export * from './insider.events';
+export * from './voters-registered.v1';
 export * from './audit.events';
 export * from './registry';
 export * from './new-event';

@@ -26,17 +26,29 @@ import {
   VotingClosedPayload,
   type VotingEvent,
 } from './voting.events';
+import {
+  EligibilityChangeConfirmedPayload,
+  EligibilityChangeRequestedPayload,
+  PaperBatchConfirmedPayload,
+  ParticipationDeclaredPayload,
+  RoundSecretDestroyedPayload,
+  type InsiderEvent,
+} from './insider.events';
+import { upcastVotersRegisteredV1, VotersRegisteredPayloadV1 } from './voters-registered.v1';
 
 /** Every event Plaza knows, by wire name. */
-export type PlazaEvent = ProposalsEvent | VotingEvent | AuditEvent;
+export type PlazaEvent = ProposalsEvent | VotingEvent | InsiderEvent | AuditEvent;
 export type PlazaEventType = PlazaEvent['type'];
 export type EventOf<T extends PlazaEventType> = Extract<PlazaEvent, { type: T }>;
 export type PayloadOf<T extends PlazaEventType> = EventOf<T>['payload'];
 
 interface RegistryEntry {
   readonly producer: Producer;
+  /** The version written now. */
   readonly schemaVersion: number;
   readonly payload: new () => object;
+  /** Older versions still read: their payload class, and the upcaster to the current payload. */
+  readonly older?: Readonly<Record<number, { readonly payload: new () => object; readonly upcast: (payload: never) => object }>>;
 }
 
 /** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
@@ -52,13 +64,23 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   ProposalRejected: { producer: 'proposals', schemaVersion: 1, payload: ProposalRejectedPayload },
   ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
   ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
-  VotersRegistered: { producer: 'voting', schemaVersion: 1, payload: VotersRegisteredPayload },
+  VotersRegistered: {
+    producer: 'voting',
+    schemaVersion: 2,
+    payload: VotersRegisteredPayload,
+    older: { 1: { payload: VotersRegisteredPayloadV1, upcast: upcastVotersRegisteredV1 } },
+  },
   BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
   PaperBatchOpened: { producer: 'voting', schemaVersion: 1, payload: PaperBatchOpenedPayload },
   PaperSheetRefused: { producer: 'voting', schemaVersion: 1, payload: PaperSheetRefusedPayload },
   PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
   VotingClosed: { producer: 'voting', schemaVersion: 1, payload: VotingClosedPayload },
   ResultsDeclared: { producer: 'voting', schemaVersion: 1, payload: ResultsDeclaredPayload },
+  EligibilityChangeRequested: { producer: 'voting', schemaVersion: 1, payload: EligibilityChangeRequestedPayload },
+  EligibilityChangeConfirmed: { producer: 'voting', schemaVersion: 1, payload: EligibilityChangeConfirmedPayload },
+  PaperBatchConfirmed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchConfirmedPayload },
+  RoundSecretDestroyed: { producer: 'voting', schemaVersion: 1, payload: RoundSecretDestroyedPayload },
+  ParticipationDeclared: { producer: 'voting', schemaVersion: 1, payload: ParticipationDeclaredPayload },
   CheckpointSigned: { producer: 'audit', schemaVersion: 1, payload: CheckpointSignedPayload },
   ResultsVerified: { producer: 'audit', schemaVersion: 1, payload: ResultsVerifiedPayload },
   ResultsDisputed: { producer: 'audit', schemaVersion: 1, payload: ResultsDisputedPayload },
@@ -108,13 +130,27 @@ export function validateEnvelope(raw: unknown): ValidationResult {
   if (!entry) return { ok: false, reason: `unknown event type ${JSON.stringify(raw.type)}` };
   if (entry.producer !== raw.producer)
     return { ok: false, reason: `${raw.type as string} is produced by ${entry.producer}, not ${raw.producer as string}` };
-  if (entry.schemaVersion !== raw.schemaVersion)
+  const older = raw.schemaVersion === entry.schemaVersion ? undefined : entry.older?.[raw.schemaVersion as number];
+  if (entry.schemaVersion !== raw.schemaVersion && !older)
     return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${entry.schemaVersion})` };
 
-  const payload = plainToInstance(entry.payload, raw.payload);
+  const payload = plainToInstance(older?.payload ?? entry.payload, raw.payload);
   const errors = validateSync(payload, { forbidUnknownValues: true });
   if (errors.length > 0) return { ok: false, reason: `invalid ${raw.type as string} payload: ${describe(errors).join('; ')}` };
   return { ok: true, envelope: raw as unknown as PlazaEvent };
+}
+
+/**
+ * The event as its current schemaVersion reads, for code that interprets events (projections, replays): an
+ * older version goes through its upcaster; a current one is returned as is. Never stored: the ledger and the
+ * event store keep the bytes as written, so leaf hashes and receipts stay what they were.
+ */
+export function upcast<E extends EventEnvelope>(envelope: E): E {
+  const entry = (EVENT_REGISTRY as Record<string, RegistryEntry | undefined>)[envelope.type];
+  if (!entry || envelope.schemaVersion === entry.schemaVersion) return envelope;
+  const older = entry.older?.[envelope.schemaVersion];
+  if (!older) return envelope;
+  return { ...envelope, schemaVersion: entry.schemaVersion, payload: older.upcast(envelope.payload as never) };
 }
 
 /** Parses bytes from Kafka and validates them; never throws. */

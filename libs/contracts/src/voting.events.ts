@@ -5,6 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsDefined,
+  IsEmpty,
   IsIn,
   IsInt,
   IsObject,
@@ -29,6 +30,7 @@ const PSEUDONYM = /^[0-9a-f]{64}$/;
 const UNIT_ID = UNIT_ID_PATTERN;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** VotersRegistered v2 (v1 and its upcaster: voters-registered.v1.ts): a pseudonym and its unit, nothing more. */
 export class RegisteredVoter {
   /** HMAC-SHA256 of the identity under the round's secret (hex); never the identity itself. */
   @Matches(PSEUDONYM)
@@ -37,21 +39,27 @@ export class RegisteredVoter {
   @Matches(UNIT_ID)
   readonly unitId!: string;
 
-  @IsOptional()
-  @IsIn(AGE_BANDS)
-  readonly ageBand?: AgeBand;
+  /** Not in v2: age bands appear only as aggregates with small cells suppressed (ParticipationDeclared). */
+  @IsEmpty({ message: 'ageBand is not part of VotersRegistered v2: age bands appear only as aggregates' })
+  readonly ageBand?: undefined;
 }
 
 export class VotersRegisteredPayload {
   @IsIn(['roll', 'codes'])
   readonly source!: 'roll' | 'codes';
 
+  /** Sorted by pseudonym (unrelated to the roll's or the code sheet's order); at most 1000 per event. */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => RegisteredVoter)
   readonly voters!: RegisteredVoter[];
+
+  /** Registered while voting was open: the four-eyes change (EligibilityChangeConfirmed) that allowed it. */
+  @IsOptional()
+  @IsUUID()
+  readonly changeId?: string;
 }
 
 export class PaperEntry {

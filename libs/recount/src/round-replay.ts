@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AgeBand, EventEnvelope, PlazaEvent, ResultsDeclaredPayload, RoundConfig } from '@plaza/contracts';
+import { upcast, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { computeUnitResult, type AcceptedProposal, type CountedBallot } from './compute-unit-result';
 
 /** A counted ballot with the event that cast it. */
@@ -41,7 +41,6 @@ export function mayVoteIn(config: Pick<RoundConfig, 'units'>, registeredUnit: st
 /** What a registration says about a voter (records are shared between voters: do not mutate). */
 export interface RegisteredVoter {
   readonly unitId: string;
-  readonly ageBand?: AgeBand;
 }
 
 /**
@@ -174,7 +173,7 @@ export class RoundReplay {
   apply(envelope: EventEnvelope): void {
     if (this.roundId !== undefined && envelope.roundId !== this.roundId) return;
     this.countCache = undefined;
-    const event = envelope as PlazaEvent;
+    const event = upcast(envelope) as PlazaEvent;
     switch (event.type) {
       case 'RoundCreated':
       case 'RoundConfigured':
@@ -205,11 +204,10 @@ export class RoundReplay {
       }
       case 'VotersRegistered':
         for (const v of event.payload.voters) {
-          const key = v.ageBand ? `${v.unitId}\n${v.ageBand}` : v.unitId;
-          let record = this.voterRecords.get(key);
+          let record = this.voterRecords.get(v.unitId);
           if (!record) {
-            record = Object.freeze({ unitId: v.unitId, ...(v.ageBand ? { ageBand: v.ageBand } : {}) });
-            this.voterRecords.set(key, record);
+            record = Object.freeze({ unitId: v.unitId });
+            this.voterRecords.set(v.unitId, record);
           }
           this.registration[this.idOf(v.pseudonym)] = record;
         }

@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
 import { LEDGER_FILE } from '@plaza/bundle';
-import { verifyBundle, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
+import { verifyBundle, type InsiderReport, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
 
 interface VerifyFlags {
   json?: boolean;
@@ -82,6 +82,7 @@ export function formatReport(r: VerifyReport): string {
       lines.push(`  results     ${c.unitId}: ${c.declared.selected.length} selected, spent ${c.declared.spent} (minor units), ${c.recomputed.ballotsCounted} ballots: ${verdict}`);
     }
   }
+  if (r.round) lines.push(...formatInsider(r.round.insider));
   lines.push('  checks');
   for (const c of r.checks) lines.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}`);
   if (r.ok) {
@@ -93,4 +94,15 @@ export function formatReport(r: VerifyReport): string {
     if (r.failures.length > 10) lines.push(`  … and ${r.failures.length - 10} more (see --json)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The insider actions the ledger shows (four-eyes changes, paper batches, secret destruction), one line each. */
+function formatInsider(insider: InsiderReport): string[] {
+  const lines = insider.actions.map((a) => `  insider     #${a.index} ${a.at} ${a.by ?? '-'}: ${a.what}`);
+  for (const b of insider.paperBatches) {
+    const confirmed = b.confirmedBy ? `confirmed by ${b.confirmedBy}` : 'NOT confirmed by a second person';
+    lines.push(`  paper       batch ${b.batchId} (${b.unitId}): ${b.entered} entered by ${b.enteredBy.join(', ') || '-'}, ${b.overrides} replaced online ballots, ${confirmed}`);
+  }
+  if (insider.actions.length === 0 && insider.paperBatches.length === 0) lines.push('  insider     no four-eyes changes, paper batches or secret destruction in this round');
+  return lines;
 }

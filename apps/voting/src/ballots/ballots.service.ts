@@ -1,11 +1,11 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, GoneException, Injectable } from '@nestjs/common';
 import type { BallotCast, EventContext } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import { InjectSchema, validationFailed, type Caller } from '@plaza/nest-runtime';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager } from 'typeorm';
-import { lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
+import { LinkDestroyed, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
 import { ballotStream, BallotRuleViolation, decideBallot, Ineligible, type CurrentBallot } from './ballot.decider';
 import type { BallotChoicesDto, CastBallotDto } from './dto/cast-ballot.dto';
 
@@ -26,6 +26,7 @@ export type Command = Omit<EventContext, 'roundId'>;
 export function asHttpError(error: unknown): unknown {
   if (error instanceof BallotRuleViolation) return validationFailed(error.problems.map((p) => ({ field: p.field, messages: [p.message] })));
   if (error instanceof Ineligible) return new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: error.code, message: error.message });
+  if (error instanceof LinkDestroyed) return new GoneException({ statusCode: 410, error: 'Gone', code: error.code, message: error.message });
   return error;
 }
 
@@ -39,10 +40,17 @@ export class BallotsService {
 
   /** The pseudonym a resident votes under: the voting code's, or the HMAC of the identity the roll knows. */
   callerPseudonym(round: LockedRound, caller: Caller): string {
+    if (round.secret === null) throw new LinkDestroyed();
+    const codesRound = round.config.eligibility.mode === 'codes';
     if (caller.votingCode) {
       if (caller.votingCode.roundId !== round.roundId) throw new Ineligible('other-round', 'this voting code is for another round');
+      if (!codesRound) throw new Ineligible('not-registered', 'this round uses a voter roll, not voting codes');
       return caller.votingCode.pseudonym;
     }
+    // A code is used only through code sign-in (a token with the votingCode claim): an identity token whose
+    // subject merely looks like one (`code:<CODE>`) must not reach the code's pseudonym.
+    if (caller.sub.startsWith('code:')) throw new Ineligible('invalid-code', 'a voting code is used only by signing in with it (POST /rounds/:roundId/codes/sign-in)');
+    if (codesRound) throw new Ineligible('not-registered', 'this round uses voting codes: sign in with your code to vote');
     return pseudonymOf(round.secret, caller.sub);
   }
 

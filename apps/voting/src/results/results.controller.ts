@@ -85,8 +85,17 @@ export class ResultsController {
         WHERE b.round_id = $1 ORDER BY b.voter_pseudonym, b.cast_at DESC`,
       [roundId],
     );
-    const batches: { batch_id: string; unit_id: string; status: string; sheets_counted: number; entered: number; refused: number }[] = await this.dataSource.query(
-      `SELECT batch_id, unit_id, status, sheets_counted, entered, refused FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
+    const batches: {
+      batch_id: string;
+      unit_id: string;
+      status: string;
+      sheets_counted: number;
+      entered: number;
+      refused: number;
+      overrides: number;
+      confirmed_by: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT batch_id, unit_id, status, sheets_counted, entered, refused, overrides, confirmed_by FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
       [roundId],
     );
     const totalRegistered = voters.reduce((a, v) => a + Number(v.n), 0);
@@ -163,6 +172,18 @@ export class ResultsController {
         sheetsCounted: batches.reduce((a, b) => a + b.sheets_counted, 0),
         entered: batches.reduce((a, b) => a + b.entered, 0),
         refused: batches.reduce((a, b) => a + b.refused, 0),
+        // Paper sheets that replaced the voter's online ballot (paper-overrides-online), in all and per batch.
+        overrides: batches.reduce((a, b) => a + b.overrides, 0),
+        unconfirmed: batches.filter((b) => b.confirmed_by === null).length,
+        perBatch: batches.map((b) => ({
+          batchId: b.batch_id,
+          unitId: b.unit_id,
+          status: b.status,
+          entered: b.entered,
+          refused: b.refused,
+          overrides: b.overrides,
+          confirmedBy: b.confirmed_by,
+        })),
         needingAttention: batches
           .filter((b) => b.status === 'open' || discrepancyOf(b) !== 0)
           .map((b) => ({ batchId: b.batch_id, unitId: b.unit_id, status: b.status, discrepancy: discrepancyOf(b) })),

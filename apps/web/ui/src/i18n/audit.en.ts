@@ -188,6 +188,8 @@ export default {
       'one-ballot-per-pseudonym': { name: 'One ballot per voter', what: 'only revisions of one’s own ballot; the latest counts' },
       'voting-closed': { name: 'Close of voting', what: 'the close’s counts and ballot digest match the ballots' },
       'round-config': { name: 'Round configuration', what: 'the round’s creation is in the ledger' },
+      'four-eyes': { name: 'Four eyes', what: 'changes of eligibility and paper batches confirmed by a second, different person' },
+      'registration-order': { name: 'Registration order', what: 'registered pseudonyms in sorted order, saying nothing about the roll’s order' },
       results: { name: 'Results recount', what: 'every declared result equals the recount' },
       'derived-file': { name: 'Derived files', what: 'results.json and the .pb files follow from the ledger' },
     },

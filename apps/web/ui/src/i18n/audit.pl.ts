@@ -206,6 +206,8 @@ export default {
       'one-ballot-per-pseudonym': { name: 'Jedna karta na osobę', what: 'tylko poprawki własnej karty; liczy się ostatnia' },
       'voting-closed': { name: 'Zamknięcie głosowania', what: 'liczby i skrót kart przy zamknięciu zgadzają się z kartami' },
       'round-config': { name: 'Konfiguracja edycji', what: 'utworzenie edycji jest w rejestrze' },
+      'four-eyes': { name: 'Zasada dwóch par oczu', what: 'zmiany uprawnionych i paczki kart papierowych potwierdzone przez drugą, inną osobę' },
+      'registration-order': { name: 'Kolejność rejestracji', what: 'pseudonimy w porządku posortowanym, niezależnym od kolejności spisu' },
       results: { name: 'Przeliczenie wyników', what: 'każdy ogłoszony wynik równa się przeliczeniu' },
       'derived-file': { name: 'Pliki pochodne', what: 'results.json i pliki .pb wynikają z rejestru' },
     },
