@@ -10,4 +10,5 @@ export * from './audit.events';
 export * from './registry';
 export * from './new-event';
 export * from './refusal';
+export * from './text';
 export * from './currency';
