@@ -102,19 +102,34 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [round.proposalIds[2]] }, resident('elder'))).status).toBe(201);
 
     const results = await closeVoting(stack, round.roundId);
-    expect(results.participation).toMatchObject({
+    // Age bands only for the whole round, and cells under 10 people (AGE_BAND_MIN_CELL) suppressed: here, all.
+    expect(results.participation).toEqual({
       registered: 3,
       voted: 2,
       turnout: 0.6667,
-      byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 }, '65+': { registered: 1, voted: 1 } },
+      byChannel: { online: 2, paper: 0 },
+      byAgeBand: {
+        '16-17': { registered: null, voted: null, turnout: null },
+        '30-44': { registered: null, voted: null, turnout: null },
+        '65+': { registered: null, voted: null, turnout: null },
+      },
+      ageBandMinCell: 10,
     });
-    expect(results.units.find((u: any) => u.unitId === 'centre').participation).toEqual({
-      registered: 2,
-      voted: 1,
-      turnout: 0.5,
-      byChannel: { online: 1, paper: 0 },
-      byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 } },
-    });
+    expect(results.units.find((u: any) => u.unitId === 'centre').participation).toEqual({ registered: 2, voted: 1, turnout: 0.5, byChannel: { online: 1, paper: 0 } });
+    // The bundle carries the same aggregate (and no per-voter age band): ParticipationDeclared at the close.
+    const declared = await eventsOf(round.roundId, 'ParticipationDeclared');
+    expect(declared.map((e) => e.payload)).toEqual([
+      {
+        minCell: 10,
+        bands: [
+          { band: '16-17', registered: null, voted: null },
+          { band: '30-44', registered: null, voted: null },
+          { band: '65+', registered: null, voted: null },
+        ],
+      },
+    ]);
+    const summary = await http('GET', `${R}/voters/summary`, undefined, as('auditor'));
+    expect(summary.body).toMatchObject({ byAgeBand: { '16-17': null, '30-44': null, '65+': null }, groups: [{ unitId: 'centre', source: 'roll', voters: 2 }, { unitId: 'north', source: 'roll', voters: 1 }] });
   });
 
   it('voting codes: generated per district, single-use sign-in, the token votes and revises, never stored in clear', async () => {

@@ -170,12 +170,11 @@ describe('results and audit pages', () => {
     await fair.waitFor();
     expect(await fair.getAttribute('aria-valuenow')).toBe('7');
     expect(await fair.getAttribute('aria-valuemax')).toBe('8');
-    // Participation: online 6 and paper 2 in the centre; age bands from the roll.
+    // Participation: online 6 and paper 2 in the centre; no age bands per unit (only for the whole round).
     const part = page.getByRole('region', { name: 'Participation in Centre' });
     expect(await part.getByRole('row', { name: /Online/ }).textContent()).toContain('6');
     expect(await part.getByRole('row', { name: /Paper/ }).textContent()).toContain('2');
-    expect(await part.getByRole('row', { name: /No birth year/ }).count()).toBe(1);
-    expect(await part.getByRole('row', { name: /65\+/ }).textContent()).toMatch(/65\+\s*3\s*3\s*100/);
+    expect(await part.getByRole('columnheader', { name: 'Age band' }).count()).toBe(0);
     await checkPage(page, 'results-greedy-centre');
 
     // North, by keyboard on the tabs.
@@ -197,6 +196,10 @@ describe('results and audit pages', () => {
     expect(await round.getAttribute('aria-valuenow')).toBe('9');
     expect(await round.getAttribute('aria-valuemax')).toBe('11');
     await page.getByRole('heading', { level: 2, name: 'Participation, whole round' }).waitFor();
+    // Age bands over the whole round, every cell under 10 people hidden, and the page says why.
+    const whole = page.getByRole('region', { name: 'Participation, whole round' });
+    expect(await whole.getByRole('row', { name: /65\+/ }).textContent()).toMatch(/65\+\s*hidden\s*hidden/);
+    await whole.getByText('To protect small groups, a figure under 10 people, and a figure from which one could be worked out, is hidden.').waitFor();
     await checkPage(page, 'results-greedy-north');
     expect(problems).toEqual([]);
     await context.close();

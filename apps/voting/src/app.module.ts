@@ -10,6 +10,7 @@ import { EligibilityService } from './eligibility/eligibility.service';
 import { SIGN_IN_WINDOW_MS } from './eligibility/sign-in-throttle';
 import { PaperController } from './paper/paper.controller';
 import { PaperService } from './paper/paper.service';
+import { PARTICIPATION_MIN_CELL } from './results/participation';
 import { ResultsController } from './results/results.controller';
 import type { VotingConfig } from './config/voting.config';
 import { VotingProjections1764100000000 } from './migrations/1764100000000-voting-projections';
@@ -22,7 +23,7 @@ export const votingMigrations = [...eventStoreMigrations, VotingProjections17641
 @Module({})
 export class VotingAppModule {
   static register(config: VotingConfig & { DB_SCHEMA: string }, options: { clock?: Clock } = {}): DynamicModule {
-    const projection = new RoundProjection(config.DB_SCHEMA);
+    const projection = new RoundProjection(config.DB_SCHEMA, config.AGE_BAND_MIN_CELL);
     const pipeline = EventPipelineModule.forRoot({
       producer: 'voting',
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
@@ -42,7 +43,13 @@ export class VotingAppModule {
         ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
       ],
       controllers: [BallotsController, EligibilityController, PaperController, ResultsController],
-      providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService, EligibilityService, PaperService],
+      providers: [
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: PARTICIPATION_MIN_CELL, useValue: config.AGE_BAND_MIN_CELL },
+        BallotsService,
+        EligibilityService,
+        PaperService,
+      ],
     };
   }
 }

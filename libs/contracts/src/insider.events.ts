@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 import type { EventEnvelope } from './envelope';
-import { UNIT_ID_PATTERN } from './round-config';
 
 // Insider actions: what an administrator or staff member does that could change who votes or what is counted,
 // recorded as public, attributable events (who did it is the token's subject). The audit bundle carries them and
@@ -76,9 +75,10 @@ export class RoundSecretDestroyedPayload {
   readonly destroyedBy!: string;
 }
 
-/** One age band's aggregate in one unit; `null` where the cell (or a cell that would give it away) is under the minimum. */
+/** One age band's aggregate over the round; `null` where the cell (or a cell that would give it away) is under the minimum. */
 export class AgeBandCell {
   @IsString()
+  @MaxLength(20)
   readonly band!: string;
 
   @IsOptional()
@@ -92,27 +92,20 @@ export class AgeBandCell {
   readonly voted!: number | null;
 }
 
-export class UnitAgeBands {
-  @Matches(UNIT_ID_PATTERN)
-  readonly unitId!: string;
-
-  @ValidateNested({ each: true })
-  @Type(() => AgeBandCell)
-  readonly bands!: AgeBandCell[];
-}
-
 /**
- * Registered voters and voters who voted per unit and age band, declared once at the close: the only public
- * place age bands appear (VotersRegistered v2 carries none). Cells under `minCell` are suppressed (null).
+ * Registered voters and voters who voted per age band over the whole round, declared once at the close: the only
+ * public place age bands appear (VotersRegistered v2 carries none; per-unit tables would let one be subtracted
+ * from another). Cells under `minCell`, and cells that would give one away, are null.
  */
 export class ParticipationDeclaredPayload {
   @IsInt()
   @Min(1)
   readonly minCell!: number;
 
+  @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => UnitAgeBands)
-  readonly units!: UnitAgeBands[];
+  @Type(() => AgeBandCell)
+  readonly bands!: AgeBandCell[];
 }
 
 export type EligibilityChangeRequested = EventEnvelope<'EligibilityChangeRequested', EligibilityChangeRequestedPayload>;

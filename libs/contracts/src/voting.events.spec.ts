@@ -80,7 +80,7 @@ describe('insider events', () => {
     expect(check('PaperBatchConfirmed', { batchId: ID, confirmedBy: 'clerk-2', overrides: 1 })).toMatchObject({ ok: true });
     expect(check('RoundSecretDestroyed', { trigger: 'automatic', destroyedBy: 'system' })).toMatchObject({ ok: true });
     expect(
-      check('ParticipationDeclared', { minCell: 10, units: [{ unitId: 'centre', bands: [{ band: '18-29', registered: 12, voted: null }] }] }),
+      check('ParticipationDeclared', { minCell: 10, bands: [{ band: '18-29', registered: 12, voted: null }, { band: 'unknown', registered: null, voted: null }] }),
     ).toMatchObject({ ok: true });
     expect(check('EligibilityChangeRequested', { changeId: ID, kind: 'everything', requestedBy: 'a', perUnit: {} })).toMatchObject({ ok: false });
   });

@@ -12,3 +12,5 @@ export {
 export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';
 export { ballotDigest, mayVoteIn, RoundReplay } from './round-replay';
 export type { ReplayAnomaly, ReplayedBallot } from './round-replay';
+export { DEFAULT_MIN_CELL, suppressSmallCells } from './participation';
+export type { BandCount, PublishedBand } from './participation';

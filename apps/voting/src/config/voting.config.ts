@@ -14,6 +14,16 @@ export class VotingConfig extends ServiceConfig {
   @Min(1)
   @Max(1_000_000)
   CODE_SIGNIN_PER_MINUTE = 60;
+
+  /**
+   * The smallest age-band cell published (results, the close's ParticipationDeclared): a count under it, and a
+   * cell that would give one away, is shown as suppressed. 10 by default, as statistical offices commonly use.
+   */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AGE_BAND_MIN_CELL = 10;
 }
 
 export function loadVotingConfig(env: Record<string, string | undefined> = process.env): VotingConfig & { DB_SCHEMA: string } {

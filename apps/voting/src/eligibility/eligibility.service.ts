@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { newEvent, NotFound, Refusal, type AgeBand, type EligibilityChangeKind, type EventContext } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
 import { InjectSchema, TokenIssuer, validationFailed, type Caller } from '@plaza/nest-runtime';
@@ -8,6 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { FieldProblem } from '../ballots/ballot.decider';
 import { codeIdentity, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
 import { publicRegistrations, rollRegistrations, type Registration } from './registration';
+import { PARTICIPATION_MIN_CELL, publishedAgeBands } from '../results/participation';
 import { parseRoll, referenceYear } from './roll';
 
 export const votersStream = (roundId: string) => `voters-${roundId}`;
@@ -77,6 +78,7 @@ export class EligibilityService {
     private readonly store: EventStore,
     private readonly tokens: TokenIssuer,
     @InjectSchema() private readonly schema: string,
+    @Inject(PARTICIPATION_MIN_CELL) private readonly minCell: number,
   ) {}
 
   /**
@@ -283,19 +285,25 @@ export class EligibilityService {
     });
   }
 
-  /** Registered voters per unit, source and age band (no pseudonyms). */
+  /**
+   * Registered voters per unit and source (no pseudonyms), and per age band over the whole round with small cells
+   * suppressed, as the public results show them: officials see no finer age figures than anyone else.
+   */
   async summary(roundId: string) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      const rows: { unit_id: string; source: string; age_band: string | null; n: string; signed_in: string }[] = await manager.query(
-        `SELECT unit_id, source, age_band, count(*) AS n, count(signed_in_at) AS signed_in FROM ${quoteIdent(this.schema)}.voters
-          WHERE round_id = $1 GROUP BY unit_id, source, age_band ORDER BY unit_id, source, age_band`,
+      const rows: { unit_id: string; source: string; n: string; signed_in: string }[] = await manager.query(
+        `SELECT unit_id, source, count(*) AS n, count(signed_in_at) AS signed_in FROM ${quoteIdent(this.schema)}.voters
+          WHERE round_id = $1 GROUP BY unit_id, source ORDER BY unit_id, source`,
         [roundId],
       );
+      const bands = await publishedAgeBands(manager, this.schema, roundId, this.minCell);
       return {
         roundId,
         mode: round.config.eligibility.mode,
-        groups: rows.map((r) => ({ unitId: r.unit_id, source: r.source, ageBand: r.age_band, voters: Number(r.n), codesSignedIn: Number(r.signed_in) })),
+        groups: rows.map((r) => ({ unitId: r.unit_id, source: r.source, voters: Number(r.n), codesSignedIn: Number(r.signed_in) })),
+        byAgeBand: Object.fromEntries(bands.map((b) => [b.band, b.registered])),
+        ageBandMinCell: this.minCell,
       };
     });
   }
