@@ -22,7 +22,8 @@ const proposals = [
  * subject is not a voting code, and `plaza verify` lists every such action from the bundle.
  */
 describe('voting: insider controls', () => {
-  const stack = new Stack();
+  // Rounds published here lose their pseudonym secret at the next sweep (DESTROY_SECRET_AFTER_DAYS=0).
+  const stack = new Stack({ voting: { DESTROY_SECRET_AFTER_DAYS: '0', SECRET_SWEEP_INTERVAL_MS: '200' } });
   const out = mkdtempSync(join(tmpdir(), 'plaza-insider-'));
   beforeAll(() => stack.start());
   afterAll(async () => {
@@ -190,5 +191,55 @@ describe('voting: insider controls', () => {
     ]);
     expect(report.round.insider.overrides).toBe(1);
     expect(text).toContain(`batch ${batch.body.batchId} (centre): 2 entered by clerk-1, clerk-2, 1 replaced online ballots, confirmed by clerk-3`);
+  });
+
+  it('forgetting the link: after the secret is destroyed /ballots/mine says the link is gone and the bundle still verifies; resident ids are never stored', async () => {
+    const round = await openRound(stack, { units, proposals, roll: ['resident-zz-41,centre,1950', 'resident-zz-42,north,'] });
+    const R = `${V()}/rounds/${round.roundId}`;
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [round.proposalIds[0]] }, resident('resident-zz-41'))).status).toBe(201);
+    const early = await http('POST', `${R}/secret/destroy`, undefined, admin('admin-a'));
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'round-not-closed' });
+    expect((await http('GET', `${R}/ballots/mine`, undefined, resident('resident-zz-41'))).status).toBe(200);
+
+    // Nowhere in the voting service's database, events included, is a resident id in the clear.
+    const tables = await sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [stack.schemas.voting]);
+    for (const { table_name } of tables) {
+      const dump = JSON.stringify(await sql(`SELECT * FROM "${stack.schemas.voting}"."${table_name}"`));
+      expect({ table_name, leaks: dump.includes('resident-zz-4') }).toEqual({ table_name, leaks: false });
+    }
+
+    await closeVoting(stack, round.roundId);
+    const destroyed = await http('POST', `${R}/secret/destroy`, undefined, admin('admin-a'));
+    expect(destroyed.status).toBe(200);
+    expect(destroyed.body).toMatchObject({ trigger: 'admin', destroyedBy: 'admin-a' });
+    const gone = await http('GET', `${R}/ballots/mine`, undefined, resident('resident-zz-41'));
+    expect(gone.status).toBe(410);
+    expect(gone.body).toMatchObject({ code: 'link-destroyed', message: expect.stringContaining('nobody, the operator included') });
+    expect((await http('POST', `${R}/secret/destroy`, undefined, admin('admin-b'))).body).toMatchObject({ code: 'link-destroyed' });
+    const [secret] = await sql<{ secret: Buffer | null }>(`SELECT secret FROM "${stack.schemas.voting}".round_secrets WHERE round_id = $1`, [round.roundId]);
+    expect(secret.secret).toBeNull();
+    expect((await http('GET', `${R}/results`)).status).toBe(200);
+
+    const { report, code, text } = await verify(round.roundId, 'forgotten');
+    expect(report.failures).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.round.insider.actions).toEqual([expect.objectContaining({ type: 'RoundSecretDestroyed', by: 'admin-a' })]);
+    expect(text).toContain("admin-a: destroyed the round's pseudonym secret (admin)");
+  });
+
+  it('DESTROY_SECRET_AFTER_DAYS destroys the secret of a published round by itself', async () => {
+    const round = await openRound(stack, { units, proposals, roll: ['r1,centre,'] });
+    await closeVoting(stack, round.roundId);
+    const [before] = await sql<{ secret: Buffer | null }>(`SELECT secret FROM "${stack.schemas.voting}".round_secrets WHERE round_id = $1`, [round.roundId]);
+    expect(before.secret).not.toBeNull();
+    expect((await http('POST', `${stack.url('proposals')}/rounds/${round.roundId}/phase`, { to: 'published' }, admin('admin-a'))).status).toBe(200);
+    const event = await expectEventually(async () => {
+      const rows = await sql<{ payload: any }>(`SELECT payload FROM "${stack.schemas.voting}".events WHERE round_id = $1 AND type = 'RoundSecretDestroyed'`, [round.roundId]);
+      expect(rows).toHaveLength(1);
+      return rows[0].payload;
+    });
+    expect(event).toEqual({ trigger: 'automatic', destroyedBy: 'system' });
+    expect((await http('GET', `${V()}/rounds/${round.roundId}/ballots/mine`, undefined, resident('r1'))).status).toBe(410);
   });
 });

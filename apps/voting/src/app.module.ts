@@ -17,6 +17,7 @@ import { VotingProjections1764100000000 } from './migrations/1764100000000-votin
 import { PaperRefusals1764130000000 } from './migrations/1764130000000-paper-refusals';
 import { InsiderControls1765100000000 } from './migrations/1765100000000-insider-controls';
 import { RoundProjection } from './projection/round-projection';
+import { RoundSecretController, RoundSecrets, SECRET_POLICY } from './rounds/round-secret';
 
 export const votingMigrations = [...eventStoreMigrations, VotingProjections1764100000000, PaperRefusals1764130000000, InsiderControls1765100000000];
 
@@ -42,10 +43,12 @@ export class VotingAppModule {
         // In memory, per process: one voting service per deployment (a second one would need a shared store).
         ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
       ],
-      controllers: [BallotsController, EligibilityController, PaperController, ResultsController],
+      controllers: [BallotsController, EligibilityController, PaperController, ResultsController, RoundSecretController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: PARTICIPATION_MIN_CELL, useValue: config.AGE_BAND_MIN_CELL },
+        { provide: SECRET_POLICY, useValue: { afterDays: config.DESTROY_SECRET_AFTER_DAYS, sweepIntervalMs: config.SECRET_SWEEP_INTERVAL_MS } },
+        RoundSecrets,
         BallotsService,
         EligibilityService,
         PaperService,
