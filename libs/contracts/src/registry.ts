@@ -18,6 +18,8 @@ import {
 } from './proposals.events';
 import {
   BallotCastPayload,
+  BallotCastV1Payload,
+  BallotsOpenedPayload,
   PaperBatchClosedPayload,
   PaperBatchOpenedPayload,
   PaperSheetRefusedPayload,
@@ -37,6 +39,11 @@ interface RegistryEntry {
   readonly producer: Producer;
   readonly schemaVersion: number;
   readonly payload: new () => object;
+  /**
+   * Earlier schema versions still accepted on read (stored events are never rewritten), with their payload class.
+   * Producers always write `schemaVersion`; readers upcast (e.g. readBallotCast).
+   */
+  readonly earlier?: Readonly<Record<number, new () => object>>;
 }
 
 /** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
@@ -53,7 +60,9 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
   ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
   VotersRegistered: { producer: 'voting', schemaVersion: 1, payload: VotersRegisteredPayload },
-  BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
+  // v2: sealed ballots (a commitment instead of the choices); v1 events carry the choices in the clear.
+  BallotCast: { producer: 'voting', schemaVersion: 2, payload: BallotCastPayload, earlier: { 1: BallotCastV1Payload } },
+  BallotsOpened: { producer: 'voting', schemaVersion: 1, payload: BallotsOpenedPayload },
   PaperBatchOpened: { producer: 'voting', schemaVersion: 1, payload: PaperBatchOpenedPayload },
   PaperSheetRefused: { producer: 'voting', schemaVersion: 1, payload: PaperSheetRefusedPayload },
   PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
@@ -108,10 +117,13 @@ export function validateEnvelope(raw: unknown): ValidationResult {
   if (!entry) return { ok: false, reason: `unknown event type ${JSON.stringify(raw.type)}` };
   if (entry.producer !== raw.producer)
     return { ok: false, reason: `${raw.type as string} is produced by ${entry.producer}, not ${raw.producer as string}` };
-  if (entry.schemaVersion !== raw.schemaVersion)
-    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${entry.schemaVersion})` };
+  const payloadClass = entry.schemaVersion === raw.schemaVersion ? entry.payload : entry.earlier?.[raw.schemaVersion as number];
+  if (!payloadClass) {
+    const supported = [...Object.keys(entry.earlier ?? {}), String(entry.schemaVersion)].join(' or ');
+    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${supported})` };
+  }
 
-  const payload = plainToInstance(entry.payload, raw.payload);
+  const payload = plainToInstance(payloadClass, raw.payload);
   const errors = validateSync(payload, { forbidUnknownValues: true });
   if (errors.length > 0) return { ok: false, reason: `invalid ${raw.type as string} payload: ${describe(errors).join('; ')}` };
   return { ok: true, envelope: raw as unknown as PlazaEvent };

@@ -12,3 +12,6 @@ export {
 export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';
 export { ballotDigest, mayVoteIn, RoundReplay } from './round-replay';
 export type { ReplayAnomaly, ReplayedBallot } from './round-replay';
+export { BALLOT_COMMITMENT_DOMAIN, ballotCommitment, countBallots } from './counting-rule';
+export type { BallotContent, CastRecord, CountingRound, CountOutcome, ExclusionKind, OpenedContent, OpenResult } from './counting-rule';
+export type { OpeningProblem } from './round-replay';
