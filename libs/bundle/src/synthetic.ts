@@ -22,6 +22,8 @@ export interface SyntheticRoundOptions {
   /** Deterministic choices: same seed, same ballots. */
   readonly seed?: number;
   readonly start?: Date;
+  /** false: ballots as cast before they were sealed (BallotCast v1, choices in the clear, no openings). Default true. */
+  readonly sealed?: boolean;
 }
 
 export const SYNTHETIC_UNIT = 'centre';
@@ -134,13 +136,11 @@ export function* syntheticRound(options: SyntheticRoundOptions): Generator<Event
     const { choices, salt } = cast();
     const pseudonym = syntheticPseudonym(i);
     const ballotId = uuidv7({ msecs: clock });
-    const e = event(
-      'BallotCast',
-      'voting',
-      `ballot-${roundId}-${pseudonym}`,
-      { ballotId, voterPseudonym: pseudonym, unitId: SYNTHETIC_UNIT, channel: 'online', commitment: ballotCommitment({ ballotId, choices, salt }) },
-      2,
-    );
+    const ballot = { ballotId, voterPseudonym: pseudonym, unitId: SYNTHETIC_UNIT, channel: 'online' };
+    const e =
+      options.sealed === false
+        ? event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, { ...ballot, choices })
+        : event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, { ...ballot, commitment: ballotCommitment({ ballotId, choices, salt }) }, 2);
     ballotEvents.push(e.id);
     yield* emit(e);
   }
@@ -154,7 +154,7 @@ export function* syntheticRound(options: SyntheticRoundOptions): Generator<Event
     }),
   );
   const open = content();
-  for (let from = 0; from < options.voters; from += 1000) {
+  for (let from = 0; options.sealed !== false && from < options.voters; from += 1000) {
     const openings = [];
     for (let i = from; i < Math.min(options.voters, from + 1000); i++) {
       const { choices, salt } = open();

@@ -317,6 +317,17 @@ describe('plaza verify checks every opening against its commitment before recoun
     expect(report.checks.find((c) => c.check === 'ballot-opening')).toEqual({ check: 'ballot-opening', ok: true });
   });
 
+  it('a bundle of a round cast before ballots were sealed (stored BallotCast v1, choices in the clear) still verifies', async () => {
+    const old = [...syntheticRound({ voters: 12, proposals: 4, seed: 3, sealed: false })];
+    expect(old.filter((e) => e.type === 'BallotCast').every((e) => e.schemaVersion === 1 && 'choices' in (e.payload as object))).toBe(true);
+    expect(old.some((e) => e.type === 'BallotsOpened')).toBe(false);
+    const dir = join(root, 'unsealed-round');
+    await buildBundle(dir, old);
+    const report = await verifyBundle(dir);
+    expect(report.failures).toEqual([]);
+    expect(report.round?.counted).toEqual({ centre: 12 });
+  });
+
   it.each<[string, (list: EventEnvelope[]) => OpeningForgery]>([
     ['an opening that does not match its commitment', mismatchedOpening],
     ['an opening for a superseded version', supersededOpening],
