@@ -62,24 +62,8 @@ export class PaperEntry {
   readonly operatorId!: string;
 }
 
-/**
- * BallotCast at schemaVersion 1 (before sealed ballots): the choices in the clear. Never written any more; kept so
- * stored v1 events still validate and replay (see readBallotCast).
- */
-export class BallotCastV1Payload {
-  @IsUUID()
-  readonly ballotId!: string;
-
-  /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
-  @Matches(PSEUDONYM)
-  readonly voterPseudonym!: string;
-
-  @Matches(UNIT_ID)
-  readonly unitId!: string;
-
-  @IsIn(BALLOT_CHANNELS)
-  readonly channel!: BallotChannel;
-
+/** What a ballot says: in a v1 BallotCast, and in the opening of a sealed one. */
+export class BallotChoices {
   /** Proposal ids; for ranked ballots the order is the ranking, most preferred first. */
   @IsArray()
   @ArrayUnique()
@@ -94,6 +78,26 @@ export class BallotCastV1Payload {
   @IsInt({ each: true })
   @Min(1, { each: true })
   readonly points?: number[];
+}
+
+/**
+ * BallotCast at schemaVersion 1 (before sealed ballots): the choices in the clear. Never written any more; kept so
+ * stored v1 events still validate and replay (see readBallotCast).
+ */
+export class BallotCastV1Payload extends BallotChoices {
+  @IsUUID()
+  readonly ballotId!: string;
+
+  /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
+  @Matches(PSEUDONYM)
+  readonly voterPseudonym!: string;
+
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsIn(BALLOT_CHANNELS)
+  readonly channel!: BallotChannel;
+
 
   /** Paper ballots: the batch they were entered in and the staff member who entered them. */
   @IsOptional()
@@ -133,7 +137,7 @@ export class BallotCastPayload {
 }
 
 /** The content of one sealed ballot, published at the close: it must hash to the BallotCast's commitment. */
-export class BallotOpening {
+export class BallotOpening extends BallotChoices {
   /** The BallotCast event this opens (the receipt's eventId). */
   @IsUUID()
   readonly eventId!: string;
@@ -144,20 +148,6 @@ export class BallotOpening {
   @Matches(UNIT_ID)
   readonly unitId!: string;
 
-  /** Proposal ids; for ranked ballots the order is the ranking, most preferred first. */
-  @IsArray()
-  @ArrayUnique()
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
-  readonly choices!: string[];
-
-  /** Cumulative ballots: points per choice, in the same order. */
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(1000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  readonly points?: number[];
 
   /** 32 random bytes (hex), drawn per ballot version: without it nobody can test a guess against the commitment. */
   @Matches(SHA256_HEX)
