@@ -85,7 +85,7 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     });
     expect(results.units[0]).toMatchObject({ unitId: 'centre', selected: [proposalId], spent: 48_000_00, budget: 100_000_00, ballotsCounted: 1 });
 
-    const ledger = await ledgerSize(roundId, 11);
+    const ledger = await ledgerSize(roundId, 13);
     expect(ledger.entries.map((e: { type: string }) => e.type)).toEqual([
       'RoundCreated',
       'RoundPhaseChanged',
@@ -97,7 +97,9 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
       'BallotCast',
       'RoundPhaseChanged',
       'VotingClosed',
+      'BallotsOpened',
       'ResultsDeclared',
+      'ParticipationDeclared',
     ]);
     for (const entry of ledger.entries) {
       const event = JSON.parse(entry.canonical);
@@ -115,6 +117,6 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     const byEvent = await http('GET', `${A}/ledger/events/${ballot.body.eventId}`);
     expect(byEvent.body.index).toBe(cast.index);
     // The declaration in the ledger is the one the results API serves.
-    expect(ledger.entries[10].eventId).toBe(results.units[0].declaredEventId);
+    expect(ledger.entries[11].eventId).toBe(results.units[0].declaredEventId);
   });
 });

@@ -68,8 +68,8 @@ describe('closing a round', () => {
     });
     const dataSource = stack.app('voting').get(DataSource);
     await dataSource.transaction((m) => new RoundProjection(stack.schemas.voting).apply(change, m));
-    const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1`, [`tally-${round.roundId}`]);
-    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'ResultsDeclared']);
+    const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [`tally-${round.roundId}`]);
+    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'BallotsOpened', 'ResultsDeclared']);
     const results = await closeVoting(stack, round.roundId).catch(() => undefined);
     expect(results).toBeUndefined(); // already closed: the phase cannot close twice
     const served = await http('GET', `${V}/rounds/${round.roundId}/results`);

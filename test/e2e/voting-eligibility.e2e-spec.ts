@@ -51,7 +51,8 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       expect(box.body.phase).toBe('published');
     });
     const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [`tally-${round.roundId}`]);
-    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'ResultsDeclared', 'ResultsDeclared']);
+    // The close opens the one ballot that counts (sealed until now), then declares.
+    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'BallotsOpened', 'ResultsDeclared', 'ResultsDeclared']);
     const results = await http('GET', `${V()}/rounds/${round.roundId}/results/centre`);
     expect(results.status).toBe(200);
     expect(results.body).toMatchObject({ unitId: 'centre', ballotsCounted: 1, budget: 100_00 });
@@ -59,7 +60,42 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect((await http('GET', `${V()}/rounds/${round.roundId}/results/south`)).status).toBe(404);
   });
 
-  it('roll with a minimum age: under-age residents are left out; events carry pseudonyms and age bands only', async () => {
+  it('a voter moved to another district by a roll re-import during voting, who voted in both, counts once, and the recount agrees', async () => {
+    const round = await openRound(stack, { units, proposals, roll: ['r1,centre,', 'r2,centre,', 'r3,north,'] });
+    const R = `${V()}/rounds/${round.roundId}`;
+    const [p1, , p3] = round.proposalIds;
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r1'))).status).toBe(201);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r2'))).status).toBe(201);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [p3] }, resident('r3'))).status).toBe(201);
+    // r1 moves to north (a roll re-import while voting is open, so under four eyes) and votes there too.
+    expect((await http('POST', `${R}/voters/roll`, { csv: 'resident_id,unit_id\nr1,north' }, as('admin'))).body).toMatchObject({ code: 'roll-frozen' });
+    const change = await http('POST', `${R}/eligibility-changes`, { kind: 'roll', csv: 'resident_id,unit_id\nr1,north' }, as('admin', 'admin-a'));
+    expect(change.status).toBe(201);
+    expect((await http('POST', `${R}/eligibility-changes/${change.body.changeId}/confirm`, undefined, as('admin', 'admin-b'))).status).toBe(200);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r1'))).status).toBe(403);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [p3] }, resident('r1'))).status).toBe(201);
+
+    const results = await closeVoting(stack, round.roundId);
+    const counted = Object.fromEntries(results.units.map((u: any) => [u.unitId, u.ballotsCounted]));
+    expect(counted).toEqual({ centre: 1, north: 2 });
+    const [closed] = await eventsOf(round.roundId, 'VotingClosed');
+    expect(closed.payload).toMatchObject({ ballotsCounted: 3, perUnit: { centre: 1, north: 2 } });
+    // r1's centre ballot no longer counts: it is never opened.
+    const opened = (await eventsOf(round.roundId, 'BallotsOpened')).flatMap((e) => e.payload.openings);
+    expect(opened).toHaveLength(3);
+    // The audit service's recount applies the same rule: the round ends ResultsVerified.
+    await expectEventually(
+      async () => {
+        const v = await http('GET', `${stack.url('audit')}/rounds/${round.roundId}/verification`);
+        expect(v.body.status).toBe('verified');
+      },
+      { timeoutMs: 30_000 },
+    );
+    const audit = await sql<{ type: string }>(`SELECT type FROM "${stack.schemas.audit}".events WHERE round_id = $1 AND type LIKE 'Results%'`, [round.roundId]);
+    expect(audit.map((e) => e.type)).toEqual(['ResultsVerified', 'ResultsVerified']);
+  });
+
+  it('roll with a minimum age: under-age residents are left out; events carry sorted pseudonyms, no age bands', async () => {
     const year = new Date().getUTCFullYear();
     const round = await openRound(stack, {
       units,

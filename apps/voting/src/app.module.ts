@@ -15,11 +15,18 @@ import { ResultsController } from './results/results.controller';
 import type { VotingConfig } from './config/voting.config';
 import { VotingProjections1764100000000 } from './migrations/1764100000000-voting-projections';
 import { PaperRefusals1764130000000 } from './migrations/1764130000000-paper-refusals';
+import { BallotSecrets1764140000000 } from './migrations/1764140000000-ballot-secrets';
 import { InsiderControls1765100000000 } from './migrations/1765100000000-insider-controls';
 import { RoundProjection } from './projection/round-projection';
 import { RoundSecretController, RoundSecrets, SECRET_POLICY } from './rounds/round-secret';
 
-export const votingMigrations = [...eventStoreMigrations, VotingProjections1764100000000, PaperRefusals1764130000000, InsiderControls1765100000000];
+export const votingMigrations = [
+  ...eventStoreMigrations,
+  VotingProjections1764100000000,
+  PaperRefusals1764130000000,
+  BallotSecrets1764140000000,
+  InsiderControls1765100000000,
+];
 
 @Module({})
 export class VotingAppModule {

@@ -18,6 +18,8 @@ import {
 } from './proposals.events';
 import {
   BallotCastPayload,
+  BallotCastV1Payload,
+  BallotsOpenedPayload,
   PaperBatchClosedPayload,
   PaperBatchOpenedPayload,
   PaperSheetRefusedPayload,
@@ -47,8 +49,13 @@ interface RegistryEntry {
   /** The version written now. */
   readonly schemaVersion: number;
   readonly payload: new () => object;
-  /** Older versions still read: their payload class, and the upcaster to the current payload. */
-  readonly older?: Readonly<Record<number, { readonly payload: new () => object; readonly upcast: (payload: never) => object }>>;
+  /**
+   * Earlier schema versions still accepted on read (stored events are never rewritten), with their payload class.
+   * Producers always write `schemaVersion`; readers upcast (e.g. readBallotCast).
+   */
+  readonly earlier?: Readonly<Record<number, new () => object>>;
+  /** Upcasters from those earlier versions to the current payload, for code that interprets events (upcast()). */
+  readonly upcast?: Readonly<Record<number, (payload: never) => object>>;
 }
 
 /** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
@@ -68,9 +75,12 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
     producer: 'voting',
     schemaVersion: 2,
     payload: VotersRegisteredPayload,
-    older: { 1: { payload: VotersRegisteredPayloadV1, upcast: upcastVotersRegisteredV1 } },
+    earlier: { 1: VotersRegisteredPayloadV1 },
+    upcast: { 1: upcastVotersRegisteredV1 },
   },
-  BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
+  // v2: sealed ballots (a commitment instead of the choices); v1 events carry the choices in the clear.
+  BallotCast: { producer: 'voting', schemaVersion: 2, payload: BallotCastPayload, earlier: { 1: BallotCastV1Payload } },
+  BallotsOpened: { producer: 'voting', schemaVersion: 1, payload: BallotsOpenedPayload },
   PaperBatchOpened: { producer: 'voting', schemaVersion: 1, payload: PaperBatchOpenedPayload },
   PaperSheetRefused: { producer: 'voting', schemaVersion: 1, payload: PaperSheetRefusedPayload },
   PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
@@ -130,11 +140,13 @@ export function validateEnvelope(raw: unknown): ValidationResult {
   if (!entry) return { ok: false, reason: `unknown event type ${JSON.stringify(raw.type)}` };
   if (entry.producer !== raw.producer)
     return { ok: false, reason: `${raw.type as string} is produced by ${entry.producer}, not ${raw.producer as string}` };
-  const older = raw.schemaVersion === entry.schemaVersion ? undefined : entry.older?.[raw.schemaVersion as number];
-  if (entry.schemaVersion !== raw.schemaVersion && !older)
-    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${entry.schemaVersion})` };
+  const payloadClass = entry.schemaVersion === raw.schemaVersion ? entry.payload : entry.earlier?.[raw.schemaVersion as number];
+  if (!payloadClass) {
+    const supported = [...Object.keys(entry.earlier ?? {}), String(entry.schemaVersion)].join(' or ');
+    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${supported})` };
+  }
 
-  const payload = plainToInstance(older?.payload ?? entry.payload, raw.payload);
+  const payload = plainToInstance(payloadClass, raw.payload);
   const errors = validateSync(payload, { forbidUnknownValues: true });
   if (errors.length > 0) return { ok: false, reason: `invalid ${raw.type as string} payload: ${describe(errors).join('; ')}` };
   return { ok: true, envelope: raw as unknown as PlazaEvent };
@@ -142,15 +154,16 @@ export function validateEnvelope(raw: unknown): ValidationResult {
 
 /**
  * The event as its current schemaVersion reads, for code that interprets events (projections, replays): an
- * older version goes through its upcaster; a current one is returned as is. Never stored: the ledger and the
+ * earlier version with an upcaster (VotersRegistered v1) goes through it; anything else is returned as is
+ * (BallotCast v1 and v2 share one read shape instead: readBallotCast). Never stored: the ledger and the
  * event store keep the bytes as written, so leaf hashes and receipts stay what they were.
  */
 export function upcast<E extends EventEnvelope>(envelope: E): E {
   const entry = (EVENT_REGISTRY as Record<string, RegistryEntry | undefined>)[envelope.type];
   if (!entry || envelope.schemaVersion === entry.schemaVersion) return envelope;
-  const older = entry.older?.[envelope.schemaVersion];
-  if (!older) return envelope;
-  return { ...envelope, schemaVersion: entry.schemaVersion, payload: older.upcast(envelope.payload as never) };
+  const up = entry.upcast?.[envelope.schemaVersion];
+  if (!up) return envelope;
+  return { ...envelope, schemaVersion: entry.schemaVersion, payload: up(envelope.payload as never) };
 }
 
 /** Parses bytes from Kafka and validates them; never throws. */

@@ -24,10 +24,16 @@ describe('voting events (contracts v2)', () => {
     expect(check('VotersRegistered', { source: 'codes', voters: [{ pseudonym: P, unitId: 'centre' }], changeId: ID })).toMatchObject({ ok: true });
     // Stored before v2: age bands per voter, still read (never rewritten).
     expect(check('VotersRegistered', { source: 'roll', voters: [{ pseudonym: P, unitId: 'centre', ageBand: '18-29' }, { pseudonym: P, unitId: 'north' }] }, 1)).toMatchObject({ ok: true });
+    // Stored v1 ballots (choices in the clear) still validate; v2 ballots are sealed.
     expect(check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID] })).toMatchObject({ ok: true });
     expect(
       check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], points: [3], paper: { batchId: ID, operatorId: 'clerk' } }),
     ).toMatchObject({ ok: true });
+    expect(check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', commitment: 'c'.repeat(64) }, 2)).toMatchObject({ ok: true });
+    expect(
+      check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', commitment: 'c'.repeat(64), paper: { batchId: ID, operatorId: 'clerk' } }, 2),
+    ).toMatchObject({ ok: true });
+    expect(check('BallotsOpened', { openings: [{ eventId: ID, voterPseudonym: P, unitId: 'centre', choices: [ID], points: [2], salt: 'd'.repeat(64) }] })).toMatchObject({ ok: true });
     expect(check('PaperBatchOpened', { batchId: ID, unitId: 'centre', operatorId: 'clerk', sheetsCounted: 10 })).toMatchObject({ ok: true });
     expect(check('PaperSheetRefused', { batchId: ID, reason: 'spoiled' })).toMatchObject({ ok: true });
     expect(check('PaperBatchClosed', { batchId: ID, entered: 8, refused: 1, sheetsCounted: 10, discrepancy: -1 })).toMatchObject({ ok: true });
@@ -55,6 +61,16 @@ describe('voting events (contracts v2)', () => {
     expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'paper', choices: [ID], paper: { batchId: 'b' } })).toContain('paper');
     expect(reason('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID, ID] })).toContain('choices');
     expect(reason('VotingClosed', { ballotsCounted: 1, perUnit: { centre: 1 }, ballotDigest: 'xyz' })).toContain('ballotDigest');
+    // A v2 ballot without its commitment, an opening without salt, a schema version nobody wrote.
+    const v2 = (payload: object) => {
+      const r = check('BallotCast', payload, 2);
+      return r.ok ? 'ok' : r.reason;
+    };
+    expect(v2({ ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', choices: [ID] })).toContain('commitment');
+    expect(reason('BallotsOpened', { openings: [{ eventId: ID, voterPseudonym: P, unitId: 'centre', choices: [ID] }] })).toContain('salt');
+    expect(reason('BallotsOpened', { openings: [] })).toContain('openings');
+    const v3 = check('BallotCast', { ballotId: ID, voterPseudonym: P, unitId: 'centre', channel: 'online', commitment: 'c'.repeat(64) }, 3);
+    expect(v3.ok ? 'ok' : v3.reason).toContain('schemaVersion 3 is not supported (expected 1 or 2)');
     // A refused sheet carries one of three coarse reasons, not the refusal code that would say more.
     expect(reason('PaperSheetRefused', { batchId: ID, reason: 'not-registered' })).toContain('reason');
     expect(reason('PaperBatchClosed', { batchId: ID, entered: 9, refused: -1, sheetsCounted: 10, discrepancy: -2 })).toContain('refused');

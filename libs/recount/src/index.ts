@@ -14,3 +14,6 @@ export { ballotDigest, mayVoteIn, RoundReplay } from './round-replay';
 export type { ReplayAnomaly, ReplayedBallot } from './round-replay';
 export { DEFAULT_MIN_CELL, suppressSmallCells } from './participation';
 export type { BandCount, PublishedBand } from './participation';
+export { BALLOT_COMMITMENT_DOMAIN, ballotCommitment, countBallots } from './counting-rule';
+export type { BallotContent, CastRecord, CountingRound, CountOutcome, ExclusionKind, OpenedContent, OpenResult } from './counting-rule';
+export type { OpeningProblem } from './round-replay';

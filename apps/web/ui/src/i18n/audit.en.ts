@@ -186,6 +186,7 @@ export default {
       'phase-order': { name: 'Phase order', what: 'phases only move forward' },
       'ballot-phase': { name: 'Voting window', what: 'ballots only while voting was open' },
       'one-ballot-per-pseudonym': { name: 'One ballot per voter', what: 'only revisions of one’s own ballot; the latest counts' },
+      'ballot-opening': { name: 'Sealed ballots opened', what: 'each counted ballot’s opening matches its commitment; superseded ones stay sealed' },
       'voting-closed': { name: 'Close of voting', what: 'the close’s counts and ballot digest match the ballots' },
       'round-config': { name: 'Round configuration', what: 'the round’s creation is in the ledger' },
       'four-eyes': { name: 'Four eyes', what: 'changes of eligibility and paper batches confirmed by a second, different person' },

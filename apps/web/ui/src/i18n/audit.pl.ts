@@ -204,6 +204,7 @@ export default {
       'phase-order': { name: 'Kolejność etapów', what: 'etapy przesuwają się tylko naprzód' },
       'ballot-phase': { name: 'Okno głosowania', what: 'karty tylko w czasie otwartego głosowania' },
       'one-ballot-per-pseudonym': { name: 'Jedna karta na osobę', what: 'tylko poprawki własnej karty; liczy się ostatnia' },
+      'ballot-opening': { name: 'Otwarcie zapieczętowanych kart', what: 'otwarcie każdej liczonej karty zgadza się z jej zobowiązaniem; wcześniejsze wersje pozostają zapieczętowane' },
       'voting-closed': { name: 'Zamknięcie głosowania', what: 'liczby i skrót kart przy zamknięciu zgadzają się z kartami' },
       'round-config': { name: 'Konfiguracja edycji', what: 'utworzenie edycji jest w rejestrze' },
       'four-eyes': { name: 'Zasada dwóch par oczu', what: 'zmiany uprawnionych i paczki kart papierowych potwierdzone przez drugą, inną osobę' },
