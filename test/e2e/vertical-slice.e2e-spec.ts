@@ -64,7 +64,8 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     await ledgerSize(roundId, 5);
     const roll = await http('POST', `${V}/rounds/${roundId}/voters/roll`, { csv: 'resident_id,unit_id\nresident-2,centre\n' }, admin);
     expect(roll.status).toBe(200);
-    await ledgerSize(roundId, 6);
+    // Registrations before the opening stay unpublished: they become public together when voting opens.
+    expect((await http('GET', `${A}/ledger?roundId=${roundId}&limit=100`)).body.entries).toHaveLength(5);
 
     expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'voting' }, admin)).status).toBe(200);
     await expectEventually(async () => {
@@ -92,8 +93,8 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
       'ProposalSubmitted',
       'RoundPhaseChanged',
       'ProposalAccepted',
-      'VotersRegistered',
       'RoundPhaseChanged',
+      'VotersRegistered',
       'BallotCast',
       'RoundPhaseChanged',
       'VotingClosed',

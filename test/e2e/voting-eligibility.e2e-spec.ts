@@ -114,6 +114,9 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     const again = await http('POST', `${R}/voters/roll`, { csv }, as('admin'));
     expect(again.body).toMatchObject({ registered: 0, unchanged: 3 });
 
+    // Nothing is public before voting opens: then every registration appears at once, in one sorted batch.
+    expect(await eventsOf(round.roundId, 'VotersRegistered')).toEqual([]);
+    await openVoting(stack, round.roundId);
     const registered = await eventsOf(round.roundId, 'VotersRegistered');
     expect(registered).toHaveLength(1);
     expect(registered[0].stream_id).toBe(`voters-${round.roundId}`);
@@ -125,7 +128,6 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     const pseudonyms = registered[0].payload.voters.map((v: any) => v.pseudonym);
     expect(pseudonyms).toEqual([...pseudonyms].sort());
 
-    await openVoting(stack, round.roundId);
     const choose = { unitId: 'centre', choices: [round.proposalIds[0]] };
     const kid = await http('POST', `${R}/ballots`, choose, resident('kid'));
     expect(kid.status).toBe(403);

@@ -107,6 +107,29 @@ describe('voting: insider controls', () => {
     expect(text).toContain(`admin-b: confirmed change ${requested.body.changeId} requested by admin-a: 1 registered`);
   });
 
+  it('registrations before voting opens become public together at the opening: no import time or size singles anyone out', async () => {
+    const round = await openRound(stack, { units, proposals, roll: ['a1,centre,'], stayInReview: true });
+    const R = `${V()}/rounds/${round.roundId}`;
+    // A second import of one resident, and a move of the first: each alone would have been its own event.
+    expect((await http('POST', `${R}/voters/roll`, { csv: 'resident_id,unit_id\na2,centre\n' }, admin('admin-a'))).body).toMatchObject({ registered: 1 });
+    expect((await http('POST', `${R}/voters/roll`, { csv: 'resident_id,unit_id\na1,north\n' }, admin('admin-a'))).body).toMatchObject({ registered: 1 });
+    const events = () =>
+      sql<{ payload: any; occurred_at: Date }>(`SELECT payload, occurred_at FROM "${stack.schemas.voting}".events WHERE round_id = $1 AND type = 'VotersRegistered'`, [round.roundId]);
+    expect(await events()).toEqual([]);
+    await openVoting(stack, round.roundId);
+    const published = await events();
+    expect(published).toHaveLength(1);
+    expect(published[0].payload.voters.map((v: any) => v.unitId).sort()).toEqual(['centre', 'north']);
+    const pseudonyms = published[0].payload.voters.map((v: any) => v.pseudonym);
+    expect(pseudonyms).toEqual([...pseudonyms].sort());
+    const [opened] = await sql<{ occurredAt: string }>(
+      `SELECT payload->>'to' AS to, occurred_at AS "occurredAt" FROM "${stack.schemas.proposals}".events WHERE stream_id = $1 AND type = 'RoundPhaseChanged' AND payload->>'to' = 'voting'`,
+      [`round-${round.roundId}`],
+    );
+    expect(new Date(published[0].occurred_at).toISOString()).toBe(new Date(opened.occurredAt).toISOString());
+    expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [round.proposalIds[1]] }, resident('a1'))).status).toBe(201);
+  });
+
   it('voting codes only before voting opens, or under four eyes (the confirmer gets them); their count is public', async () => {
     const round = await openRound(stack, { units, proposals, eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' }, stayInReview: true });
     const R = `${V()}/rounds/${round.roundId}`;

@@ -309,23 +309,58 @@ export class EligibilityService {
   }
 
   /**
-   * Records registrations: the public VotersRegistered events (pseudonym and unit, sorted, one timestamp for the
-   * whole batch) and the service's own voters table, which alone keeps each voter's age band.
+   * Records registrations in the service's own voters table (which alone keeps each voter's age band). Before
+   * voting opens they stay unpublished: every registration made before the opening becomes public at once, in one
+   * sorted batch stamped with the opening (publishPendingRegistrations), so no import's time or size singles anyone
+   * out. Under a four-eyes change during voting they are published now (VotersRegistered with the change's id).
    */
   private async register(manager: EntityManager, roundId: string, source: 'roll' | 'codes', voters: readonly Registration[], ctx: Command, changeId?: string): Promise<void> {
     if (voters.length === 0) return;
-    const events = publicRegistrations(source, voters, changeId).map((payload) => newEvent('VotersRegistered', payload, { ...ctx, roundId }));
-    const streamId = votersStream(roundId);
-    const version = await this.store.streamVersion(streamId, { manager });
-    await this.store.append(streamId, version, events, { manager });
+    const publishNow = changeId !== undefined;
+    if (publishNow) {
+      const events = publicRegistrations(source, voters, changeId).map((payload) => newEvent('VotersRegistered', payload, { ...ctx, roundId }));
+      const streamId = votersStream(roundId);
+      await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), events, { manager });
+    }
     const s = quoteIdent(this.schema);
     await manager.query(
-      `INSERT INTO ${s}.voters (round_id, pseudonym, unit_id, age_band, source, registered_at)
-       SELECT $1, v.pseudonym, v.unit_id, v.age_band, $2, $3 FROM jsonb_to_recordset($4::jsonb) AS v(pseudonym text, unit_id text, age_band text)
-       ON CONFLICT (round_id, pseudonym) DO UPDATE SET unit_id = EXCLUDED.unit_id, age_band = EXCLUDED.age_band, source = EXCLUDED.source`,
-      [roundId, source, ctx.now, JSON.stringify(voters.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null })))],
+      `INSERT INTO ${s}.voters (round_id, pseudonym, unit_id, age_band, source, registered_at, published)
+       SELECT $1, v.pseudonym, v.unit_id, v.age_band, $2, $3, $5 FROM jsonb_to_recordset($4::jsonb) AS v(pseudonym text, unit_id text, age_band text)
+       ON CONFLICT (round_id, pseudonym) DO UPDATE SET unit_id = EXCLUDED.unit_id, age_band = EXCLUDED.age_band, source = EXCLUDED.source,
+         published = ${s}.voters.published AND EXCLUDED.published`,
+      [roundId, source, ctx.now, JSON.stringify(voters.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null }))), publishNow],
     );
   }
+}
+
+/**
+ * When voting opens (in the projection's transaction that records the phase change): every registration not yet
+ * public becomes VotersRegistered events — pseudonym and unit, sorted across the whole round, stamped with the
+ * opening. A redelivered phase change finds nothing pending.
+ */
+export async function publishPendingRegistrations(
+  manager: EntityManager,
+  schema: string,
+  roundId: string,
+  ctx: { correlationId: string; causationId: string; now: Date },
+): Promise<number> {
+  const s = quoteIdent(schema);
+  const pending: { pseudonym: string; unit_id: string; source: 'roll' | 'codes' }[] = await manager.query(
+    `SELECT pseudonym, unit_id, source FROM ${s}.voters WHERE round_id = $1 AND NOT published ORDER BY pseudonym FOR UPDATE`,
+    [roundId],
+  );
+  if (pending.length === 0) return 0;
+  const events = (['roll', 'codes'] as const).flatMap((source) =>
+    publicRegistrations(
+      source,
+      pending.filter((p) => p.source === source).map((p) => ({ pseudonym: p.pseudonym, unitId: p.unit_id })),
+    ).map((payload) => newEvent('VotersRegistered', payload, { roundId, ...ctx })),
+  );
+  const store = new EventStore(manager.connection, { schema });
+  const streamId = votersStream(roundId);
+  await store.append(streamId, await store.streamVersion(streamId, { manager }), events, { manager });
+  await manager.query(`UPDATE ${s}.voters SET published = true WHERE round_id = $1 AND NOT published`, [roundId]);
+  return pending.length;
 }
 
 function codesCsv(roundId: string, unitId: string, codes: readonly string[]): string {

@@ -4,7 +4,8 @@ import { migrationSchema } from '@plaza/event-store';
 /**
  * Insider controls (issue #10): eligibility changes waiting for a second administrator while voting is open (the
  * pending voters as pseudonyms, never resident ids), who handled each paper batch and who confirmed it, how many
- * of its sheets replaced an online ballot, and when a round's pseudonym secret was destroyed.
+ * of its sheets replaced an online ballot, when a round's pseudonym secret was destroyed, and which registrations
+ * are not public yet (made before voting opened).
  */
 export class InsiderControls1765100000000 implements MigrationInterface {
   name = 'InsiderControls1765100000000';
@@ -35,10 +36,13 @@ export class InsiderControls1765100000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE ${s}.round_secrets ALTER COLUMN secret DROP NOT NULL`);
     await queryRunner.query(`ALTER TABLE ${s}.round_secrets ADD COLUMN destroyed_at timestamptz`);
     await queryRunner.query(`ALTER TABLE ${s}.rounds ADD COLUMN published_at timestamptz`);
+    // Registrations made before voting opens are published together when it opens (one sorted batch, one time).
+    await queryRunner.query(`ALTER TABLE ${s}.voters ADD COLUMN published boolean NOT NULL DEFAULT true`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = migrationSchema(queryRunner);
+    await queryRunner.query(`ALTER TABLE ${s}.voters DROP COLUMN published`);
     await queryRunner.query(`ALTER TABLE ${s}.rounds DROP COLUMN published_at`);
     await queryRunner.query(`ALTER TABLE ${s}.round_secrets DROP COLUMN destroyed_at`);
     await queryRunner.query(`ALTER TABLE ${s}.round_secrets ALTER COLUMN secret SET NOT NULL`);

@@ -6,6 +6,7 @@ import { InjectSchema } from '@plaza/nest-runtime';
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_MIN_CELL } from '@plaza/recount';
 import { closeRound } from '../closing/close-round';
+import { publishPendingRegistrations } from '../eligibility/eligibility.service';
 import { declareParticipation } from '../results/participation';
 
 /**
@@ -47,8 +48,10 @@ export class RoundProjection {
         const to = event.payload.to;
         await manager.query(`UPDATE ${s}.rounds SET phase = $2, updated_at = $3 WHERE round_id = $1`, [event.roundId, to, event.occurredAt]);
         if (to === 'published') await manager.query(`UPDATE ${s}.rounds SET published_at = coalesce(published_at, $2) WHERE round_id = $1`, [event.roundId, event.occurredAt]);
+        const ctx = { correlationId: event.correlationId, causationId: event.id, now: new Date(event.occurredAt) };
+        // Registrations made before the opening become public now, all together (see EligibilityService.register).
+        if (to === 'voting' || to === 'closed' || to === 'published') await publishPendingRegistrations(manager, this.schema, event.roundId, ctx);
         if (to === 'closed' || to === 'published') {
-          const ctx = { correlationId: event.correlationId, causationId: event.id, now: new Date(event.occurredAt) };
           if (await closeRound(manager, this.schema, event.roundId, ctx)) await declareParticipation(manager, this.schema, event.roundId, this.minCell, ctx);
         }
         return;
