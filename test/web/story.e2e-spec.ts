@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { VERIFY_CHECKS } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
@@ -333,7 +334,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     await auditor.getByRole('button', { name: 'Verify this round’s bundle' }).click();
     await auditor.getByRole('heading', { name: 'Verification passed' }).waitFor({ timeout: 60_000 });
     expect(await auditor.locator('.check-list li.check-failed').count()).toBe(0);
-    expect(await auditor.locator('.check-list li.check-ok').count()).toBe(23);
+    expect(await auditor.locator('.check-list li.check-ok').count()).toBe(VERIFY_CHECKS.length);
     const recount = auditor.locator('table.recount-table');
     expect(await recount.getByRole('row', { name: /Old Town/ }).textContent()).toMatch(/Benches on the river path.*Benches on the river path.*Same/);
     await checkPage(auditor, 'story-audit-verified');
