@@ -88,11 +88,12 @@ export async function closeRound(manager: EntityManager, schema: string, roundId
     perUnit[u.id] = list.length;
     for (const b of list) countedIds.push(b.eventId);
   }
-  // Openings of the sealed ballots the rule selected (superseded versions stay sealed), sorted by event id so
-  // their order says nothing about when or by whom they were cast.
+  // Openings of the sealed ballots the rule selected (superseded versions stay sealed), in a canonical order
+  // (pseudonym, then unit): the same ballots always give the same events.
+  const key = (c: CloseCast) => `${c.voterPseudonym} ${c.unitId}`;
   const openings: BallotOpening[] = outcome.selected
     .filter((c) => c.row.salt !== null)
-    .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
     .map(({ row }) => ({
       eventId: row.event_id,
       voterPseudonym: row.voter_pseudonym,
