@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { VERIFY_CHECKS } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
 import { VERIFY_CHECKS } from '@plaza/bundle';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
