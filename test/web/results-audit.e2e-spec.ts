@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { VERIFY_CHECKS } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
-import { VERIFY_CHECKS } from '@plaza/bundle';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { alterCheckpointSignature, editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
 import { closeVoting, openRound, residentToken, type OpenRound } from '../support/round';

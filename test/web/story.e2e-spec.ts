@@ -6,7 +6,6 @@ import { VERIFY_CHECKS } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
-import { VERIFY_CHECKS } from '@plaza/bundle';
 import { http } from '../support/stack';
 import { votingKnows } from '../support/round';
 import { checkPage, launchBrowser, movePhase, openPage, statusMessage, WebStack } from '../support/web';
