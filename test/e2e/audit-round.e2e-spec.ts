@@ -31,6 +31,10 @@ describe('audit of a real round', () => {
   let roundId: string;
   let proposals: string[];
   const receipts: { eventId: string; leafHash: string }[] = [];
+  /** Every public answer about the round's ballots while voting was still open: name → body as text. */
+  const whileOpen = new Map<string, string>();
+  let revisedReceipt: { eventId: string; leafHash: string };
+  const picks = [[0], [0, 2], [1], [1, 2], [2], [0, 1]];
   let A: string;
 
   const cli = async (...argv: string[]) => {
@@ -90,7 +94,6 @@ describe('audit of a real round', () => {
     await expectEventually(async () => {
       expect((await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, admin)).body.phase).toBe('voting');
     });
-    const picks = [[0], [0, 2], [1], [1, 2], [2], [0, 1]];
     for (const [i, r] of residents.entries()) {
       const ballot = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: picks[i].map((k) => proposals[k]) }, { token: stack.token('resident', r) });
       expect(ballot.status).toBe(201);
@@ -99,6 +102,30 @@ describe('audit of a real round', () => {
     // A revision: only the latest ballot of r1 counts.
     const revised = await http('POST', `${V}/rounds/${roundId}/ballots`, { unitId: 'centre', choices: [proposals[2]] }, { token: stack.token('resident', 'r1') });
     expect(revised.status).toBe(201);
+    revisedReceipt = { eventId: revised.body.eventId, leafHash: revised.body.leafHash };
+
+    // Everything anyone can ask the audit and voting services about these ballots while voting is open.
+    const get = async (name: string, url: string, body?: object) => {
+      const res = await fetch(url, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+      const text = await res.text();
+      whileOpen.set(name, text);
+      return text;
+    };
+    await expectEventually(async () => expect((await http('POST', `${A}/receipts/check`, revisedReceipt)).body.included).toBe(true), { timeoutMs: 30_000 });
+    await get('ledger page', `${A}/ledger?roundId=${roundId}&limit=1000`);
+    for (const [k, receipt] of [...receipts, revisedReceipt].entries()) {
+      await get(`entry ${k}`, `${A}/ledger/events/${receipt.eventId}`);
+      await get(`proof ${k}`, `${A}/ledger/events/${receipt.eventId}/proof`);
+      await get(`receipt check ${k}`, `${A}/receipts/check`, receipt);
+    }
+    const manifest = JSON.parse(await get('bundle manifest', `${A}/rounds/${roundId}/bundle`));
+    for (const f of manifest.files as { name: string }[]) {
+      await get(`bundle ${f.name}`, `${A}/rounds/${roundId}/bundle/${f.name}?size=${manifest.latestCheckpoint.size}`);
+    }
+    await get('results', `${V}/rounds/${roundId}/results`);
+    await get('unit results', `${V}/rounds/${roundId}/results/centre`);
+    await get('verification', `${A}/rounds/${roundId}/verification`);
+
     expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'closed' }, admin)).status).toBe(200);
     await expectEventually(async () => expect((await http('GET', `${V}/rounds/${roundId}/results`)).status).toBe(200), { timeoutMs: 30_000 });
   });
@@ -106,6 +133,49 @@ describe('audit of a real round', () => {
   afterAll(async () => {
     await stack.destroy();
     rmSync(out, { recursive: true, force: true });
+  });
+
+  it('while voting is open, no public answer reveals any choice: ballots are sealed in the ledger, bundle and results', async () => {
+    expect(whileOpen.size).toBeGreaterThan(30);
+    // Proposal ids are public in the proposals' own events (and as the .pb's projects); what must never appear is a
+    // proposal id next to a ballot. So: every ledger entry that is not a proposals or round event, every .pb vote
+    // line, and every other answer as a whole.
+    const proposalEvent = /"type":"(Round\w+|Proposal\w+)"/;
+    for (const [name, text] of whileOpen) {
+      const parts =
+        name === 'ledger page'
+          ? (JSON.parse(text).entries as { type: string; canonical: string }[]).filter((e) => !proposalEvent.test(`"type":"${e.type}"`)).map((e) => e.canonical)
+          : name === 'bundle ledger.jsonl'
+            ? text.split('\n').filter((l) => !proposalEvent.test(l))
+            : name.endsWith('.pb')
+              ? [text.slice(text.indexOf('\nVOTES\n'))]
+              : [text];
+      for (const part of parts) for (const id of proposals) expect({ name, leaks: part.includes(id) }).toEqual({ name, leaks: false });
+    }
+    // The ballots themselves: sealed, with a commitment; the results are not declared yet.
+    const ballots = (JSON.parse(whileOpen.get('ledger page')!).entries as { type: string; canonical: string }[]).filter((e) => e.type === 'BallotCast');
+    expect(ballots).toHaveLength(7);
+    for (const b of ballots) expect(JSON.parse(b.canonical)).toMatchObject({ schemaVersion: 2, payload: { commitment: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(whileOpen.get('bundle pabulib-centre.pb')).toMatch(/num_votes;0\n/);
+    expect(JSON.parse(whileOpen.get('results')!).statusCode).toBe(404);
+  });
+
+  it('after the close, the openings published are exactly the counted ballots as cast; the superseded version stays sealed', async () => {
+    const page = await expectEventually(async () => {
+      const res = await http('GET', `${A}/ledger?roundId=${roundId}&limit=1000`);
+      expect(res.body.entries.some((e: { type: string }) => e.type === 'ResultsDeclared')).toBe(true);
+      return res.body as { entries: { type: string; canonical: string }[] };
+    }, { timeoutMs: 30_000 });
+    const openings = page.entries
+      .filter((e) => e.type === 'BallotsOpened')
+      .flatMap((e) => (JSON.parse(e.canonical).payload.openings as { eventId: string; choices: string[] }[]).map((o) => [o.eventId, o.choices] as const));
+    const cast = new Map<string, string[]>([
+      ...residents.slice(1).map((_, k) => [receipts[k + 1].eventId, picks[k + 1].map((i) => proposals[i])] as const),
+      [revisedReceipt.eventId, [proposals[2]]],
+    ]);
+    expect(new Map(openings)).toEqual(cast);
+    // r1's first ballot was revised: never opened.
+    expect(openings.map(([id]) => id)).not.toContain(receipts[0].eventId);
   });
 
   it('recounts the declared result independently and finds it right', async () => {
@@ -130,6 +200,16 @@ describe('audit of a real round', () => {
     verifyInclusion(Buffer.from(receipts[3].leafHash, 'hex'), res.index, cp.size, res.proof.map((h: string) => Buffer.from(h, 'hex')), cp.root);
     const forged = { eventId: receipts[3].eventId, leafHash: receipts[4].leafHash };
     expect((await http('POST', `${A}/receipts/check`, forged)).body.included).toBe(false);
+  });
+
+  it('a receipt check says what happened: included, superseded by a later version or not (never what), counted at the close or not', async () => {
+    // While voting was open: r1 had revised; nothing was counted yet.
+    expect(JSON.parse(whileOpen.get('receipt check 0')!)).toMatchObject({ included: true, superseded: true, counted: null });
+    expect(JSON.parse(whileOpen.get('receipt check 1')!)).toMatchObject({ included: true, superseded: false, counted: null });
+    // After the close and the audit's recount: the revised version counts, the superseded one does not.
+    await expectEventually(async () => expect((await http('POST', `${A}/receipts/check`, receipts[1])).body.counted).toBe(true), { timeoutMs: 30_000 });
+    expect((await http('POST', `${A}/receipts/check`, receipts[0])).body).toMatchObject({ included: true, superseded: true, counted: false });
+    expect((await http('POST', `${A}/receipts/check`, revisedReceipt)).body).toMatchObject({ included: true, superseded: false, counted: true });
   });
 
   it('exports a bundle that verifies offline, and not once a ballot in it is changed', async () => {
@@ -157,7 +237,8 @@ describe('audit of a real round', () => {
     cpSync(dir, tampered, { recursive: true });
     const lines = readFileSync(join(tampered, 'ledger.jsonl'), 'utf8').split('\n');
     const i = lines.findIndex((l) => l.includes(receipts[2].eventId));
-    lines[i] = lines[i].replace(proposals[1], proposals[0]);
+    // A sealed ballot changed: another commitment.
+    lines[i] = lines[i].replace(/"commitment":"(.)/, (_, c: string) => `"commitment":"${c === 'a' ? 'b' : 'a'}`);
     writeFileSync(join(tampered, 'ledger.jsonl'), lines.join('\n'));
     const broken = await cli('verify', tampered);
     expect(broken.code).toBe(1);
@@ -226,8 +307,10 @@ describe('audit of a real round', () => {
     it('the bundle truncated', async () => {
       const dir = copy();
       const size = readLines(dir).length;
-      truncate(dir, 3);
-      expect((await verify(dir)).failure).toMatchObject({ check: 'checkpoint-beyond-end', index: size - 3 });
+      // The last two entries (ResultsDeclared, ParticipationDeclared): cutting more would also cut the openings,
+      // whose absence is reported at the ballots, earlier in the ledger.
+      truncate(dir, 2);
+      expect((await verify(dir)).failure).toMatchObject({ check: 'checkpoint-beyond-end', index: size - 2 });
     });
 
     it('a checkpoint signature altered', async () => {

@@ -39,6 +39,9 @@ describe('REST input validation', () => {
     ['unknown field', { ...validRound, admin: true }, ['admin']],
     ['unknown nested field', { ...validRound, ballot: { type: 'approval', minPicks: 1, secret: 1 } }, ['ballot.secret']],
     ['bad enum', { ...validRound, outcome: { rule: 'coin-toss' } }, ['outcome.rule']],
+    // Names go into one-line places (.pb fields, CSV, headings): a line break or a control character is refused.
+    ['a name with a line break', { ...validRound, name: 'Green\nBudget' }, ['name']],
+    ['a unit name with a control character', { ...validRound, units: [{ id: 'north', name: 'No\u0007rth', kind: 'district', budget: 100 }] }, ['units.0.name']],
   ];
 
   it.each(cases)('POST /rounds with %s → 400 naming the fields, nothing written', async (_, body, fields) => {
@@ -66,6 +69,32 @@ describe('REST input validation', () => {
     const badId = await http('GET', `${P}/rounds/not-a-uuid`);
     expect(badId.status).toBe(400);
     expect(await countEvents('proposals')).toBe(before);
+  });
+
+  it('refuses a title, location or reason with a line break or control character: 400 naming the field, nothing written', async () => {
+    const P = stack.url('proposals');
+    const round = await http('POST', `${P}/rounds`, { ...validRound, units: [{ id: 'centre', name: 'Centre', kind: 'district', budget: 1000 }] }, admin());
+    expect((await http('POST', `${P}/rounds/${round.body.roundId}/phase`, { to: 'submission' }, admin())).status).toBe(200);
+    const before = await countEvents('proposals');
+    const submit = (extra: object) =>
+      http('POST', `${P}/rounds/${round.body.roundId}/proposals`, { unitId: 'centre', title: 'Trees', description: 'Two\nlines are fine here.', estimatedCost: 100, ...extra }, resident('r1'));
+    for (const [extra, field] of [
+      [{ title: 'Trees\nand benches' }, 'title'],
+      [{ title: 'Trees\r' }, 'title'],
+      [{ title: 'Trees\u2028more' }, 'title'],
+      [{ title: 'Tab\tbed' }, 'title'],
+      [{ location: 'Market\nStreet' }, 'location'],
+    ] as const) {
+      const res = await submit(extra);
+      expect({ extra, status: res.status }).toEqual({ extra, status: 400 });
+      expect(res.body.errors).toEqual([{ field, messages: [`${field} must be one line, without line breaks, tabs or other control characters`] }]);
+    }
+    const reject = await http('POST', `${P}/rounds/${roundId}/proposals/${proposalIds[0]}/reject`, { reason: 'No.\nReally.' }, staff());
+    expect(reject.status).toBe(400);
+    expect(reject.body.errors.map((e: { field: string }) => e.field)).toEqual(['reason']);
+    expect(await countEvents('proposals')).toBe(before);
+    // A description may have paragraphs: it is not written into one-line places.
+    expect((await submit({})).status).toBe(201);
   });
 
   it('rejects ballots that break the round rules with field-level reasons, writing nothing', async () => {

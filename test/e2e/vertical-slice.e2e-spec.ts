@@ -64,7 +64,8 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     await ledgerSize(roundId, 5);
     const roll = await http('POST', `${V}/rounds/${roundId}/voters/roll`, { csv: 'resident_id,unit_id\nresident-2,centre\n' }, admin);
     expect(roll.status).toBe(200);
-    await ledgerSize(roundId, 6);
+    // Registrations before the opening stay unpublished: they become public together when voting opens.
+    expect((await http('GET', `${A}/ledger?roundId=${roundId}&limit=100`)).body.entries).toHaveLength(5);
 
     expect((await http('POST', `${P}/rounds/${roundId}/phase`, { to: 'voting' }, admin)).status).toBe(200);
     await expectEventually(async () => {
@@ -85,19 +86,21 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     });
     expect(results.units[0]).toMatchObject({ unitId: 'centre', selected: [proposalId], spent: 48_000_00, budget: 100_000_00, ballotsCounted: 1 });
 
-    const ledger = await ledgerSize(roundId, 11);
+    const ledger = await ledgerSize(roundId, 13);
     expect(ledger.entries.map((e: { type: string }) => e.type)).toEqual([
       'RoundCreated',
       'RoundPhaseChanged',
       'ProposalSubmitted',
       'RoundPhaseChanged',
       'ProposalAccepted',
-      'VotersRegistered',
       'RoundPhaseChanged',
+      'VotersRegistered',
       'BallotCast',
       'RoundPhaseChanged',
       'VotingClosed',
+      'BallotsOpened',
       'ResultsDeclared',
+      'ParticipationDeclared',
     ]);
     for (const entry of ledger.entries) {
       const event = JSON.parse(entry.canonical);
@@ -115,6 +118,6 @@ describe('vertical slice: round → proposal → accept → roll → voting → 
     const byEvent = await http('GET', `${A}/ledger/events/${ballot.body.eventId}`);
     expect(byEvent.body.index).toBe(cast.index);
     // The declaration in the ledger is the one the results API serves.
-    expect(ledger.entries[10].eventId).toBe(results.units[0].declaredEventId);
+    expect(ledger.entries[11].eventId).toBe(results.units[0].declaredEventId);
   });
 });

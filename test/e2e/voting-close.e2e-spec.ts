@@ -3,7 +3,7 @@ import { expectEventually } from '@plaza/testing';
 import { DataSource } from 'typeorm';
 import { RoundProjection } from '../../apps/voting/src/projection/round-projection';
 import { sql } from '../support/db';
-import { closeVoting, openRound } from '../support/round';
+import { closeVoting, openRound, openVoting } from '../support/round';
 import { http, Stack } from '../support/stack';
 
 describe('closing a round', () => {
@@ -22,6 +22,8 @@ describe('closing a round', () => {
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ registered: 20_500, belowMinAge: 0 });
+    // Published when voting opens, in one sorted batch.
+    await openVoting(stack, round.roundId);
     const events = await sql(`SELECT jsonb_array_length(payload->'voters') AS n FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [
       `voters-${round.roundId}`,
     ]);
@@ -68,8 +70,8 @@ describe('closing a round', () => {
     });
     const dataSource = stack.app('voting').get(DataSource);
     await dataSource.transaction((m) => new RoundProjection(stack.schemas.voting).apply(change, m));
-    const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1`, [`tally-${round.roundId}`]);
-    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'ResultsDeclared']);
+    const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [`tally-${round.roundId}`]);
+    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'BallotsOpened', 'ResultsDeclared']);
     const results = await closeVoting(stack, round.roundId).catch(() => undefined);
     expect(results).toBeUndefined(); // already closed: the phase cannot close twice
     const served = await http('GET', `${V}/rounds/${round.roundId}/results`);

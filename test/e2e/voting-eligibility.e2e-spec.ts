@@ -51,7 +51,8 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       expect(box.body.phase).toBe('published');
     });
     const tally = await sql(`SELECT type FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`, [`tally-${round.roundId}`]);
-    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'ResultsDeclared', 'ResultsDeclared']);
+    // The close opens the one ballot that counts (sealed until now), then declares.
+    expect(tally.map((t) => t.type)).toEqual(['VotingClosed', 'BallotsOpened', 'ResultsDeclared', 'ResultsDeclared']);
     const results = await http('GET', `${V()}/rounds/${round.roundId}/results/centre`);
     expect(results.status).toBe(200);
     expect(results.body).toMatchObject({ unitId: 'centre', ballotsCounted: 1, budget: 100_00 });
@@ -59,7 +60,42 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect((await http('GET', `${V()}/rounds/${round.roundId}/results/south`)).status).toBe(404);
   });
 
-  it('roll with a minimum age: under-age residents are left out; events carry pseudonyms and age bands only', async () => {
+  it('a voter moved to another district by a roll re-import during voting, who voted in both, counts once, and the recount agrees', async () => {
+    const round = await openRound(stack, { units, proposals, roll: ['r1,centre,', 'r2,centre,', 'r3,north,'] });
+    const R = `${V()}/rounds/${round.roundId}`;
+    const [p1, , p3] = round.proposalIds;
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r1'))).status).toBe(201);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r2'))).status).toBe(201);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [p3] }, resident('r3'))).status).toBe(201);
+    // r1 moves to north (a roll re-import while voting is open, so under four eyes) and votes there too.
+    expect((await http('POST', `${R}/voters/roll`, { csv: 'resident_id,unit_id\nr1,north' }, as('admin'))).body).toMatchObject({ code: 'roll-frozen' });
+    const change = await http('POST', `${R}/eligibility-changes`, { kind: 'roll', csv: 'resident_id,unit_id\nr1,north' }, as('admin', 'admin-a'));
+    expect(change.status).toBe(201);
+    expect((await http('POST', `${R}/eligibility-changes/${change.body.changeId}/confirm`, undefined, as('admin', 'admin-b'))).status).toBe(200);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'centre', choices: [p1] }, resident('r1'))).status).toBe(403);
+    expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [p3] }, resident('r1'))).status).toBe(201);
+
+    const results = await closeVoting(stack, round.roundId);
+    const counted = Object.fromEntries(results.units.map((u: any) => [u.unitId, u.ballotsCounted]));
+    expect(counted).toEqual({ centre: 1, north: 2 });
+    const [closed] = await eventsOf(round.roundId, 'VotingClosed');
+    expect(closed.payload).toMatchObject({ ballotsCounted: 3, perUnit: { centre: 1, north: 2 } });
+    // r1's centre ballot no longer counts: it is never opened.
+    const opened = (await eventsOf(round.roundId, 'BallotsOpened')).flatMap((e) => e.payload.openings);
+    expect(opened).toHaveLength(3);
+    // The audit service's recount applies the same rule: the round ends ResultsVerified.
+    await expectEventually(
+      async () => {
+        const v = await http('GET', `${stack.url('audit')}/rounds/${round.roundId}/verification`);
+        expect(v.body.status).toBe('verified');
+      },
+      { timeoutMs: 30_000 },
+    );
+    const audit = await sql<{ type: string }>(`SELECT type FROM "${stack.schemas.audit}".events WHERE round_id = $1 AND type LIKE 'Results%'`, [round.roundId]);
+    expect(audit.map((e) => e.type)).toEqual(['ResultsVerified', 'ResultsVerified']);
+  });
+
+  it('roll with a minimum age: under-age residents are left out; events carry sorted pseudonyms, no age bands', async () => {
     const year = new Date().getUTCFullYear();
     const round = await openRound(stack, {
       units,
@@ -78,16 +114,20 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     const again = await http('POST', `${R}/voters/roll`, { csv }, as('admin'));
     expect(again.body).toMatchObject({ registered: 0, unchanged: 3 });
 
+    // Nothing is public before voting opens: then every registration appears at once, in one sorted batch.
+    expect(await eventsOf(round.roundId, 'VotersRegistered')).toEqual([]);
+    await openVoting(stack, round.roundId);
     const registered = await eventsOf(round.roundId, 'VotersRegistered');
     expect(registered).toHaveLength(1);
     expect(registered[0].stream_id).toBe(`voters-${round.roundId}`);
     expect(registered[0].payload.source).toBe('roll');
-    expect(registered[0].payload.voters.map((v: any) => v.ageBand).sort()).toEqual(['16-17', '30-44', '65+']);
     const text = JSON.stringify(registered[0].payload);
     for (const name of ['kid', 'teen', 'adult', 'elder']) expect(text).not.toContain(name);
-    for (const v of registered[0].payload.voters) expect(Object.keys(v).sort()).toEqual(['ageBand', 'pseudonym', 'unitId']);
+    // No age band in any per-voter event (only in aggregates with small cells suppressed), pseudonyms sorted.
+    for (const v of registered[0].payload.voters) expect(Object.keys(v).sort()).toEqual(['pseudonym', 'unitId']);
+    const pseudonyms = registered[0].payload.voters.map((v: any) => v.pseudonym);
+    expect(pseudonyms).toEqual([...pseudonyms].sort());
 
-    await openVoting(stack, round.roundId);
     const choose = { unitId: 'centre', choices: [round.proposalIds[0]] };
     const kid = await http('POST', `${R}/ballots`, choose, resident('kid'));
     expect(kid.status).toBe(403);
@@ -100,19 +140,34 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     expect((await http('POST', `${R}/ballots`, { unitId: 'north', choices: [round.proposalIds[2]] }, resident('elder'))).status).toBe(201);
 
     const results = await closeVoting(stack, round.roundId);
-    expect(results.participation).toMatchObject({
+    // Age bands only for the whole round, and cells under 10 people (AGE_BAND_MIN_CELL) suppressed: here, all.
+    expect(results.participation).toEqual({
       registered: 3,
       voted: 2,
       turnout: 0.6667,
-      byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 }, '65+': { registered: 1, voted: 1 } },
+      byChannel: { online: 2, paper: 0 },
+      byAgeBand: {
+        '16-17': { registered: null, voted: null, turnout: null },
+        '30-44': { registered: null, voted: null, turnout: null },
+        '65+': { registered: null, voted: null, turnout: null },
+      },
+      ageBandMinCell: 10,
     });
-    expect(results.units.find((u: any) => u.unitId === 'centre').participation).toEqual({
-      registered: 2,
-      voted: 1,
-      turnout: 0.5,
-      byChannel: { online: 1, paper: 0 },
-      byAgeBand: { '16-17': { registered: 1, voted: 1, turnout: 1 }, '30-44': { registered: 1, voted: 0, turnout: 0 } },
-    });
+    expect(results.units.find((u: any) => u.unitId === 'centre').participation).toEqual({ registered: 2, voted: 1, turnout: 0.5, byChannel: { online: 1, paper: 0 } });
+    // The bundle carries the same aggregate (and no per-voter age band): ParticipationDeclared at the close.
+    const declared = await eventsOf(round.roundId, 'ParticipationDeclared');
+    expect(declared.map((e) => e.payload)).toEqual([
+      {
+        minCell: 10,
+        bands: [
+          { band: '16-17', registered: null, voted: null },
+          { band: '30-44', registered: null, voted: null },
+          { band: '65+', registered: null, voted: null },
+        ],
+      },
+    ]);
+    const summary = await http('GET', `${R}/voters/summary`, undefined, as('auditor'));
+    expect(summary.body).toMatchObject({ byAgeBand: { '16-17': null, '30-44': null, '65+': null }, groups: [{ unitId: 'centre', source: 'roll', voters: 2 }, { unitId: 'north', source: 'roll', voters: 1 }] });
   });
 
   it('voting codes: generated per district, single-use sign-in, the token votes and revises, never stored in clear', async () => {
@@ -244,6 +299,12 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       sheetsCounted: 6,
       entered: 3,
       refused: 2,
+      overrides: 0,
+      unconfirmed: 2,
+      perBatch: [
+        { batchId: opened.body.batchId, unitId: 'centre', status: 'closed', entered: 2, refused: 1, overrides: 0, confirmedBy: null },
+        { batchId: second.body.batchId, unitId: 'north', status: 'closed', entered: 1, refused: 1, overrides: 0, confirmedBy: null },
+      ],
       needingAttention: [{ batchId: opened.body.batchId, unitId: 'centre', status: 'closed', discrepancy: -1 }],
     });
   });
@@ -281,7 +342,9 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
       ['cast: points on approval', `${R}/ballots`, { unitId: 'centre', choices: [round.proposalIds[0]], points: [1] }, resident('r1'), ['points']],
       ['cast: unknown unit', `${R}/ballots`, { unitId: 'south', choices: [round.proposalIds[0]] }, resident('r1'), ['unitId']],
       ['roll: missing csv', `${R}/voters/roll`, {}, as('admin'), ['csv']],
-      ['roll: bad lines', `${R}/voters/roll`, { csv: 'resident_id,unit_id\nx,south\n' }, as('admin'), ['csv.2']],
+      // Voting is open: the roll changes only through a four-eyes request, whose lines are checked the same way.
+      ['roll change: bad lines', `${R}/eligibility-changes`, { kind: 'roll', csv: 'resident_id,unit_id\nx,south\n' }, as('admin'), ['csv.2']],
+      ['roll change: no kind', `${R}/eligibility-changes`, { csv: 'resident_id,unit_id\nx,centre\n' }, as('admin'), ['kind']],
       ['codes: bad count and unit', `${R}/codes`, { unitId: 'No', count: 0 }, as('admin'), ['unitId', 'count']],
       ['sign-in: bad code', `${R}/codes/sign-in`, { code: '<script>' }, as('admin'), ['code']],
       ['batch: bad sheets', `${R}/paper-batches`, { unitId: 'centre', sheetsCounted: -1 }, as('staff'), ['sheetsCounted']],

@@ -128,8 +128,19 @@ describe('a full round of each ballot type', () => {
       `SELECT type, payload, event_id AS id FROM "${stack.schemas.voting}".events WHERE stream_id = $1 ORDER BY stream_version`,
       [`tally-${roundId}`],
     );
-    expect(declared.map((d) => d.type)).toEqual(['VotingClosed', 'ResultsDeclared', 'ResultsDeclared']);
+    expect(declared.map((d) => d.type)).toEqual(['VotingClosed', 'BallotsOpened', 'ResultsDeclared', 'ResultsDeclared']);
     expect(declared[0].payload).toMatchObject({ ballotsCounted: latest.size });
+    // The ballots were sealed; the openings are the latest casts, as cast (the revised voter's first stays sealed).
+    const lastReceipt = new Map(receipts.map((r) => [`${r.voter} ${r.unitId}`, r.eventId]));
+    const openings = new Map((declared[1].payload.openings as { eventId: string; choices: string[]; points?: number[] }[]).map((o) => [o.eventId, o]));
+    expect(openings.size).toBe(latest.size);
+    for (const cast of latest.values()) {
+      expect(openings.get(lastReceipt.get(`${cast.voter} ${cast.unitId}`)!)).toMatchObject({
+        choices: cast.pick.map((k) => proposalIds[k]),
+        ...(cast.points ? { points: cast.points } : {}),
+      });
+    }
+    declared.splice(1, 1);
     for (const [u, unit] of units.entries()) {
       const inUnit = round.accepted.filter((a) => a.unitId === unit.id);
       const ballots = [...latest.values()].filter((b) => b.unitId === unit.id);

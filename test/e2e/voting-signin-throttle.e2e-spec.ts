@@ -1,4 +1,4 @@
-import { generateCodes, openRound } from '../support/round';
+import { generateCodes, openRound, openVoting } from '../support/round';
 import { http, Stack } from '../support/stack';
 
 /**
@@ -15,9 +15,12 @@ describe('voting: code sign-in is rate limited per client address', () => {
       units: [{ id: 'centre', name: 'Centre', kind: 'district', budget: 1_000_00 }],
       proposals: [{ unitId: 'centre', cost: 100_00 }],
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
+      stayInReview: true,
     });
     const R = `${stack.url('voting')}/rounds/${round.roundId}`;
+    // Codes are generated before voting opens (afterwards only under four eyes).
     const [code, other] = await generateCodes(stack, round.roundId, 'centre', 2);
+    await openVoting(stack, round.roundId);
     const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
 
     // Someone guessing from one address: three wrong codes are refused as wrong…

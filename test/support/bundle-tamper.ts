@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import type { EventEnvelope } from '@plaza/contracts';
+import type { BallotCastPayload, BallotOpening, EventEnvelope } from '@plaza/contracts';
+import { ballotCommitment } from '@plaza/recount';
 import { canonicalJson, leafHash } from '@plaza/ledger';
 import { digestOf } from '@plaza/bundle';
 import { formatLedgerLine, formatManifest, LEDGER_FILE, MANIFEST_FILE, parseLedgerLine, type BundleManifest } from '@plaza/bundle';
@@ -59,12 +60,19 @@ export function editEvent(dir: string, index: number, edit: (e: Event) => void, 
   writeLines(dir, lines);
 }
 
-/** A ballot edit: approve the first accepted proposal the ballot does not name instead. */
+/**
+ * A ballot edit: approve the first accepted proposal the ballot does not name instead (a sealed ballot: commit
+ * to something else).
+ */
 export function otherChoice(dir: string): (e: Event) => void {
   const accepted = readLines(dir)
     .filter((l) => l.includes('"type":"ProposalAccepted"'))
     .map((l) => (JSON.parse(l) as { event: Event }).event.payload.proposalId as string);
   return (e) => {
+    if (typeof e.payload.commitment === 'string') {
+      e.payload.commitment = ballotCommitment({ ballotId: e.payload.ballotId as string, choices: [accepted[0]], salt: '0'.repeat(64) });
+      return;
+    }
     e.payload.choices = [accepted.find((id) => !(e.payload.choices as string[]).includes(id))!];
   };
 }
@@ -109,4 +117,80 @@ export function alterCheckpointSignature(dir: string, line: number): void {
   const flipped = cp.note.slice(0, at) + (cp.note[at] === 'A' ? 'B' : 'A') + cp.note.slice(at + 1);
   lines[line - 1] = lines[line - 1].replace(JSON.stringify(cp.note), JSON.stringify(flipped));
   writeFileSync(path, lines.join('\n'));
+}
+
+/**
+ * Forgeries of sealed ballots' openings, as event lists a bundle is then built and signed from (so the hash chain
+ * holds and only the openings' own check can catch them). Each names the entry the verifier must report.
+ */
+export interface OpeningForgery {
+  readonly events: EventEnvelope[];
+  /** The event the failure must name, and its position in `events`. */
+  readonly eventId: string;
+  readonly position: number;
+  readonly message: RegExp;
+}
+
+type Opening = BallotOpening & { choices: string[] };
+
+function withOpenings(events: EventEnvelope[], edit: (openings: Opening[]) => void): { events: EventEnvelope[]; position: number } {
+  const position = events.findIndex((e) => e.type === 'BallotsOpened');
+  if (position < 0) throw new Error('no BallotsOpened');
+  const opened = events[position] as EventEnvelope<'BallotsOpened', { openings: Opening[] }>;
+  const openings = opened.payload.openings.map((o) => ({ ...o, choices: [...o.choices] }));
+  edit(openings);
+  const list = [...events];
+  list[position] = { ...opened, payload: { openings } };
+  return { events: list, position };
+}
+
+/** One opening's salt changed: it no longer hashes to its ballot's commitment. */
+export function mismatchedOpening(events: EventEnvelope[]): OpeningForgery {
+  const r = withOpenings(events, (o) => {
+    o[3] = { ...o[3], salt: (o[3].salt[0] === 'a' ? 'b' : 'a') + o[3].salt.slice(1) };
+  });
+  return { ...r, eventId: r.events[r.position].id, message: /does not match its commitment/ };
+}
+
+/** One opening left out: the ballot it belongs to counts but was never opened. */
+export function missingOpening(events: EventEnvelope[]): OpeningForgery {
+  let ballot = '';
+  const r = withOpenings(events, (o) => {
+    ballot = o[3].eventId;
+    o.splice(3, 1);
+  });
+  const position = r.events.findIndex((e) => e.id === ballot);
+  return { events: r.events, position, eventId: ballot, message: /never opened/ };
+}
+
+/** An opening for a ballot no BallotCast commits to (a ballot stuffed at the close). */
+export function openingWithoutCommitment(events: EventEnvelope[], pseudonym: string): OpeningForgery {
+  const r = withOpenings(events, (o) => {
+    o.push({ ...o[0], eventId: uuidv7(), voterPseudonym: pseudonym });
+  });
+  return { ...r, eventId: r.events[r.position].id, message: /without a commitment/ };
+}
+
+/**
+ * A voter revises their ballot before the close, and the opening published is the superseded version's (with the
+ * revision's opening as well): superseded versions must stay sealed.
+ */
+export function supersededOpening(events: EventEnvelope[]): OpeningForgery {
+  const first = events.find((e) => e.type === 'BallotCast') as EventEnvelope<'BallotCast', BallotCastPayload>;
+  const closing = events.findIndex((e) => e.type === 'RoundPhaseChanged' && (e.payload as { to: string }).to === 'closed');
+  const accepted = events.filter((e) => e.type === 'ProposalAccepted').map((e) => (e.payload as { proposalId: string }).proposalId);
+  const ballotId = uuidv7();
+  const salt = 'c'.repeat(64);
+  const revision: EventEnvelope = {
+    ...first,
+    id: uuidv7(),
+    streamVersion: first.streamVersion + 1,
+    occurredAt: events[closing - 1].occurredAt,
+    payload: { ...first.payload, ballotId, commitment: ballotCommitment({ ballotId, choices: [accepted[0]], salt }) },
+  };
+  const list = [...events.slice(0, closing), revision, ...events.slice(closing)];
+  const r = withOpenings(list, (o) => {
+    o.push({ eventId: revision.id, voterPseudonym: first.payload.voterPseudonym, unitId: first.payload.unitId, choices: [accepted[0]], salt });
+  });
+  return { ...r, eventId: r.events[r.position].id, message: /superseded version/ };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from '@plaza/testing';
-import { closeVoting, generateCodes, openRound, type OpenRound } from '../support/round';
+import { closeVoting, generateCodes, openRound, openVoting, type OpenRound } from '../support/round';
 import { http } from '../support/stack';
 import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
 
@@ -147,6 +147,10 @@ describe('vote pages', () => {
       expect(await page.getByLabel('Event id').inputValue()).toBe(eventId2);
       await heading(page, 'Your ballot is in the ledger', 2).waitFor({ timeout: 60_000 });
       expect(Number(await page.getByTestId('ledger-index').textContent())).toBeGreaterThanOrEqual(0);
+      // What happened to it, in plain words: the newest version, not counted yet (voting is open).
+      const fate = page.getByTestId('ballot-fate');
+      await fate.getByText('It is the latest version you cast in this area: nothing replaced it.').waitFor();
+      await fate.getByText(/^Whether it counts is decided when voting closes/).waitFor();
       await page.getByText(/^Inclusion proof \(\d+ hash(es)?\)$/).click();
       await checkPage(page, 'receipt-check-included');
 
@@ -157,6 +161,8 @@ describe('vote pages', () => {
       await page.getByText(/^Read the receipt from /).waitFor();
       expect(await page.getByLabel('Event id').inputValue()).toBe(eventId1);
       await heading(page, 'Your ballot is in the ledger', 2).waitFor({ timeout: 60_000 });
+      // Version 1 was revised: superseded, never saying what either version chose.
+      await page.getByTestId('ballot-fate').getByText(/^You voted again in this area later: a newer version replaced this one\./).waitFor();
 
       // Malformed input is explained at the fields; an unknown receipt is "not in the ledger".
       await page.getByLabel('Event id').fill('not-an-id');
@@ -396,8 +402,11 @@ describe('vote pages', () => {
     const round = await openRound(web.stack, {
       ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
+      stayInReview: true,
     });
+    // Codes are generated before voting opens (afterwards only under four eyes).
     const [code] = await generateCodes(web.stack, round.roundId, 'centre', 2);
+    await openVoting(web.stack, round.roundId);
 
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
     await page.goto(`/signin?next=${encodeURIComponent(`/rounds/${round.roundId}/vote`)}`);

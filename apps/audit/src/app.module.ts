@@ -14,10 +14,11 @@ import { ProofsController } from './ledger/proofs.controller';
 import { AUDIT_CONFIG, SigningKey } from './ledger/signing-key';
 import { Ledger1764110000000 } from './migrations/1764110000000-ledger';
 import { Checkpoints1764120000000 } from './migrations/1764120000000-checkpoints';
+import { BallotFates1764150000000 } from './migrations/1764150000000-ballot-fates';
 import { RecountService } from './recount/recount.service';
 import { VerificationController } from './recount/verification.controller';
 
-export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000];
+export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000];
 
 @Module({})
 export class AuditAppModule {

@@ -10,18 +10,28 @@ import { EligibilityService } from './eligibility/eligibility.service';
 import { SIGN_IN_WINDOW_MS } from './eligibility/sign-in-throttle';
 import { PaperController } from './paper/paper.controller';
 import { PaperService } from './paper/paper.service';
+import { PARTICIPATION_MIN_CELL } from './results/participation';
 import { ResultsController } from './results/results.controller';
 import type { VotingConfig } from './config/voting.config';
 import { VotingProjections1764100000000 } from './migrations/1764100000000-voting-projections';
 import { PaperRefusals1764130000000 } from './migrations/1764130000000-paper-refusals';
+import { BallotSecrets1764140000000 } from './migrations/1764140000000-ballot-secrets';
+import { InsiderControls1765100000000 } from './migrations/1765100000000-insider-controls';
 import { RoundProjection } from './projection/round-projection';
+import { RoundSecretController, RoundSecrets, SECRET_POLICY } from './rounds/round-secret';
 
-export const votingMigrations = [...eventStoreMigrations, VotingProjections1764100000000, PaperRefusals1764130000000];
+export const votingMigrations = [
+  ...eventStoreMigrations,
+  VotingProjections1764100000000,
+  PaperRefusals1764130000000,
+  BallotSecrets1764140000000,
+  InsiderControls1765100000000,
+];
 
 @Module({})
 export class VotingAppModule {
   static register(config: VotingConfig & { DB_SCHEMA: string }, options: { clock?: Clock } = {}): DynamicModule {
-    const projection = new RoundProjection(config.DB_SCHEMA);
+    const projection = new RoundProjection(config.DB_SCHEMA, config.AGE_BAND_MIN_CELL);
     const pipeline = EventPipelineModule.forRoot({
       producer: 'voting',
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
@@ -40,8 +50,16 @@ export class VotingAppModule {
         // In memory, per process: one voting service per deployment (a second one would need a shared store).
         ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
       ],
-      controllers: [BallotsController, EligibilityController, PaperController, ResultsController],
-      providers: [{ provide: CLOCK, useValue: options.clock ?? systemClock }, BallotsService, EligibilityService, PaperService],
+      controllers: [BallotsController, EligibilityController, PaperController, ResultsController, RoundSecretController],
+      providers: [
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: PARTICIPATION_MIN_CELL, useValue: config.AGE_BAND_MIN_CELL },
+        { provide: SECRET_POLICY, useValue: { afterDays: config.DESTROY_SECRET_AFTER_DAYS, sweepIntervalMs: config.SECRET_SWEEP_INTERVAL_MS } },
+        RoundSecrets,
+        BallotsService,
+        EligibilityService,
+        PaperService,
+      ],
     };
   }
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { validateEnvelope } from '@plaza/contracts';
-import { ballotCastProblem, isPseudonym, isUuid, votersRegisteredProblem } from './ballot-shape';
+import { ballotCastProblem, ballotsOpenedProblem, isPseudonym, isUuid, votersRegisteredProblem } from './ballot-shape';
 
 const uuid = '0193f4a0-0000-7000-8000-00000000000';
 const ballot = () => ({
@@ -16,6 +16,21 @@ const ballot = () => ({
   correlationId: 'c',
   causationId: null as string | null,
   payload: { ballotId: `${uuid}3`, voterPseudonym: 'a'.repeat(64), unitId: 'centre', channel: 'online', choices: [`${uuid}4`, `${uuid}5`] } as Record<string, unknown>,
+});
+const sealed = () => ({
+  ...ballot(),
+  schemaVersion: 2,
+  payload: { ballotId: `${uuid}3`, voterPseudonym: 'a'.repeat(64), unitId: 'centre', channel: 'paper', commitment: 'e'.repeat(64), paper: { batchId: `${uuid}7`, operatorId: 'op' } } as Record<string, unknown>,
+});
+const opened = () => ({
+  ...ballot(),
+  type: 'BallotsOpened',
+  payload: {
+    openings: [
+      { eventId: `${uuid}1`, voterPseudonym: 'a'.repeat(64), unitId: 'centre', choices: [`${uuid}4`, `${uuid}5`], points: [2, 1], salt: 'f'.repeat(64) },
+      { eventId: `${uuid}8`, voterPseudonym: 'b'.repeat(64), unitId: 'north', choices: [], salt: '0'.repeat(64) },
+    ],
+  } as Record<string, unknown>,
 });
 const registered = () => ({
   ...ballot(),
@@ -43,6 +58,8 @@ const values = fc.constantFrom<unknown>(
   'Centre',
   'online',
   'paper',
+  2,
+  3,
   'roll',
   'codes',
   '18-29',
@@ -57,6 +74,10 @@ const values = fc.constantFrom<unknown>(
   [{ pseudonym: 'd'.repeat(64), unitId: 'centre' }],
   [{ pseudonym: 'd'.repeat(64), unitId: 'centre', ageBand: '65+' }],
   [{ pseudonym: 'short', unitId: 'centre' }],
+  [{ eventId: `${uuid}6`, voterPseudonym: 'd'.repeat(64), unitId: 'centre', choices: [`${uuid}6`], salt: 'd'.repeat(64) }],
+  [{ eventId: `${uuid}6`, voterPseudonym: 'd'.repeat(64), unitId: 'centre', choices: [`${uuid}6`, `${uuid}6`], salt: 'd'.repeat(64) }],
+  [{ eventId: `${uuid}6`, voterPseudonym: 'd'.repeat(64), unitId: 'centre', choices: [`${uuid}6`], salt: 'short' }],
+  [{ eventId: 'x', voterPseudonym: 'd'.repeat(64), unitId: 'centre', choices: [], salt: 'd'.repeat(64) }],
   '2026-11-25T17:00:00Z',
   '2026-11-25 17:00:00',
 );
@@ -82,6 +103,8 @@ function agree(make: () => ReturnType<typeof ballot>, fast: (raw: unknown) => st
 
 describe('hand-written validators agree with the contracts (validateEnvelope)', () => {
   it('BallotCast', () => agree(ballot, ballotCastProblem, ['ballotId', 'voterPseudonym', 'unitId', 'channel', 'choices', 'points', 'paper']));
+  it('BallotCast, sealed (schemaVersion 2)', () => agree(sealed, ballotCastProblem, ['ballotId', 'voterPseudonym', 'unitId', 'channel', 'commitment', 'paper', 'choices']));
+  it('BallotsOpened', () => agree(opened, ballotsOpenedProblem, ['openings']));
   it('VotersRegistered', () => agree(registered, votersRegisteredProblem, ['source', 'voters']));
 });
 

@@ -42,8 +42,11 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'phase-order',
   'ballot-phase',
   'one-ballot-per-pseudonym',
+  'ballot-opening',
   'voting-closed',
   'round-config',
+  'four-eyes',
+  'registration-order',
   'results',
   'derived-file',
 ];

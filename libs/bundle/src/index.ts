@@ -3,6 +3,7 @@ export * from './ballot-shape';
 export * from './build';
 export * from './checks';
 export * from './format';
+export * from './insider-actions';
 export * from './round-audit';
 export * from './synthetic';
 export * from './verify-bundle';

@@ -3,7 +3,8 @@ import { canonicalJson, utf8 } from '@plaza/ledger';
 import { createHash } from 'node:crypto';
 import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
 import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
-import { ballotCastProblem, votersRegisteredProblem } from './ballot-shape';
+import { ballotCastProblem, ballotsOpenedProblem, votersRegisteredProblem } from './ballot-shape';
+import { InsiderActions, type InsiderCheck, type InsiderReport } from './insider-actions';
 import { formatResults, pbFileName, type DeclaredResult } from './format';
 
 /** Names of the round-level checks, stable for reports and tests. */
@@ -13,9 +14,11 @@ export type RoundCheck =
   | 'phase-order' // phase changes start where the round is and only move forward
   | 'ballot-phase' // ballots only after voting opened and before VotingClosed (see RoundAudit)
   | 'one-ballot-per-pseudonym' // a pseudonym's ballots form one revision chain; only the latest counts
+  | 'ballot-opening' // every sealed ballot that counts is opened after VotingClosed, and its opening matches its commitment; no other is
   | 'voting-closed' // VotingClosed's counts and ballot digest match the ballots replayed
   | 'results' // every declared result equals the one recomputed from the replay (libs/recount)
-  | 'round-config'; // the round's RoundCreated is in the ledger
+  | 'round-config' // the round's RoundCreated is in the ledger
+  | InsiderCheck; // four-eyes, registration-order: see insider-actions.ts
 
 export interface RoundFailure {
   readonly check: RoundCheck;
@@ -41,6 +44,8 @@ export interface RoundAuditReport {
   readonly counted: Readonly<Record<string, number>>;
   readonly anomalies: readonly { eventId: string; reason: string }[];
   readonly comparisons: readonly UnitComparison[];
+  /** Insider actions (four-eyes changes, paper batches, secret destruction) as the ledger shows them. */
+  readonly insider: InsiderReport;
   /** One failure per check at most: the first entry where it fails. */
   readonly failures: readonly RoundFailure[];
   /** The derived files a bundle must carry, by name: results.json and one .pb per unit (empty when finish() was told not to keep them). */
@@ -186,6 +191,7 @@ export class RoundAudit {
    */
   readonly #choiceLists = new Map<string, string[]>();
   readonly #declared: DeclaredResult[] = [];
+  readonly #insider = new InsiderActions();
   #phase: string | undefined;
   #closed: ClosedAt | undefined;
   /** When the voting phase opened (the proposals service's clock), once the ledger shows it. */
@@ -215,7 +221,13 @@ export class RoundAudit {
     const eventId = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
     const type = (raw as { type?: unknown })?.type;
     const problem =
-      type === 'BallotCast' ? ballotCastProblem(raw, this.#checkedRoundId) : type === 'VotersRegistered' ? votersRegisteredProblem(raw, this.#checkedRoundId) : validationProblem(raw);
+      type === 'BallotCast'
+        ? ballotCastProblem(raw, this.#checkedRoundId)
+        : type === 'BallotsOpened'
+          ? ballotsOpenedProblem(raw, this.#checkedRoundId)
+          : type === 'VotersRegistered'
+            ? votersRegisteredProblem(raw, this.#checkedRoundId)
+            : validationProblem(raw);
     if (problem !== undefined) return this.#fail({ check: 'event-valid', message: problem, index, eventId });
     const event = raw as PlazaEvent;
     if (event.roundId !== this.roundId) {
@@ -279,13 +291,6 @@ export class RoundAudit {
       case 'BallotCast': {
         this.#ballots++;
         const p = event.payload;
-        const choices = p.choices as string[];
-        for (let k = 0; k < choices.length; k++) choices[k] = this.#proposalIds.get(choices[k]) ?? choices[k];
-        // Replaces the payload's array by an equal shared one (the replay keeps it; nobody mutates ballots).
-        const listKey = choices.join('\n');
-        const shared = this.#choiceLists.get(listKey);
-        if (shared) (p as { choices: string[] }).choices = shared;
-        else if (this.#choiceLists.size < 100_000) this.#choiceLists.set(listKey, choices);
         if (!ownStream) {
           this.#fail({ check: 'one-ballot-per-pseudonym', message: `ballot of ${p.voterPseudonym} is outside its stream (${event.streamId})`, ...at });
         }
@@ -298,6 +303,17 @@ export class RoundAudit {
         else if (this.#votingOpenedAt === undefined) this.#early.push({ index, eventId: event.id, occurredAt: Date.parse(event.occurredAt) });
         break;
       }
+      case 'BallotsOpened':
+        for (const o of event.payload.openings) {
+          const choices = o.choices;
+          for (let k = 0; k < choices.length; k++) choices[k] = this.#proposalIds.get(choices[k]) ?? choices[k];
+          // Replaces the opening's array by an equal shared one (the replay keeps it; nobody mutates ballots).
+          const listKey = choices.join('\n');
+          const shared = this.#choiceLists.get(listKey);
+          if (shared) (o as { choices: string[] }).choices = shared;
+          else if (this.#choiceLists.size < 100_000) this.#choiceLists.set(listKey, choices);
+        }
+        break;
       case 'VotingClosed':
         this.#closed ??= { ...at, payload: event.payload };
         break;
@@ -307,7 +323,8 @@ export class RoundAudit {
       default:
         break;
     }
-    this.replay.apply(event as EventEnvelope);
+    this.#insider.apply(index, event, (pseudonym) => this.replay.idOf(pseudonym));
+    this.replay.apply(event as EventEnvelope, index);
   }
 
   /** Ends the replay: recomputes and compares results, checks VotingClosed, and derives the bundle's files. */
@@ -333,9 +350,11 @@ export class RoundAudit {
     addFile('results.json', [formatResults(this.roundId, this.#declared)]);
     const comparisons: UnitComparison[] = [];
     const countedByUnit: Record<string, number> = {};
+    for (const f of this.#insider.failures) this.#fail(f);
+    const insider = this.#insider.report();
     if (!config) {
       if (this.#events > 0) this.#fail({ check: 'round-config', message: 'the round has entries but no RoundCreated' });
-      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, failures: this.failures, files, fileDigests };
+      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, insider, failures: this.failures, files, fileDigests };
     }
     // Sorted once here (copies: the replay's lists are shared): the Pabulib files and tallyInput sort by
     // pseudonym too, which is then a linear pass.
@@ -353,6 +372,13 @@ export class RoundAudit {
       this.#fail({ check: 'ballot-phase', message: `ballot cast outside the voting phase: ${why}`, index: early.index, eventId: early.eventId });
     }
     if (this.#closed) this.#checkClosed(this.#closed, countedByUnit, ballotDigest([...counted.values()].flat().map((b) => b.eventId)));
+    // Every opening checked against its commitment before the recount below trusts any opened choice.
+    const openingProblems = this.replay.openingProblems;
+    const opening = openingProblems[0];
+    if (opening) {
+      const more = openingProblems.length > 1 ? ` (and ${openingProblems.length - 1} more problems with openings)` : '';
+      this.#fail({ check: 'ballot-opening', message: opening.reason + more, ...(opening.index !== undefined ? { index: opening.index } : {}), eventId: opening.eventId });
+    }
 
     if (this.#declared.length > 0) {
       // RoundReplay.results() with the counted ballots computed once above (a million ballots make each pass count).
@@ -389,6 +415,7 @@ export class RoundAudit {
       counted: countedByUnit,
       anomalies: this.replay.anomalies,
       comparisons,
+      insider,
       failures: this.failures,
       files,
       fileDigests,

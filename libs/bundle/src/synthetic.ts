@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, RoundConfig } from '@plaza/contracts';
 import { canonicalBytes, CompactRange, formatVerifierKey, leafHash, signCheckpoint, type LedgerKeyPair } from '@plaza/ledger';
-import { RoundReplay } from '@plaza/recount';
+import { ballotCommitment, ballotDigest, RoundReplay } from '@plaza/recount';
 import { checkpointsText, digestOf, FileDigest, manifestText, publicKeyText } from './build';
 import { CHECKPOINTS_FILE, formatLedgerLine, LEDGER_FILE, PUBLIC_KEY_FILE, type BundleCheckpoint } from './format';
 import { RoundAudit } from './round-audit';
@@ -22,6 +22,8 @@ export interface SyntheticRoundOptions {
   /** Deterministic choices: same seed, same ballots. */
   readonly seed?: number;
   readonly start?: Date;
+  /** false: ballots as cast before they were sealed (BallotCast v1, choices in the clear, no openings). Default true. */
+  readonly sealed?: boolean;
 }
 
 export const SYNTHETIC_UNIT = 'centre';
@@ -45,17 +47,16 @@ export function syntheticPseudonym(i: number): string {
 /** The round's events in ledger order, with stream ids and versions as the services assign them. */
 export function* syntheticRound(options: SyntheticRoundOptions): Generator<EventEnvelope> {
   const roundId = options.roundId ?? uuidv7();
-  const random = mulberry32(options.seed ?? 1);
   let clock = (options.start ?? new Date('2026-11-01T08:00:00.000Z')).getTime();
   const versions = new Map<string, number>();
-  const event = (type: string, producer: 'proposals' | 'voting', streamId: string, payload: unknown): EventEnvelope => {
+  const event = (type: string, producer: 'proposals' | 'voting', streamId: string, payload: unknown, schemaVersion = 1): EventEnvelope => {
     const streamVersion = (versions.get(streamId) ?? 0) + 1;
     versions.set(streamId, streamVersion);
     clock += 1;
     return {
       id: uuidv7({ msecs: clock }),
       type,
-      schemaVersion: 1,
+      schemaVersion,
       streamId,
       streamVersion,
       roundId,
@@ -114,26 +115,53 @@ export function* syntheticRound(options: SyntheticRoundOptions): Generator<Event
     for (let i = from; i < Math.min(options.voters, from + 1000); i++) voters.push({ pseudonym: syntheticPseudonym(i), unitId: SYNTHETIC_UNIT });
     yield* emit(event('VotersRegistered', 'voting', `voters-${roundId}`, { source: 'roll', voters }));
   }
+  // Ballots are sealed (BallotCast v2): the choices and salts are drawn again, from the same seeds, for the
+  // openings after VotingClosed, so a million of them are never held at once.
+  const seed = options.seed ?? 1;
+  const content = () => {
+    const choicesRandom = mulberry32(seed);
+    const saltRandom = mulberry32(seed ^ 0x5a17);
+    return () => {
+      const picks = 1 + Math.floor(choicesRandom() * 3);
+      const choices = new Set<string>();
+      while (choices.size < picks) choices.add(proposals[Math.floor(choicesRandom() * n)]);
+      let salt = '';
+      for (let w = 0; w < 8; w++) salt += Math.floor(saltRandom() * 0x100000000).toString(16).padStart(8, '0');
+      return { choices: [...choices], salt };
+    };
+  };
+  const cast = content();
+  const ballotEvents: string[] = [];
   for (let i = 0; i < options.voters; i++) {
-    const picks = 1 + Math.floor(random() * 3);
-    const choices = new Set<string>();
-    while (choices.size < picks) choices.add(proposals[Math.floor(random() * n)]);
+    const { choices, salt } = cast();
     const pseudonym = syntheticPseudonym(i);
-    yield* emit(
-      event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, {
-        ballotId: uuidv7({ msecs: clock }),
-        voterPseudonym: pseudonym,
-        unitId: SYNTHETIC_UNIT,
-        channel: 'online',
-        choices: [...choices],
-      }),
-    );
+    const ballotId = uuidv7({ msecs: clock });
+    const ballot = { ballotId, voterPseudonym: pseudonym, unitId: SYNTHETIC_UNIT, channel: 'online' };
+    const e =
+      options.sealed === false
+        ? event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, { ...ballot, choices })
+        : event('BallotCast', 'voting', `ballot-${roundId}-${pseudonym}`, { ...ballot, commitment: ballotCommitment({ ballotId, choices, salt }) }, 2);
+    ballotEvents.push(e.id);
+    yield* emit(e);
   }
   yield* emit(event('RoundPhaseChanged', 'proposals', round, { from: 'voting', to: 'closed', trigger: 'admin' }));
-  const counted = replay.counted().get(SYNTHETIC_UNIT) ?? [];
+  // Every voter is registered once and casts once, so every ballot counts.
   yield* emit(
-    event('VotingClosed', 'voting', `tally-${roundId}`, { ballotsCounted: counted.length, perUnit: { [SYNTHETIC_UNIT]: counted.length }, ballotDigest: replay.ballotDigest() }),
+    event('VotingClosed', 'voting', `tally-${roundId}`, {
+      ballotsCounted: options.voters,
+      perUnit: { [SYNTHETIC_UNIT]: options.voters },
+      ballotDigest: ballotDigest(ballotEvents),
+    }),
   );
+  const open = content();
+  for (let from = 0; options.sealed !== false && from < options.voters; from += 1000) {
+    const openings = [];
+    for (let i = from; i < Math.min(options.voters, from + 1000); i++) {
+      const { choices, salt } = open();
+      openings.push({ eventId: ballotEvents[i], voterPseudonym: syntheticPseudonym(i), unitId: SYNTHETIC_UNIT, choices, salt });
+    }
+    yield* emit(event('BallotsOpened', 'voting', `tally-${roundId}`, { openings }));
+  }
   for (const result of replay.results()) yield* emit(event('ResultsDeclared', 'voting', `tally-${roundId}`, result));
 }
 

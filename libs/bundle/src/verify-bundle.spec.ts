@@ -6,7 +6,21 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalJson, formatVerifierKey, generateLedgerKeyPair, leafHash } from '@plaza/ledger';
-import { editEvent, entryOf, eventAt, otherChoice, readLines, renumber, reseal, writeLines } from '../../../test/support/bundle-tamper';
+import {
+  editEvent,
+  entryOf,
+  eventAt,
+  mismatchedOpening,
+  missingOpening,
+  openingWithoutCommitment,
+  otherChoice,
+  readLines,
+  renumber,
+  reseal,
+  supersededOpening,
+  writeLines,
+  type OpeningForgery,
+} from '../../../test/support/bundle-tamper';
 import { formatLedgerLine, LEDGER_FILE, parseLedgerLine, PUBLIC_KEY_FILE } from './format';
 import { syntheticPseudonym, syntheticRound, writeSyntheticBundle } from './synthetic';
 import { verifyBundle, type VerifyReport } from './verify-bundle';
@@ -284,12 +298,50 @@ describe('plaza verify checks what the ledger itself vouches for', () => {
       ...events.find((e) => e.type === 'BallotCast')!,
       id: uuidv7(),
       streamVersion: 2,
-      payload: { ballotId: uuidv7(), voterPseudonym: pseudonym, unitId: 'centre', channel: 'online', choices: [] },
+      payload: { ballotId: uuidv7(), voterPseudonym: pseudonym, unitId: 'centre', channel: 'online', commitment: 'ab'.repeat(32) },
     };
     const dir = join(root, 'late-ballot');
     await buildBundle(dir, [...events, late]);
     const report = await verifyBundle(dir);
     expect(report.failures.find((f) => f.check === 'ballot-phase')).toMatchObject({ index: 2 * events.length + 1, eventId: late.id });
+  });
+});
+
+describe('plaza verify checks every opening against its commitment before recounting', () => {
+  it('the clean bundle: every ballot sealed, every counted one opened, the opened ballots are the counted ones', async () => {
+    const ballots = events.filter((e) => e.type === 'BallotCast');
+    expect(ballots.every((e) => e.schemaVersion === 2 && !('choices' in (e.payload as object)))).toBe(true);
+    const opened = events.filter((e) => e.type === 'BallotsOpened').flatMap((e) => (e.payload as { openings: { eventId: string }[] }).openings.map((o) => o.eventId));
+    expect(opened.sort()).toEqual(ballots.map((b) => b.id).sort());
+    const report = await verifyBundle(clean);
+    expect(report.checks.find((c) => c.check === 'ballot-opening')).toEqual({ check: 'ballot-opening', ok: true });
+  });
+
+  it('a bundle of a round cast before ballots were sealed (stored BallotCast v1, choices in the clear) still verifies', async () => {
+    const old = [...syntheticRound({ voters: 12, proposals: 4, seed: 3, sealed: false })];
+    expect(old.filter((e) => e.type === 'BallotCast').every((e) => e.schemaVersion === 1 && 'choices' in (e.payload as object))).toBe(true);
+    expect(old.some((e) => e.type === 'BallotsOpened')).toBe(false);
+    const dir = join(root, 'unsealed-round');
+    await buildBundle(dir, old);
+    const report = await verifyBundle(dir);
+    expect(report.failures).toEqual([]);
+    expect(report.round?.counted).toEqual({ centre: 12 });
+  });
+
+  it.each<[string, (list: EventEnvelope[]) => OpeningForgery]>([
+    ['an opening that does not match its commitment', mismatchedOpening],
+    ['an opening for a superseded version', supersededOpening],
+    ['a missing opening', missingOpening],
+    ['a counted ballot without a commitment', (list) => openingWithoutCommitment(list, syntheticPseudonym(1000))],
+  ])('%s, reported with the entry', async (name, forge) => {
+    const forgery = forge(events);
+    const dir = join(root, `opening-${name.replace(/ /g, '-')}`);
+    await buildBundle(dir, forgery.events);
+    const report = await verifyBundle(dir);
+    expect(report.ok).toBe(false);
+    const f = report.failures.find((x) => x.check === 'ballot-opening');
+    expect(f).toMatchObject({ index: 2 * forgery.position + 1, eventId: forgery.eventId });
+    expect(f?.message).toMatch(forgery.message);
   });
 });
 

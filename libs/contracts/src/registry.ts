@@ -19,6 +19,8 @@ import {
 } from './proposals.events';
 import {
   BallotCastPayload,
+  BallotCastV1Payload,
+  BallotsOpenedPayload,
   PaperBatchClosedPayload,
   PaperBatchOpenedPayload,
   PaperSheetRefusedPayload,
@@ -27,17 +29,34 @@ import {
   VotingClosedPayload,
   type VotingEvent,
 } from './voting.events';
+import {
+  EligibilityChangeConfirmedPayload,
+  EligibilityChangeRequestedPayload,
+  PaperBatchConfirmedPayload,
+  ParticipationDeclaredPayload,
+  RoundSecretDestroyedPayload,
+  type InsiderEvent,
+} from './insider.events';
+import { upcastVotersRegisteredV1, VotersRegisteredPayloadV1 } from './voters-registered.v1';
 
 /** Every event Plaza knows, by wire name. */
-export type PlazaEvent = ProposalsEvent | VotingEvent | AuditEvent;
+export type PlazaEvent = ProposalsEvent | VotingEvent | InsiderEvent | AuditEvent;
 export type PlazaEventType = PlazaEvent['type'];
 export type EventOf<T extends PlazaEventType> = Extract<PlazaEvent, { type: T }>;
 export type PayloadOf<T extends PlazaEventType> = EventOf<T>['payload'];
 
 interface RegistryEntry {
   readonly producer: Producer;
+  /** The version written now. */
   readonly schemaVersion: number;
   readonly payload: new () => object;
+  /**
+   * Earlier schema versions still accepted on read (stored events are never rewritten), with their payload class.
+   * Producers always write `schemaVersion`; readers upcast (e.g. readBallotCast).
+   */
+  readonly earlier?: Readonly<Record<number, new () => object>>;
+  /** Upcasters from those earlier versions to the current payload, for code that interprets events (upcast()). */
+  readonly upcast?: Readonly<Record<number, (payload: never) => object>>;
 }
 
 /** The type registry: wire names are declared here once, never derived from class names (STYLE.md). */
@@ -53,13 +72,26 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   ProposalRejected: { producer: 'proposals', schemaVersion: 1, payload: ProposalRejectedPayload },
   ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
   ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
-  VotersRegistered: { producer: 'voting', schemaVersion: 1, payload: VotersRegisteredPayload },
-  BallotCast: { producer: 'voting', schemaVersion: 1, payload: BallotCastPayload },
+  VotersRegistered: {
+    producer: 'voting',
+    schemaVersion: 2,
+    payload: VotersRegisteredPayload,
+    earlier: { 1: VotersRegisteredPayloadV1 },
+    upcast: { 1: upcastVotersRegisteredV1 },
+  },
+  // v2: sealed ballots (a commitment instead of the choices); v1 events carry the choices in the clear.
+  BallotCast: { producer: 'voting', schemaVersion: 2, payload: BallotCastPayload, earlier: { 1: BallotCastV1Payload } },
+  BallotsOpened: { producer: 'voting', schemaVersion: 1, payload: BallotsOpenedPayload },
   PaperBatchOpened: { producer: 'voting', schemaVersion: 1, payload: PaperBatchOpenedPayload },
   PaperSheetRefused: { producer: 'voting', schemaVersion: 1, payload: PaperSheetRefusedPayload },
   PaperBatchClosed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchClosedPayload },
   VotingClosed: { producer: 'voting', schemaVersion: 1, payload: VotingClosedPayload },
   ResultsDeclared: { producer: 'voting', schemaVersion: 1, payload: ResultsDeclaredPayload },
+  EligibilityChangeRequested: { producer: 'voting', schemaVersion: 1, payload: EligibilityChangeRequestedPayload },
+  EligibilityChangeConfirmed: { producer: 'voting', schemaVersion: 1, payload: EligibilityChangeConfirmedPayload },
+  PaperBatchConfirmed: { producer: 'voting', schemaVersion: 1, payload: PaperBatchConfirmedPayload },
+  RoundSecretDestroyed: { producer: 'voting', schemaVersion: 1, payload: RoundSecretDestroyedPayload },
+  ParticipationDeclared: { producer: 'voting', schemaVersion: 1, payload: ParticipationDeclaredPayload },
   CheckpointSigned: { producer: 'audit', schemaVersion: 1, payload: CheckpointSignedPayload },
   ResultsVerified: { producer: 'audit', schemaVersion: 1, payload: ResultsVerifiedPayload },
   ResultsDisputed: { producer: 'audit', schemaVersion: 1, payload: ResultsDisputedPayload },
@@ -109,13 +141,30 @@ export function validateEnvelope(raw: unknown): ValidationResult {
   if (!entry) return { ok: false, reason: `unknown event type ${JSON.stringify(raw.type)}` };
   if (entry.producer !== raw.producer)
     return { ok: false, reason: `${raw.type as string} is produced by ${entry.producer}, not ${raw.producer as string}` };
-  if (entry.schemaVersion !== raw.schemaVersion)
-    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${entry.schemaVersion})` };
+  const payloadClass = entry.schemaVersion === raw.schemaVersion ? entry.payload : entry.earlier?.[raw.schemaVersion as number];
+  if (!payloadClass) {
+    const supported = [...Object.keys(entry.earlier ?? {}), String(entry.schemaVersion)].join(' or ');
+    return { ok: false, reason: `${raw.type as string} schemaVersion ${raw.schemaVersion as number} is not supported (expected ${supported})` };
+  }
 
-  const payload = plainToInstance(entry.payload, raw.payload);
+  const payload = plainToInstance(payloadClass, raw.payload);
   const errors = validateSync(payload, { forbidUnknownValues: true });
   if (errors.length > 0) return { ok: false, reason: `invalid ${raw.type as string} payload: ${describe(errors).join('; ')}` };
   return { ok: true, envelope: raw as unknown as PlazaEvent };
+}
+
+/**
+ * The event as its current schemaVersion reads, for code that interprets events (projections, replays): an
+ * earlier version with an upcaster (VotersRegistered v1) goes through it; anything else is returned as is
+ * (BallotCast v1 and v2 share one read shape instead: readBallotCast). Never stored: the ledger and the
+ * event store keep the bytes as written, so leaf hashes and receipts stay what they were.
+ */
+export function upcast<E extends EventEnvelope>(envelope: E): E {
+  const entry = (EVENT_REGISTRY as Record<string, RegistryEntry | undefined>)[envelope.type];
+  if (!entry || envelope.schemaVersion === entry.schemaVersion) return envelope;
+  const up = entry.upcast?.[envelope.schemaVersion];
+  if (!up) return envelope;
+  return { ...envelope, schemaVersion: entry.schemaVersion, payload: up(envelope.payload as never) };
 }
 
 /** Parses bytes from Kafka and validates them; never throws. */

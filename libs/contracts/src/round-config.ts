@@ -21,6 +21,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { IsMinorUnits } from './money';
+import { singleLineProblem } from './text';
 
 /**
  * The shared value types of a budget round (contracts v2). They are class-validator classes so the same
@@ -329,6 +330,22 @@ export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 export interface ConfigProblem {
   readonly field: string;
   readonly message: string;
+}
+
+/**
+ * Names that are not one line (line breaks, control characters): they would break the one-line places they are
+ * written to (the `.pb` files' META and project names, CSV, headings). Checked at the HTTP edge (400 naming the
+ * field), not in the event contract, so rounds stored before the rule still read and verify.
+ */
+export function roundTextProblems(config: Partial<Pick<RoundConfig, 'name' | 'units'>>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const line = (field: string, value: unknown) => {
+    const problem = typeof value === 'string' ? singleLineProblem(field, value) : undefined;
+    if (problem) problems.push({ field, message: problem });
+  };
+  line('name', config.name);
+  if (Array.isArray(config.units)) config.units.forEach((u, i) => line(`units.${i}.name`, u?.name));
+  return problems;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   ArrayUnique,
   IsArray,
   IsDefined,
+  IsEmpty,
   IsIn,
   IsInt,
   IsObject,
@@ -29,6 +30,7 @@ const PSEUDONYM = /^[0-9a-f]{64}$/;
 const UNIT_ID = UNIT_ID_PATTERN;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** VotersRegistered v2 (v1 and its upcaster: voters-registered.v1.ts): a pseudonym and its unit, nothing more. */
 export class RegisteredVoter {
   /** HMAC-SHA256 of the identity under the round's secret (hex); never the identity itself. */
   @Matches(PSEUDONYM)
@@ -37,21 +39,27 @@ export class RegisteredVoter {
   @Matches(UNIT_ID)
   readonly unitId!: string;
 
-  @IsOptional()
-  @IsIn(AGE_BANDS)
-  readonly ageBand?: AgeBand;
+  /** Not in v2: age bands appear only as aggregates with small cells suppressed (ParticipationDeclared). */
+  @IsEmpty({ message: 'ageBand is not part of VotersRegistered v2: age bands appear only as aggregates' })
+  readonly ageBand?: undefined;
 }
 
 export class VotersRegisteredPayload {
   @IsIn(['roll', 'codes'])
   readonly source!: 'roll' | 'codes';
 
+  /** Sorted by pseudonym (unrelated to the roll's or the code sheet's order); at most 1000 per event. */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => RegisteredVoter)
   readonly voters!: RegisteredVoter[];
+
+  /** Registered while voting was open: the four-eyes change (EligibilityChangeConfirmed) that allowed it. */
+  @IsOptional()
+  @IsCanonicalUuid()
+  readonly changeId?: string;
 }
 
 export class PaperEntry {
@@ -62,20 +70,8 @@ export class PaperEntry {
   readonly operatorId!: string;
 }
 
-export class BallotCastPayload {
-  @IsCanonicalUuid()
-  readonly ballotId!: string;
-
-  /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
-  @Matches(PSEUDONYM)
-  readonly voterPseudonym!: string;
-
-  @Matches(UNIT_ID)
-  readonly unitId!: string;
-
-  @IsIn(BALLOT_CHANNELS)
-  readonly channel!: BallotChannel;
-
+/** What a ballot says: in a v1 BallotCast, and in the opening of a sealed one. */
+export class BallotChoices {
   /** Proposal ids; for ranked ballots the order is the ranking, most preferred first. */
   @IsArray()
   @ArrayUnique()
@@ -90,12 +86,94 @@ export class BallotCastPayload {
   @IsInt({ each: true })
   @Min(1, { each: true })
   readonly points?: number[];
+}
+
+/**
+ * BallotCast at schemaVersion 1 (before sealed ballots): the choices in the clear. Never written any more; kept so
+ * stored v1 events still validate and replay (see readBallotCast).
+ */
+export class BallotCastV1Payload extends BallotChoices {
+  @IsCanonicalUuid()
+  readonly ballotId!: string;
+
+  /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
+  @Matches(PSEUDONYM)
+  readonly voterPseudonym!: string;
+
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsIn(BALLOT_CHANNELS)
+  readonly channel!: BallotChannel;
+
 
   /** Paper ballots: the batch they were entered in and the staff member who entered them. */
   @IsOptional()
   @ValidateNested()
   @Type(() => PaperEntry)
   readonly paper?: PaperEntry;
+}
+
+/**
+ * BallotCast at schemaVersion 2: a sealed ballot. The public record says who (pseudonym) cast a ballot in which
+ * unit, by which channel, and a commitment to its content; the choices and the salt stay in the voting service
+ * until the close, when the ballots that count are opened (BallotsOpened). See ballotCommitment in libs/recount.
+ */
+export class BallotCastPayload {
+  @IsCanonicalUuid()
+  readonly ballotId!: string;
+
+  /** HMAC-SHA256 of the resident identity under the round's secret (hex); never the identity itself. */
+  @Matches(PSEUDONYM)
+  readonly voterPseudonym!: string;
+
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+  @IsIn(BALLOT_CHANNELS)
+  readonly channel!: BallotChannel;
+
+  /** sha256 hex of the RFC 8785 canonical JSON of {ballotId, choices, domain: "plaza.ballot/1", points?, salt}. */
+  @Matches(SHA256_HEX)
+  readonly commitment!: string;
+
+  /** Paper ballots: the batch they were entered in and the staff member who entered them. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PaperEntry)
+  readonly paper?: PaperEntry;
+}
+
+/** The content of one sealed ballot, published at the close: it must hash to the BallotCast's commitment. */
+export class BallotOpening extends BallotChoices {
+  /** The BallotCast event this opens (the receipt's eventId). */
+  @IsCanonicalUuid()
+  readonly eventId!: string;
+
+  @Matches(PSEUDONYM)
+  readonly voterPseudonym!: string;
+
+  @Matches(UNIT_ID)
+  readonly unitId!: string;
+
+
+  /** 32 random bytes (hex), drawn per ballot version: without it nobody can test a guess against the commitment. */
+  @Matches(SHA256_HEX)
+  readonly salt!: string;
+}
+
+/**
+ * Openings of the ballots selected at the close (libs/recount countBallots: the latest version per pseudonym and
+ * unit of a voter eligible at the close), up to 1000 per event, after VotingClosed in the tally stream.
+ * Superseded versions are never opened.
+ */
+export class BallotsOpenedPayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => BallotOpening)
+  readonly openings!: BallotOpening[];
 }
 
 export class PaperBatchOpenedPayload {
@@ -222,10 +300,37 @@ export class ResultsDeclaredPayload {
 
 export type VotersRegistered = EventEnvelope<'VotersRegistered', VotersRegisteredPayload>;
 export type BallotCast = EventEnvelope<'BallotCast', BallotCastPayload>;
+/** A stored BallotCast of schemaVersion 1 (choices in the clear); read through readBallotCast. */
+export type BallotCastV1 = EventEnvelope<'BallotCast', BallotCastV1Payload> & { readonly schemaVersion: 1 };
+export type BallotsOpened = EventEnvelope<'BallotsOpened', BallotsOpenedPayload>;
 export type PaperBatchOpened = EventEnvelope<'PaperBatchOpened', PaperBatchOpenedPayload>;
 export type PaperSheetRefused = EventEnvelope<'PaperSheetRefused', PaperSheetRefusedPayload>;
 export type PaperBatchClosed = EventEnvelope<'PaperBatchClosed', PaperBatchClosedPayload>;
 export type VotingClosed = EventEnvelope<'VotingClosed', VotingClosedPayload>;
 export type ResultsDeclared = EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>;
 
-export type VotingEvent = VotersRegistered | BallotCast | PaperBatchOpened | PaperSheetRefused | PaperBatchClosed | VotingClosed | ResultsDeclared;
+export type VotingEvent = VotersRegistered | BallotCast | BallotsOpened | PaperBatchOpened | PaperSheetRefused | PaperBatchClosed | VotingClosed | ResultsDeclared;
+
+/**
+ * A BallotCast of either schema version, upcast to one read shape: v2 (sealed) carries `commitment` and no
+ * choices; v1 (stored before ballots were sealed, never rewritten) carries its choices in the clear and no
+ * commitment, so it needs no opening.
+ */
+export interface BallotCastRead {
+  readonly ballotId: string;
+  readonly voterPseudonym: string;
+  readonly unitId: string;
+  readonly channel: BallotChannel;
+  readonly paper?: PaperEntry;
+  readonly commitment?: string;
+  readonly choices?: readonly string[];
+  readonly points?: readonly number[];
+}
+
+/** The upcaster on read for BallotCast: every reader that interprets ballots goes through it. */
+export function readBallotCast(event: Pick<BallotCast | BallotCastV1, 'schemaVersion' | 'payload'>): BallotCastRead {
+  if (event.schemaVersion === 1) return event.payload as BallotCastV1Payload;
+  // A sealed ballot's content is only ever what its opening says, whatever else the payload carries.
+  const { ballotId, voterPseudonym, unitId, channel, commitment, paper } = event.payload as BallotCastPayload;
+  return { ballotId, voterPseudonym, unitId, channel, commitment, ...(paper ? { paper } : {}) };
+}

@@ -13,3 +13,8 @@ export {
 export type { AcceptedProposal, CountedBallot, TallyConfig, TallyInput } from './compute-unit-result';
 export { ballotDigest, mayVoteIn, RoundReplay } from './round-replay';
 export type { ReplayAnomaly, ReplayedBallot } from './round-replay';
+export { DEFAULT_MIN_CELL, suppressSmallCells } from './participation';
+export type { BandCount, PublishedBand } from './participation';
+export { BALLOT_COMMITMENT_DOMAIN, ballotCommitment, countBallots } from './counting-rule';
+export type { BallotContent, CastRecord, CountingRound, CountOutcome, ExclusionKind, OpenedContent, OpenResult } from './counting-rule';
+export type { OpeningProblem } from './round-replay';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AgeBand, EventEnvelope, PlazaEvent, ResultsDeclaredPayload, RoundConfig } from '@plaza/contracts';
+import { upcast, type BallotCastRead, type BallotOpening, type EventEnvelope, type PlazaEvent, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { computeUnitResult, type AcceptedProposal, type CountedBallot } from './compute-unit-result';
+import { ballotCommitment, countBallots, type CastRecord, type CountOutcome, type OpenResult } from './counting-rule';
 
 /** A counted ballot with the event that cast it. */
 export interface ReplayedBallot extends CountedBallot {
@@ -13,6 +14,38 @@ export interface ReplayedBallot extends CountedBallot {
 export interface ReplayAnomaly {
   readonly eventId: string;
   readonly reason: string;
+}
+
+/**
+ * Something wrong with the sealed ballots' openings: an opening that does not match its commitment, one for a
+ * superseded version or for no sealed ballot at all, one given twice or before the close, or a selected ballot
+ * never opened. `eventId` is the entry to look at (the BallotsOpened, or the BallotCast never opened); `index`
+ * its ledger index when the caller gave indexes to apply().
+ */
+export interface OpeningProblem {
+  readonly eventId: string;
+  readonly index?: number;
+  /** The BallotCast concerned. */
+  readonly ballotEventId: string;
+  readonly reason: string;
+}
+
+/** A cast as the replay keeps it: public facts, and the content once known (v1: as cast; v2: from its opening). */
+interface ReplayCast extends CastRecord {
+  readonly index?: number;
+  readonly ballotId: string;
+  /** Sealed (v2) ballots only. */
+  readonly commitment?: string;
+  /** Unsealed (v1) ballots only: the choices were public from the start. */
+  readonly clear?: { readonly choices: readonly string[]; readonly points?: readonly number[] };
+}
+
+interface ReplayOpening {
+  readonly opening: BallotOpening;
+  /** The BallotsOpened event that carries it, and its index. */
+  readonly eventId: string;
+  readonly index?: number;
+  used: boolean;
 }
 
 const DIGEST_SLICE = 10_000;
@@ -41,7 +74,6 @@ export function mayVoteIn(config: Pick<RoundConfig, 'units'>, registeredUnit: st
 /** What a registration says about a voter (records are shared between voters: do not mutate). */
 export interface RegisteredVoter {
   readonly unitId: string;
-  readonly ageBand?: AgeBand;
 }
 
 /**
@@ -161,20 +193,27 @@ export class RoundReplay {
   private readonly voterRecords = new Map<string, RegisteredVoter>();
   private lastName: string | undefined;
   private lastId = -1;
-  /** Per unit (in the order units first got a ballot): the latest ballot by voter id, and ids in first-ballot order. */
-  private readonly latest = new Map<string, { byVoter: (ReplayedBallot | undefined)[]; order: number[] }>();
-  /** The last counted() fold, until the next apply. */
-  private countCache: { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } | undefined;
+  /** Every ballot cast before VotingClosed, in ledger order (the counting rule picks the latest per voter and unit). */
+  private readonly casts: ReplayCast[] = [];
+  /** Openings by unit, then by voter id. */
+  private readonly openings = new Map<string, (ReplayOpening | undefined)[]>();
+  /** Further openings for a voter and unit that already has one (never in an honest ledger). */
+  private readonly extraOpenings: (ReplayOpening & { readonly voter: number })[] = [];
+  private readonly openingIssues: OpeningProblem[] = [];
+  private sealedBallots = 0;
+  /** The last count, until the next apply. */
+  private countCache: { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[]; openingProblems: OpeningProblem[]; selected: number; superseded: ReadonlySet<string> } | undefined;
   private closedBy: string | undefined;
   private readonly declaredEvents: EventEnvelope<'ResultsDeclared', ResultsDeclaredPayload>[] = [];
   private readonly problems: ReplayAnomaly[] = [];
 
   constructor(readonly roundId?: string) {}
 
-  apply(envelope: EventEnvelope): void {
+  /** Applies the round's next event in ledger order; `index` (its ledger index) only locates problems in reports. */
+  apply(envelope: EventEnvelope, index?: number): void {
     if (this.roundId !== undefined && envelope.roundId !== this.roundId) return;
     this.countCache = undefined;
-    const event = envelope as PlazaEvent;
+    const event = upcast(envelope) as PlazaEvent;
     switch (event.type) {
       case 'RoundCreated':
       case 'RoundConfigured':
@@ -205,11 +244,10 @@ export class RoundReplay {
       }
       case 'VotersRegistered':
         for (const v of event.payload.voters) {
-          const key = v.ageBand ? `${v.unitId}\n${v.ageBand}` : v.unitId;
-          let record = this.voterRecords.get(key);
+          let record = this.voterRecords.get(v.unitId);
           if (!record) {
-            record = Object.freeze({ unitId: v.unitId, ...(v.ageBand ? { ageBand: v.ageBand } : {}) });
-            this.voterRecords.set(key, record);
+            record = Object.freeze({ unitId: v.unitId });
+            this.voterRecords.set(v.unitId, record);
           }
           this.registration[this.idOf(v.pseudonym)] = record;
         }
@@ -219,18 +257,37 @@ export class RoundReplay {
           this.problems.push({ eventId: event.id, reason: 'cast after VotingClosed' });
           return;
         }
-        const p = event.payload;
-        const id = this.idOf(p.voterPseudonym);
-        const voterPseudonym = this.names[id];
-        let unit = this.latest.get(p.unitId);
-        if (!unit) {
-          unit = { byVoter: [], order: [] };
-          this.latest.set(p.unitId, unit);
+        // The upcast on read (contracts readBallotCast): v2 sealed with a commitment, v1 with its choices in the clear.
+        const p = event.payload as BallotCastRead;
+        const voter = this.idOf(p.voterPseudonym);
+        const base = { voter, voterPseudonym: this.names[voter], eventId: event.id, unitId: p.unitId, channel: p.channel, ballotId: p.ballotId, index };
+        if (p.commitment !== undefined) {
+          this.sealedBallots++;
+          this.casts.push({ ...base, commitment: p.commitment });
+        } else {
+          this.casts.push({ ...base, clear: p.points ? { choices: p.choices ?? [], points: p.points } : { choices: p.choices ?? [] } });
         }
-        if (unit.byVoter[id] === undefined) unit.order.push(id);
-        unit.byVoter[id] = p.points
-          ? { eventId: event.id, voterPseudonym, unitId: p.unitId, channel: p.channel, choices: p.choices, points: p.points }
-          : { eventId: event.id, voterPseudonym, unitId: p.unitId, channel: p.channel, choices: p.choices };
+        return;
+      }
+      case 'BallotsOpened': {
+        for (const opening of event.payload.openings) {
+          const at = { eventId: event.id, ...(index !== undefined ? { index } : {}), ballotEventId: opening.eventId };
+          if (!this.closedBy) {
+            this.openingIssues.push({ ...at, reason: `ballot ${opening.eventId} was opened before VotingClosed, while voting was open` });
+            continue;
+          }
+          const voter = this.idOf(opening.voterPseudonym);
+          let unit = this.openings.get(opening.unitId);
+          if (!unit) {
+            unit = [];
+            this.openings.set(opening.unitId, unit);
+          }
+          const first = unit[voter];
+          if (first === undefined) unit[voter] = { opening, eventId: event.id, index, used: false };
+          else if (first.opening.eventId === opening.eventId || this.extraOpenings.some((x) => x.opening.eventId === opening.eventId)) {
+            this.openingIssues.push({ ...at, reason: `ballot ${opening.eventId} is opened twice` });
+          } else this.extraOpenings.push({ opening, eventId: event.id, index, used: false, voter });
+        }
         return;
       }
       case 'VotingClosed':
@@ -322,45 +379,109 @@ export class RoundReplay {
     return config.units.map((u) => computeUnitResult(config, u.id, this.accepted(u.id), counted.get(u.id) ?? []));
   }
 
-  private countedWithAnomalies(): { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } {
+  /**
+   * Problems with the openings of sealed ballots (see OpeningProblem), in ledger order of the entry concerned.
+   * Empty for rounds whose ballots are all unsealed (schemaVersion 1).
+   */
+  get openingProblems(): readonly OpeningProblem[] {
+    return this.countedWithAnomalies().openingProblems;
+  }
+
+  /** How many ballots were cast sealed (schemaVersion 2), how many the rule selected for opening, and whether an event id is a superseded version. */
+  get sealing(): { readonly sealed: number; readonly selected: number; isSuperseded(eventId: string): boolean } {
+    const c = this.countedWithAnomalies();
+    return { sealed: this.sealedBallots, selected: c.selected, isSuperseded: (id) => c.superseded.has(id) };
+  }
+
+  private countedWithAnomalies() {
     this.countCache ??= this.fold();
     return this.countCache;
   }
 
-  private fold(): { byUnit: Map<string, ReplayedBallot[]>; anomalies: ReplayAnomaly[] } {
+  /** The counting rule (libs/recount countBallots) over the casts, each sealed ballot checked against its opening. */
+  private fold() {
+    const config = this.roundConfig;
     const byUnit = new Map<string, ReplayedBallot[]>();
     const anomalies: ReplayAnomaly[] = [];
-    for (const u of this.roundConfig?.units ?? []) byUnit.set(u.id, []);
+    const openingProblems: OpeningProblem[] = [];
+    if (!config) return { byUnit, anomalies, openingProblems, selected: 0, superseded: new Set<string>() };
     const onBallot = new Map<string, Set<string>>();
-    for (const unitId of byUnit.keys()) onBallot.set(unitId, new Set(this.accepted(unitId).map((a) => a.proposalId)));
-    for (const [unitId, { byVoter, order }] of this.latest) {
-      const list = byUnit.get(unitId);
-      const proposals = onBallot.get(unitId);
-      for (const id of order) {
-        const b = byVoter[id]!;
-        if (!list || !proposals) {
-          anomalies.push({ eventId: b.eventId, reason: `unit ${b.unitId} is not part of the round` });
-          continue;
-        }
-        const voter = this.registration[id];
-        if (!voter) {
-          anomalies.push({ eventId: b.eventId, reason: `pseudonym ${b.voterPseudonym} was never registered` });
-          continue;
-        }
-        if (!mayVoteIn(this.roundConfig!, voter.unitId, b.unitId)) {
-          anomalies.push({ eventId: b.eventId, reason: `pseudonym registered in ${voter.unitId} voted in district ${b.unitId}` });
-          continue;
-        }
-        let allOnBallot = true;
-        for (let k = 0; k < b.choices.length && allOnBallot; k++) allOnBallot = proposals.has(b.choices[k]);
-        if (!allOnBallot) {
-          const stray = b.choices.filter((id) => !proposals.has(id));
-          anomalies.push({ eventId: b.eventId, reason: `names proposals not on the ballot of ${b.unitId}: ${stray.join(', ')}` });
-          continue;
-        }
-        list.push(b);
+    for (const u of config.units) onBallot.set(u.id, new Set(this.accepted(u.id).map((a) => a.proposalId)));
+    const open = (cast: ReplayCast): OpenResult => {
+      if (cast.clear) return { ok: true, content: cast.clear };
+      let o = this.openings.get(cast.unitId)?.[cast.voter];
+      if (o && o.opening.eventId !== cast.eventId) o = this.extraOpenings.find((x) => x.opening.eventId === cast.eventId && x.voter === cast.voter && x.opening.unitId === cast.unitId);
+      // An opening of another version of this voter's ballot is reported below, as an opening nothing used.
+      if (!o) return undefined;
+      o.used = true;
+      const { choices, points, salt } = o.opening;
+      if (ballotCommitment({ ballotId: cast.ballotId, choices, ...(points !== undefined && points !== null ? { points } : {}), salt }) !== cast.commitment) {
+        return { ok: false, reason: `the opening of ballot ${cast.eventId} does not match its commitment` };
+      }
+      return { ok: true, content: points !== undefined && points !== null ? { choices, points } : { choices } };
+    };
+    for (const unit of this.openings.values()) for (const o of unit) if (o) o.used = false;
+    for (const o of this.extraOpenings) o.used = false;
+    const outcome: CountOutcome<ReplayCast> = countBallots(
+      { config, registeredUnit: (voter) => this.registration[voter]?.unitId, onBallot: (unitId) => onBallot.get(unitId) },
+      this.casts,
+      open,
+    );
+    for (const [unitId, list] of outcome.counted) {
+      byUnit.set(
+        unitId,
+        list.map((b) =>
+          b.points !== undefined
+            ? { eventId: b.eventId, voterPseudonym: b.voterPseudonym, unitId: b.unitId, channel: b.channel, choices: b.choices, points: b.points }
+            : { eventId: b.eventId, voterPseudonym: b.voterPseudonym, unitId: b.unitId, channel: b.channel, choices: b.choices },
+        ),
+      );
+    }
+    const openingsOf = (cast: ReplayCast) => {
+      const first = this.openings.get(cast.unitId)?.[cast.voter];
+      return first?.opening.eventId === cast.eventId ? first : (this.extraOpenings.find((x) => x.opening.eventId === cast.eventId) ?? first);
+    };
+    for (const { cast, kind, reason } of outcome.excluded) {
+      // Before the close every sealed ballot is still unopened, as it should be: nothing to report.
+      if (kind === 'unopened' && !this.closedBy) continue;
+      anomalies.push({ eventId: cast.eventId, reason });
+      if (kind === 'unopened' && this.closedBy) {
+        const other = openingsOf(cast);
+        openingProblems.push({
+          eventId: cast.eventId,
+          ...(cast.index !== undefined ? { index: cast.index } : {}),
+          ballotEventId: cast.eventId,
+          reason: other
+            ? `ballot ${cast.eventId} counts but was not opened (the opening given is for ${other.opening.eventId})`
+            : `ballot ${cast.eventId} counts but was never opened`,
+        });
+      } else if (kind === 'bad-opening') {
+        const o = openingsOf(cast)!;
+        openingProblems.push({ eventId: o.eventId, ...(o.index !== undefined ? { index: o.index } : {}), ballotEventId: cast.eventId, reason });
       }
     }
-    return { byUnit, anomalies };
+    const superseded = new Set(outcome.superseded.map((c) => c.eventId));
+    let castsById: Map<string, ReplayCast> | undefined;
+    for (const unit of [...this.openings.values(), this.extraOpenings]) {
+      for (const o of unit) {
+        if (!o || o.used) continue;
+        // Only when something is wrong: an index of every cast by event id.
+        castsById ??= new Map(this.casts.map((c) => [c.eventId, c]));
+        const cast = castsById.get(o.opening.eventId);
+        const reason = superseded.has(o.opening.eventId)
+          ? `an opening for a superseded version (${o.opening.eventId}): superseded ballots stay sealed`
+          : cast === undefined
+            ? `an opening for ${o.opening.eventId}, which is no sealed ballot of this round: a counted ballot without a commitment`
+            : cast.commitment === undefined
+              ? `an opening for ${o.opening.eventId}, a ballot cast unsealed`
+              : cast.voterPseudonym !== o.opening.voterPseudonym || cast.unitId !== o.opening.unitId
+                ? `the opening of ${o.opening.eventId} names another voter or unit than the ballot`
+                : `an opening for ${o.opening.eventId}, a ballot that does not count`;
+        openingProblems.push({ eventId: o.eventId, ...(o.index !== undefined ? { index: o.index } : {}), ballotEventId: o.opening.eventId, reason });
+      }
+    }
+    openingProblems.push(...this.openingIssues);
+    openingProblems.sort((a, b) => (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER));
+    return { byUnit, anomalies, openingProblems, selected: outcome.selected.length, superseded };
   }
 }

@@ -65,6 +65,24 @@ export class LedgerQuery {
     return rows[0] && toEntry(rows[0]);
   }
 
+  /**
+   * What became of a ballot, for receipt checks: whether a later version of the same voter's ballot in the same
+   * unit is in the ledger (never which), and whether the audit service's recount counted it at the close (null
+   * until that recount has run: voting still open, or the close not yet recounted). Undefined: not a ballot.
+   */
+  async ballotFate(eventId: string): Promise<{ superseded: boolean; counted: boolean | null } | undefined> {
+    const rows: { superseded: boolean; recounted: boolean; counted: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM ${this.s}.ballot_entries l
+                       WHERE l.stream_id = b.stream_id AND l.unit_id = b.unit_id AND l.stream_version > b.stream_version) AS superseded,
+              EXISTS (SELECT 1 FROM ${this.s}.round_counts r WHERE r.round_id = b.round_id) AS recounted,
+              EXISTS (SELECT 1 FROM ${this.s}.counted_ballots c WHERE c.event_id = b.event_id) AS counted
+         FROM ${this.s}.ballot_entries b WHERE b.event_id = $1`,
+      [eventId],
+    );
+    const r = rows[0];
+    return r && { superseded: r.superseded, counted: r.recounted ? r.counted : null };
+  }
+
   async latestCheckpoint(): Promise<CheckpointView | undefined> {
     const rows: CheckpointRow[] = await this.dataSource.query(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.s}.checkpoints ORDER BY size DESC LIMIT 1`);
     return rows[0] && toCheckpointView(rows[0]);

@@ -23,5 +23,15 @@ export class LedgerProjection {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, context.topic, context.partition, context.offset],
     );
+    if (envelope.type === 'BallotCast') {
+      // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
+      await manager.query(`INSERT INTO ${s}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id) VALUES ($1, $2, $3, $4, $5)`, [
+        envelope.id,
+        envelope.roundId,
+        envelope.streamId,
+        envelope.streamVersion,
+        (envelope.payload as { unitId: string }).unitId,
+      ]);
+    }
   };
 }

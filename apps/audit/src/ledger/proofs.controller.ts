@@ -109,8 +109,11 @@ export class ProofsController {
   @Public()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Check a ballot receipt: is this event, with this leaf hash, in the latest signed checkpoint?',
-    description: 'The answer carries the inclusion proof and the signed checkpoint, so the check can be repeated without trusting this service.',
+    summary: 'Check a ballot receipt: in the latest signed checkpoint? superseded by a later version? counted at the close?',
+    description:
+      'The answer carries the inclusion proof and the signed checkpoint, so the check can be repeated without trusting this service. ' +
+      'For a ballot it also says `superseded` (a later version of the same ballot is in the ledger; never what it says) and `counted` ' +
+      '(the audit recount counted it at the close; null until the round is closed and recounted). It never shows a choice.',
   })
   async checkReceipt(@Body() receipt: ReceiptDto) {
     const leafHash = receipt.leafHash.toLowerCase();
@@ -119,11 +122,12 @@ export class ProofsController {
     if (entry.leafHash !== leafHash) {
       return { included: false, reason: 'the ledger holds this event with a different leaf hash', eventId: receipt.eventId, index: entry.index };
     }
+    const fate = (await this.query.ballotFate(entry.eventId)) ?? {};
     const checkpoint = await this.query.latestCheckpoint();
     if (!checkpoint || checkpoint.size <= entry.index) {
-      return { included: false, pending: true, reason: 'the entry is in the ledger but not yet covered by a signed checkpoint', eventId: receipt.eventId, index: entry.index };
+      return { included: false, pending: true, reason: 'the entry is in the ledger but not yet covered by a signed checkpoint', eventId: receipt.eventId, index: entry.index, ...fate };
     }
-    return { included: true, ...this.#inclusion(entry, checkpoint) };
+    return { included: true, ...fate, ...this.#inclusion(entry, checkpoint) };
   }
 
   #inclusion(entry: EntryView, checkpoint: CheckpointView) {

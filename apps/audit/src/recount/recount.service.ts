@@ -131,6 +131,15 @@ export class RecountService {
         ],
       );
       await this.store.appendInTransaction(manager, recountStream(p.round_id), Number(count), [event]);
+      // Once per round: which ballots this recount counted, for receipt checks ("counted at the close").
+      const recorded: unknown[] = await manager.query(`INSERT INTO ${s}.round_counts (round_id, counted) VALUES ($1, 0) ON CONFLICT DO NOTHING RETURNING round_id`, [p.round_id]);
+      if (recorded.length > 0) {
+        const ids = [...replay.counted().values()].flat().map((b) => b.eventId);
+        for (let i = 0; i < ids.length; i += BATCH) {
+          await manager.query(`INSERT INTO ${s}.counted_ballots (event_id, round_id) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING`, [ids.slice(i, i + BATCH), p.round_id]);
+        }
+        await manager.query(`UPDATE ${s}.round_counts SET counted = $2 WHERE round_id = $1`, [p.round_id, ids.length]);
+      }
     });
     if (differences.length > 0) this.logger.warn(`recount DISPUTES the result of ${unitId} in round ${p.round_id}: ${differences.join('; ')}`);
   }

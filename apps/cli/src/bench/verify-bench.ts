@@ -1,13 +1,19 @@
 // `plaza verify` benchmark: a synthetic one-round bundle of BENCH_VERIFY_ENTRIES ledger entries (default
-// 1,000,000: registrations, ~1M approval ballots, close and declaration), verified end to end in a child
-// process (hashes, roots, signatures, consistency proofs, replay and recount) so its peak memory is its own,
-// then the raw SHA-256 rate of node:crypto over the same bytes in the same child, for comparison. CPU time
-// (all threads: the verifier hashes on a worker) is printed beside wall time, since the machine is shared.
+// 1,000,000: registrations, ~1M approval ballots, close, openings and declaration), verified end to end in a
+// child process (hashes, roots, signatures, consistency proofs, replay, every opening against its commitment,
+// and the recount) so its peak memory is its own, then the raw SHA-256 rate of node:crypto over the same bytes
+// in the same child, for comparison. CPU time (all threads: the verifier hashes on a worker) is printed beside
+// wall time, since the machine is shared.
+//
+// The same run also verifies the previous shape of the bundle (ballots unsealed, BallotCast v1 with the choices
+// in the clear, no openings: what every bundle was before sealed ballots) of the same entry count, so the cost of
+// checking the openings is the difference of two figures measured side by side.
 //
 //   npm run build && node dist/apps/cli/src/bench/verify-bench.js [--entries N] [--dir DIR]
 //
-// The bundle is generated once into DIR (default: <tmpdir>/plaza-verify-bench-<N>) and reused. Prints a
-// readable report, then one JSON line with the figures.
+// The bundles are generated once into DIR-sealed and DIR-unsealed (default DIR: <tmpdir>/plaza-verify-bench-<N>)
+// and reused. Prints a readable report, then one JSON line with the figures (the sealed bundle's at the top
+// level, the unsealed one's under `unsealed`).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
@@ -25,11 +31,15 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** Voters that make the synthetic round exactly `entries` long (see syntheticRound: 23 fixed events). */
-function votersFor(entries: number): number {
+/**
+ * Voters that make the synthetic round exactly `entries` long (see syntheticRound: 23 fixed events, one
+ * registration event per 1000 voters, and when sealed one BallotsOpened per 1000 ballots).
+ */
+function votersFor(entries: number, sealed: boolean): number {
   const fixed = 7 + 2 * PROPOSALS;
+  const perThousand = sealed ? 2 : 1;
   let voters = entries - fixed;
-  while (voters + Math.ceil(voters / 1000) + fixed > entries) voters--;
+  while (voters + perThousand * Math.ceil(voters / 1000) + fixed > entries) voters--;
   return voters;
 }
 
@@ -134,17 +144,29 @@ async function child(dir: string): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const childDir = arg('--child');
-  if (childDir) return child(childDir);
-  const entries = Number(arg('--entries') ?? process.env['BENCH_VERIFY_ENTRIES'] ?? 1_000_000);
-  const dir = arg('--dir') ?? join(tmpdir(), `plaza-verify-bench-${entries}`);
+interface ChildFigures {
+  ok: boolean;
+  entries: number;
+  verifyMs: number;
+  verifyCpuMs: number;
+  timings: { ledgerMs: number; recountMs: number };
+  entriesPerSecond: number;
+  peakRssMb: number;
+  rssSamplesMb: number[];
+  bundleMb: number;
+  checkpoints: number;
+  rawLeafSha256: { leavesPerSecond: number; mbPerSecond: number; ms: number };
+  rawBulkSha256: { mbPerSecond: number; ms: number };
+}
+
+/** Generates the bundle into `dir` unless it is there, and verifies it in a child process. */
+async function measure(dir: string, entries: number, sealed: boolean): Promise<ChildFigures & { generatedMs?: number }> {
   let generatedMs: number | undefined;
   if (!existsSync(join(dir, MANIFEST_FILE))) {
     rmSync(dir, { recursive: true, force: true });
     const t = Date.now();
-    process.stdout.write(`[verify-bench] generating a ${entries}-entry bundle in ${dir} (once; reused afterwards)\n`);
-    const events = syntheticRound({ voters: votersFor(entries), proposals: PROPOSALS, seed: 42 });
+    process.stdout.write(`[verify-bench] generating a ${entries}-entry ${sealed ? 'sealed' : 'unsealed'} bundle in ${dir} (once; reused afterwards)\n`);
+    const events = syntheticRound({ voters: votersFor(entries, sealed), proposals: PROPOSALS, seed: 42, sealed });
     const first = events.next();
     if (first.done) throw new Error('empty round');
     const all = (function* () {
@@ -157,30 +179,34 @@ async function main(): Promise<void> {
   }
   const run = spawnSync(process.execPath, [__filename, '--child', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   if (run.status !== 0) throw new Error(`verification child exited with ${run.status}`);
-  const r = JSON.parse(run.stdout.trim().split('\n').pop() as string) as {
-    ok: boolean;
-    entries: number;
-    verifyMs: number;
-    verifyCpuMs: number;
-    timings: { ledgerMs: number; recountMs: number };
-    entriesPerSecond: number;
-    peakRssMb: number;
-    rssSamplesMb: number[];
-    bundleMb: number;
-    checkpoints: number;
-    rawLeafSha256: { leavesPerSecond: number; mbPerSecond: number; ms: number };
-    rawBulkSha256: { mbPerSecond: number; ms: number };
-  };
-  const lines = [
-    `[verify-bench] plaza verify, ${r.entries.toLocaleString('en')} entries (${r.bundleMb} MB ledger.jsonl, ${r.checkpoints} checkpoints): ${r.ok ? 'VERIFIED' : 'FAILED'}`,
+  return { generatedMs, ...(JSON.parse(run.stdout.trim().split('\n').pop() as string) as ChildFigures) };
+}
+
+function report(label: string, r: ChildFigures): string[] {
+  return [
+    `[verify-bench] plaza verify, ${label}, ${r.entries.toLocaleString('en')} entries (${r.bundleMb} MB ledger.jsonl, ${r.checkpoints} checkpoints): ${r.ok ? 'VERIFIED' : 'FAILED'}`,
     `[verify-bench]   end to end      ${(r.verifyMs / 1000).toFixed(2)} s (CPU ${(r.verifyCpuMs / 1000).toFixed(2)} s)  ${r.entriesPerSecond.toLocaleString('en')} entries/s  peak RSS ${r.peakRssMb} MB  (goal: under 10 s)`,
-    `[verify-bench]   streaming (hashes, roots, signatures, replay) ${(r.timings.ledgerMs / 1000).toFixed(2)} s; recount, derived files and manifest ${(r.timings.recountMs / 1000).toFixed(2)} s`,
+    `[verify-bench]   streaming (hashes, roots, signatures, replay) ${(r.timings.ledgerMs / 1000).toFixed(2)} s; openings, recount, derived files and manifest ${(r.timings.recountMs / 1000).toFixed(2)} s`,
     `[verify-bench]   RSS every 64 MB read: ${r.rssSamplesMb.join(', ')} MB`,
     `[verify-bench]   raw SHA-256     ${r.rawLeafSha256.leavesPerSecond.toLocaleString('en')} leaves/s (${r.rawLeafSha256.mbPerSecond} MB/s, ${r.rawLeafSha256.ms} ms) one hash per leaf; ${r.rawBulkSha256.mbPerSecond} MB/s over the whole file`,
   ];
+}
+
+async function main(): Promise<void> {
+  const childDir = arg('--child');
+  if (childDir) return child(childDir);
+  const entries = Number(arg('--entries') ?? process.env['BENCH_VERIFY_ENTRIES'] ?? 1_000_000);
+  const dir = arg('--dir') ?? join(tmpdir(), `plaza-verify-bench-${entries}`);
+  const unsealed = await measure(`${dir}-unsealed`, entries, false);
+  const sealed = await measure(`${dir}-sealed`, entries, true);
+  const lines = [
+    ...report('sealed ballots with openings', sealed),
+    ...report('previous shape: unsealed ballots, no openings', unsealed),
+    `[verify-bench]   checking the openings: ${((sealed.verifyMs - unsealed.verifyMs) / 1000).toFixed(2)} s more end to end (CPU ${((sealed.verifyCpuMs - unsealed.verifyCpuMs) / 1000).toFixed(2)} s), same run`,
+  ];
   process.stdout.write(lines.join('\n') + '\n');
-  process.stdout.write(JSON.stringify({ bench: 'verify', generatedMs, ...r }) + '\n');
-  if (!r.ok) process.exitCode = 1;
+  process.stdout.write(JSON.stringify({ bench: 'verify', ...sealed, unsealed }) + '\n');
+  if (!sealed.ok || !unsealed.ok) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

@@ -5,7 +5,7 @@ import { SingleBar } from 'cli-progress';
 import type { CommandContext } from '../cli';
 import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
 import { LEDGER_FILE, pbFileName, RESULTS_FILE } from '@plaza/bundle';
-import { verifyBundle, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
+import { verifyBundle, type InsiderReport, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
 import { readPbFile } from '@plaza/pabulib';
 import { analyseFairness, fromPabulib, type FairnessAnalysis, type RuleName } from '@plaza/tally';
 import { formatAnalysis } from './tally';
@@ -92,6 +92,7 @@ export function formatReport(r: VerifyReport): string {
       lines.push(`  results     ${c.unitId}: ${c.declared.selected.length} selected, spent ${c.declared.spent} (minor units), ${c.recomputed.ballotsCounted} ballots: ${verdict}`);
     }
   }
+  if (r.round) lines.push(...formatInsider(r.round.insider));
   lines.push('  checks');
   for (const c of r.checks) lines.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}`);
   if (r.ok) {
@@ -125,4 +126,15 @@ export function bundleFairness(bundle: string): { unitId: string; analysis: Fair
     const outcome = { rule: declared.rule, selected: declared.selected, explanation: rounds ? { rounds } : {} };
     return { unitId: declared.unitId, analysis: analyseFairness(t.instance, t.profile, outcome) };
   });
+}
+
+/** The insider actions the ledger shows (four-eyes changes, paper batches, secret destruction), one line each. */
+function formatInsider(insider: InsiderReport): string[] {
+  const lines = insider.actions.map((a) => `  insider     #${a.index} ${a.at} ${a.by ?? '-'}: ${a.what}`);
+  for (const b of insider.paperBatches) {
+    const confirmed = b.confirmedBy ? `confirmed by ${b.confirmedBy}` : 'NOT confirmed by a second person';
+    lines.push(`  paper       batch ${b.batchId} (${b.unitId}): ${b.entered} entered by ${b.enteredBy.join(', ') || '-'}, ${b.overrides} replaced online ballots, ${confirmed}`);
+  }
+  if (insider.actions.length === 0 && insider.paperBatches.length === 0) lines.push('  insider     no four-eyes changes, paper batches or secret destruction in this round');
+  return lines;
 }

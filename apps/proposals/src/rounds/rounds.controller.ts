@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFound, type RoundConfig } from '@plaza/contracts';
-import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import { NotFound, roundTextProblems, type RoundConfig } from '@plaza/contracts';
+import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, validationFailed, type Caller, type Clock } from '@plaza/nest-runtime';
 import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { etag, IfMatchVersion } from '../if-match';
@@ -37,6 +37,7 @@ export class RoundsController {
   @ApiCreatedResponse({ type: RoundCommandResponse })
   @ApiConflictResponse({ description: 'The configuration breaks a rule that relates its fields (code invalid-config, with the field)' })
   create(@Body() dto: CreateRoundDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    refuseMultiLineNames(dto);
     const roundId = uuidv7();
     return this.commands.execute(
       new DecideRoundCommand({ kind: 'CreateRound', config: dto, actorId: subject(caller) }, { roundId, correlationId, now: this.clock() }),
@@ -97,6 +98,7 @@ export class RoundsController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ) {
     const changes = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined && v !== null)) as Partial<RoundConfig>;
+    refuseMultiLineNames(changes);
     return this.commands.execute(
       new DecideRoundCommand({ kind: 'ConfigureRound', changes, actorId: subject(caller) }, { roundId, correlationId, now: this.clock() }, expectedVersion),
     );
@@ -127,4 +129,10 @@ export class RoundsController {
     if (!state || (state.phase === 'draft' && !seesDrafts(caller))) throw new NotFound(`round ${roundId} does not exist`);
     return state;
   }
+}
+
+/** A round or unit name with a line break or control character: 400 naming the field, nothing written. */
+function refuseMultiLineNames(config: Partial<RoundConfig>): void {
+  const problems = roundTextProblems(config);
+  if (problems.length > 0) throw validationFailed(problems.map((p) => ({ field: p.field, messages: [p.message] })));
 }

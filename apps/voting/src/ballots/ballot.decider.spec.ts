@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Refusal, type RoundConfig } from '@plaza/contracts';
+import { ballotCommitment } from '@plaza/recount';
 import { BallotRuleViolation, decideBallot, Ineligible, type BallotState, type CastBallot, type CurrentBallot } from './ballot.decider';
 
 const A = '01900000-0000-7000-8000-00000000000a';
@@ -7,6 +8,10 @@ const B = '01900000-0000-7000-8000-00000000000b';
 const C = '01900000-0000-7000-8000-00000000000c';
 const X = '01900000-0000-7000-8000-0000000000ff';
 const VOTER = 'ab'.repeat(32);
+const SALT = '5a'.repeat(32);
+const BALLOT_ID = '01900000-0000-7000-8000-0000000000b1';
+/** The commitment a sealed BallotCast must carry for these choices. */
+const sealed = (choices: string[], points?: number[]) => ballotCommitment({ ballotId: BALLOT_ID, choices, ...(points ? { points } : {}), salt: SALT });
 const ctx = { roundId: '01900000-0000-7000-8000-000000000001', correlationId: 'c', now: new Date('2027-03-01T10:00:00Z') };
 
 function config(ballot: RoundConfig['ballot'], paperPolicy: RoundConfig['eligibility']['paperPolicy'] = 'refuse-if-voted-online'): RoundConfig {
@@ -40,7 +45,7 @@ function given(ballot: RoundConfig['ballot'], over: Partial<BallotState> & { pap
   };
   return {
     when(cast: Partial<CastBallot>) {
-      const command: CastBallot = { kind: 'CastBallot', ballotId: '01900000-0000-7000-8000-0000000000b1', voterPseudonym: VOTER, unitId: 'centre', choices: [A], channel: 'online', ...cast };
+      const command: CastBallot = { kind: 'CastBallot', ballotId: BALLOT_ID, voterPseudonym: VOTER, unitId: 'centre', choices: [A], channel: 'online', salt: SALT, ...cast };
       return () => decideBallot(command, state, ctx);
     },
   };
@@ -62,7 +67,10 @@ describe('ballot decider', () => {
     it('records a BallotCast with the choices', () => {
       const [event] = given(rules).when({ choices: [A, C] })();
       expect(event.type).toBe('BallotCast');
-      expect(event.payload).toEqual({ ballotId: expect.any(String), voterPseudonym: VOTER, unitId: 'centre', channel: 'online', choices: [A, C] });
+      // Sealed: the public event carries a commitment to the choices, never the choices.
+      expect(event.schemaVersion).toBe(2);
+      expect(event.payload).toEqual({ ballotId: BALLOT_ID, voterPseudonym: VOTER, unitId: 'centre', channel: 'online', commitment: sealed([A, C]) });
+      expect(JSON.stringify(event)).not.toContain(A);
       expect(event.roundId).toBe(ctx.roundId);
       expect(event.occurredAt).toBe('2027-03-01T10:00:00.000Z');
     });
@@ -101,7 +109,8 @@ describe('ballot decider', () => {
     const rules = { type: 'cumulative' as const, totalPoints: 10, maxPointsPerProject: 6 };
     it('records points in choice order', () => {
       const [event] = given(rules).when({ choices: [B, A], points: [6, 4] })();
-      expect(event.payload).toMatchObject({ choices: [B, A], points: [6, 4] });
+      expect(event.payload.commitment).toBe(sealed([B, A], [6, 4]));
+      expect(event.payload.commitment).not.toBe(sealed([B, A], [4, 6]));
     });
     it('refuses missing points, too many per project and in total', () => {
       expect(problemsOf(given(rules).when({ choices: [A] }))).toEqual([{ field: 'points', message: 'points are missing' }]);
@@ -117,7 +126,8 @@ describe('ballot decider', () => {
     const rules = { type: 'ranked' as const, maxPicks: 2, rankPoints: [2, 1] };
     it('keeps the ranking order', () => {
       const [event] = given(rules).when({ choices: [C, A] })();
-      expect(event.payload.choices).toEqual([C, A]);
+      expect(event.payload.commitment).toBe(sealed([C, A]));
+      expect(event.payload.commitment).not.toBe(sealed([A, C]));
     });
     it('refuses a ranking longer than the ballot allows or an empty one', () => {
       expect(problemsOf(given(rules).when({ choices: [A, B, C] }))).toEqual([{ field: 'choices', message: 'choose at most 2 project(s) (got 3)' }]);
@@ -127,7 +137,7 @@ describe('ballot decider', () => {
 
   describe('choose-one', () => {
     it('accepts exactly one choice', () => {
-      expect(given({ type: 'choose-one' }).when({ choices: [B] })()[0].payload.choices).toEqual([B]);
+      expect(given({ type: 'choose-one' }).when({ choices: [B] })()[0].payload.commitment).toBe(sealed([B]));
       expect(problemsOf(given({ type: 'choose-one' }).when({ choices: [A, B] }))[0]).toEqual({ field: 'choices', message: 'choose exactly one project (got 2)' });
     });
   });

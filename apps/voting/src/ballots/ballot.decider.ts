@@ -8,7 +8,7 @@ import {
   type Phase,
   type RoundConfig,
 } from '@plaza/contracts';
-import { mayVoteIn } from '@plaza/recount';
+import { ballotCommitment, mayVoteIn } from '@plaza/recount';
 import { validateBallot, type BallotRules as TallyBallotRules } from '@plaza/tally';
 
 export const ballotStream = (roundId: string, pseudonym: string) => `ballot-${roundId}-${pseudonym}`;
@@ -33,6 +33,8 @@ export interface CastBallot {
   readonly choices: readonly string[];
   readonly points?: readonly number[];
   readonly channel: BallotChannel;
+  /** 32 random bytes (64 hex digits) drawn for this ballot version: the commitment's salt (randomness comes in like ids). */
+  readonly salt: string;
   /** Paper ballots: the open batch they are entered in and the staff member entering them. */
   readonly paper?: { readonly batchId: string; readonly batchUnitId: string; readonly operatorId: string };
 }
@@ -139,6 +141,8 @@ export function ballotProblems(config: RoundConfig, command: Pick<CastBallot, 'u
  * - refuse-if-voted-online: one channel per voter — paper is refused after an online ballot and online after paper;
  * - paper-overrides-online: a paper ballot replaces an online one; online is refused after paper.
  * A voter gets one paper ballot per unit (a sheet cannot be revised).
+ * The event is sealed (schemaVersion 2): it carries a commitment to the choices, never the choices themselves;
+ * the caller keeps the content and the salt (ballot_secrets) until the close opens the ballots that count.
  */
 export function decideBallot(command: CastBallot, state: BallotState, ctx: EventContext): NewEvent<'BallotCast', BallotCast['payload']>[] {
   const { round } = state;
@@ -177,8 +181,12 @@ export function decideBallot(command: CastBallot, state: BallotState, ctx: Event
         voterPseudonym: command.voterPseudonym,
         unitId: command.unitId,
         channel: command.channel,
-        choices: [...command.choices],
-        ...(command.points !== undefined ? { points: [...command.points] } : {}),
+        commitment: ballotCommitment({
+          ballotId: command.ballotId,
+          choices: command.choices,
+          ...(command.points !== undefined ? { points: command.points } : {}),
+          salt: command.salt,
+        }),
         ...(command.paper ? { paper: { batchId: command.paper.batchId, operatorId: command.paper.operatorId } } : {}),
       },
       ctx,

@@ -1,11 +1,12 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
-import type { BallotCast, EventContext } from '@plaza/contracts';
+import { ForbiddenException, GoneException, Injectable } from '@nestjs/common';
+import { readBallotCast, type BallotCast, type BallotCastV1, type EventContext } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import { InjectSchema, validationFailed, type Caller } from '@plaza/nest-runtime';
+import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager } from 'typeorm';
-import { lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
+import { LinkDestroyed, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
 import { ballotStream, BallotRuleViolation, decideBallot, Ineligible, type CurrentBallot } from './ballot.decider';
 import type { BallotChoicesDto, CastBallotDto } from './dto/cast-ballot.dto';
 
@@ -26,6 +27,7 @@ export type Command = Omit<EventContext, 'roundId'>;
 export function asHttpError(error: unknown): unknown {
   if (error instanceof BallotRuleViolation) return validationFailed(error.problems.map((p) => ({ field: p.field, messages: [p.message] })));
   if (error instanceof Ineligible) return new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: error.code, message: error.message });
+  if (error instanceof LinkDestroyed) return new GoneException({ statusCode: 410, error: 'Gone', code: error.code, message: error.message });
   return error;
 }
 
@@ -39,10 +41,17 @@ export class BallotsService {
 
   /** The pseudonym a resident votes under: the voting code's, or the HMAC of the identity the roll knows. */
   callerPseudonym(round: LockedRound, caller: Caller): string {
+    if (round.secret === null) throw new LinkDestroyed();
+    const codesRound = round.config.eligibility.mode === 'codes';
     if (caller.votingCode) {
       if (caller.votingCode.roundId !== round.roundId) throw new Ineligible('other-round', 'this voting code is for another round');
+      if (!codesRound) throw new Ineligible('not-registered', 'this round uses a voter roll, not voting codes');
       return caller.votingCode.pseudonym;
     }
+    // A code is used only through code sign-in (a token with the votingCode claim): an identity token whose
+    // subject merely looks like one (`code:<CODE>`) must not reach the code's pseudonym.
+    if (caller.sub.startsWith('code:')) throw new Ineligible('invalid-code', 'a voting code is used only by signing in with it (POST /rounds/:roundId/codes/sign-in)');
+    if (codesRound) throw new Ineligible('not-registered', 'this round uses voting codes: sign in with your code to vote');
     return pseudonymOf(round.secret, caller.sub);
   }
 
@@ -85,10 +94,12 @@ export class BallotsService {
       [roundId, pseudonym],
     );
     const current = new Map<string, CurrentBallot>(currentRows.map((r) => [r.unit_id, { channel: r.channel, version: r.ballot_version }]));
+    const salt = randomBytes(32).toString('hex');
     const events = decideBallot(
       {
         kind: 'CastBallot',
         ballotId: uuidv7(),
+        salt,
         voterPseudonym: pseudonym,
         unitId,
         choices: ballot.choices,
@@ -109,6 +120,24 @@ export class BallotsService {
     await this.store.append(streamId, version, events, { manager });
     const event = events[0] as Omit<BallotCast, 'streamId' | 'streamVersion'>;
     const p = event.payload;
+    // The sealed ballot's content, kept here (never published) until the close opens the ballots that count.
+    await manager.query(
+      `INSERT INTO ${s}.ballot_secrets (event_id, round_id, voter_pseudonym, unit_id, ballot_id, ballot_version, channel, choices, points, salt, cast_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        event.id,
+        roundId,
+        pseudonym,
+        p.unitId,
+        p.ballotId,
+        version + 1,
+        p.channel,
+        JSON.stringify(ballot.choices),
+        ballot.points !== undefined ? JSON.stringify(ballot.points) : null,
+        salt,
+        event.occurredAt,
+      ],
+    );
     await manager.query(
       `INSERT INTO ${s}.ballot_box (round_id, voter_pseudonym, unit_id, ballot_event_id, ballot_version, choices, points, channel, batch_id, cast_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -121,8 +150,8 @@ export class BallotsService {
         p.unitId,
         event.id,
         version + 1,
-        JSON.stringify(p.choices),
-        p.points ? JSON.stringify(p.points) : null,
+        JSON.stringify(ballot.choices),
+        ballot.points !== undefined ? JSON.stringify(ballot.points) : null,
         p.channel,
         p.paper?.batchId ?? null,
         event.occurredAt,
@@ -152,19 +181,32 @@ export class BallotsService {
         ]);
         if (registered.length === 0) throw new Ineligible('not-registered', 'you are not registered to vote in this round');
         const streamId = ballotStream(roundId, pseudonym);
-        const events = (await this.store.readStream(streamId, 1, { manager })) as BallotCast[];
-        const current = new Map<string, BallotCast>();
+        const events = (await this.store.readStream(streamId, 1, { manager })) as (BallotCast | BallotCastV1)[];
+        // The content of sealed versions is in the service's own store; unsealed (v1) ones carry it themselves.
+        const secrets: { event_id: string; choices: string[]; points: number[] | null }[] = await manager.query(
+          `SELECT event_id, choices, points FROM ${s}.ballot_secrets WHERE round_id = $1 AND voter_pseudonym = $2`,
+          [roundId, pseudonym],
+        );
+        const content = new Map(secrets.map((r) => [r.event_id, r]));
+        const current = new Map<string, BallotCast | BallotCastV1>();
         for (const e of events) current.set(e.payload.unitId, e);
-        const view = (e: BallotCast) => ({
-          unitId: e.payload.unitId,
-          channel: e.payload.channel,
-          choices: e.payload.choices,
-          ...(e.payload.points ? { points: e.payload.points } : {}),
-          castAt: e.occurredAt,
-          eventId: e.id,
-          ballotVersion: e.streamVersion,
-          leafHash: leafHash(canonicalBytes(e)).toString('hex'),
-        });
+        const view = (e: BallotCast | BallotCastV1) => {
+          const p = readBallotCast(e);
+          const kept = content.get(e.id);
+          const choices = p.choices ?? kept?.choices ?? [];
+          const points = p.points ?? kept?.points ?? undefined;
+          return {
+            unitId: p.unitId,
+            channel: p.channel,
+            choices,
+            ...(points ? { points } : {}),
+            sealed: p.commitment !== undefined,
+            castAt: e.occurredAt,
+            eventId: e.id,
+            ballotVersion: e.streamVersion,
+            leafHash: leafHash(canonicalBytes(e)).toString('hex'),
+          };
+        };
         return {
           roundId,
           phase: round.phase,

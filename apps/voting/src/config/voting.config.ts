@@ -1,6 +1,6 @@
 import { loadConfig, ServiceConfig } from '@plaza/nest-runtime';
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class VotingConfig extends ServiceConfig {
   override PORT = 3002;
@@ -14,6 +14,33 @@ export class VotingConfig extends ServiceConfig {
   @Min(1)
   @Max(1_000_000)
   CODE_SIGNIN_PER_MINUTE = 60;
+
+  /**
+   * The smallest age-band cell published (results, the close's ParticipationDeclared): a count under it, and a
+   * cell that would give one away, is shown as suppressed. 10 by default, as statistical offices commonly use.
+   */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  AGE_BAND_MIN_CELL = 10;
+
+  /**
+   * Destroy a round's pseudonym secret automatically this many days after the round is published (0: at the
+   * next sweep after publication). Unset: only by the administrator's command.
+   */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value === '' ? undefined : value))
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  DESTROY_SECRET_AFTER_DAYS?: number;
+
+  /** How often rounds due for DESTROY_SECRET_AFTER_DAYS are looked for. */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(0)
+  SECRET_SWEEP_INTERVAL_MS = 3_600_000;
 }
 
 export function loadVotingConfig(env: Record<string, string | undefined> = process.env): VotingConfig & { DB_SCHEMA: string } {

@@ -15,8 +15,8 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CLOCK, CorrelationId, Public, Roles, type Clock } from '@plaza/nest-runtime';
-import { GenerateCodesDto, ImportRollDto, SignInDto } from './dto/eligibility.dto';
+import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import { GenerateCodesDto, ImportRollDto, RequestEligibilityChangeDto, SignInDto } from './dto/eligibility.dto';
 import { EligibilityService } from './eligibility.service';
 import { SignInThrottleGuard } from './sign-in-throttle';
 
@@ -77,6 +77,44 @@ export class EligibilityController {
   @ApiOperation({ summary: 'Generate single-use voting codes for a unit; the CSV (code,round_id,unit_id) is the only copy of the codes' })
   codes(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: GenerateCodesDto, @CorrelationId() correlationId: string) {
     return this.eligibility.generateCodes(roundId, dto.unitId, dto.count, { correlationId, now: this.clock() });
+  }
+
+  @Post('eligibility-changes')
+  @HttpCode(201)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'While voting is open: request a change of the roll or more voting codes; nothing changes until a second administrator confirms it',
+    description: 'The roll and the code sheet freeze when voting opens. The request is a public, attributable event (EligibilityChangeRequested).',
+  })
+  requestChange(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Body() dto: RequestEligibilityChangeDto,
+    @CurrentCaller() caller: Caller,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.eligibility.requestChange(roundId, caller, dto, { correlationId, now: this.clock() });
+  }
+
+  @Get('eligibility-changes')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ summary: 'Eligibility changes requested while voting was open, with who requested and who confirmed each' })
+  changes(@Param('roundId', new ParseUUIDPipe()) roundId: string) {
+    return this.eligibility.changes(roundId);
+  }
+
+  @Post('eligibility-changes/:changeId/confirm')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Confirm another administrator\'s eligibility change (four eyes): registers its voters, or creates its codes (returned once as `codesCsv`)',
+  })
+  confirmChange(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Param('changeId', new ParseUUIDPipe()) changeId: string,
+    @CurrentCaller() caller: Caller,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.eligibility.confirmChange(roundId, changeId, caller, { correlationId, now: this.clock() });
   }
 
   @Post('codes/sign-in')

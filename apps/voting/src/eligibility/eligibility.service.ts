@@ -1,17 +1,19 @@
 import { randomInt } from 'node:crypto';
-import { ForbiddenException, Injectable } from '@nestjs/common';
-import { newEvent, Refusal, type AgeBand, type EventContext, type RegisteredVoter } from '@plaza/contracts';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { newEvent, NotFound, Refusal, type AgeBand, type EligibilityChangeKind, type EventContext } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
-import { InjectSchema, TokenIssuer, validationFailed } from '@plaza/nest-runtime';
+import { InjectSchema, TokenIssuer, validationFailed, type Caller } from '@plaza/nest-runtime';
+import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { FieldProblem } from '../ballots/ballot.decider';
 import { codeIdentity, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
-import { ageBand, ageInYear, parseRoll, referenceYear } from './roll';
+import { publicRegistrations, rollRegistrations, type Registration } from './registration';
+import { PARTICIPATION_MIN_CELL, publishedAgeBands } from '../results/participation';
+import { parseRoll, referenceYear } from './roll';
 
 export const votersStream = (roundId: string) => `voters-${roundId}`;
+export const eligibilityChangeStream = (roundId: string, changeId: string) => `eligibility-change-${roundId}-${changeId}`;
 
-/** VotersRegistered carries at most this many voters (contracts v2). */
-const VOTERS_PER_EVENT = 1000;
 export const MAX_CODES_PER_REQUEST = 10_000;
 /** Crockford's base32 without I, L, O, U: nothing to misread on a printed sheet. */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -24,10 +26,42 @@ function refuseUnlessOpenForRegistration(round: LockedRound): void {
   }
 }
 
+/**
+ * The roll and the code sheet freeze when voting opens: from then on a change goes through
+ * POST …/eligibility-changes and needs a second administrator (four eyes).
+ */
+function refuseWhileVoting(round: LockedRound, what: 'roll' | 'codes'): void {
+  if (round.phase !== 'voting') return;
+  const thing = what === 'roll' ? 'the voter roll is frozen' : 'voting codes are frozen';
+  throw new Refusal(
+    what === 'roll' ? 'roll-frozen' : 'codes-frozen',
+    `voting is open, so ${thing}: request the change with POST /rounds/${round.roundId}/eligibility-changes and have a second administrator confirm it (four eyes)`,
+  );
+}
+
 function problemsToError(problems: FieldProblem[]) {
   return validationFailed(
     [...new Set(problems.map((p) => p.field))].map((field) => ({ field, messages: problems.filter((p) => p.field === field).map((p) => p.message) })),
   );
+}
+
+const perUnitOf = (voters: readonly { unitId: string }[]) => {
+  const out: Record<string, number> = {};
+  for (const v of voters) out[v.unitId] = (out[v.unitId] ?? 0) + 1;
+  return out;
+};
+
+interface ChangeRow {
+  change_id: string;
+  kind: EligibilityChangeKind;
+  requested_by: string;
+  voters: { pseudonym: string; unit_id: string; age_band: AgeBand | null }[] | null;
+  unit_id: string | null;
+  count: number | null;
+  status: 'pending' | 'confirmed';
+  requested_at: Date;
+  confirmed_by: string | null;
+  confirmed_at: Date | null;
 }
 
 /** A random code of 10 characters (50 bits), printed as ABCDE-FGHJK. */
@@ -44,6 +78,7 @@ export class EligibilityService {
     private readonly store: EventStore,
     private readonly tokens: TokenIssuer,
     @InjectSchema() private readonly schema: string,
+    @Inject(PARTICIPATION_MIN_CELL) private readonly minCell: number,
   ) {}
 
   /**
@@ -55,43 +90,154 @@ export class EligibilityService {
   async importRoll(roundId: string, csv: string, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      const eligibility = round.config.eligibility;
-      if (eligibility.mode !== 'roll') throw new Refusal('wrong-eligibility-mode', 'this round uses voting codes, not a voter roll');
-      refuseUnlessOpenForRegistration(round);
-      const year = referenceYear(round.config, ctx.now);
-      const { entries, problems } = parseRoll(csv, round.config, year);
-      if (eligibility.minAge !== undefined) {
-        for (const e of entries) {
-          if (e.birthYear === undefined) problems.push({ field: `csv.${e.line}`, message: `birth_year is needed: the round has a minimum age of ${eligibility.minAge}` });
-        }
-      }
-      if (problems.length > 0) throw problemsToError(problems.sort((a, b) => Number(a.field.split('.')[1] ?? 0) - Number(b.field.split('.')[1] ?? 0)));
-      let belowMinAge = 0;
-      const voters: RegisteredVoter[] = [];
-      for (const e of entries) {
-        const age = e.birthYear !== undefined ? ageInYear(e.birthYear, year) : undefined;
-        if (eligibility.minAge !== undefined && age! < eligibility.minAge) {
-          belowMinAge++;
-          continue;
-        }
-        const band = age !== undefined ? ageBand(age) : undefined;
-        voters.push({ pseudonym: pseudonymOf(round.secret, e.residentId), unitId: e.unitId, ...(band ? { ageBand: band } : {}) });
-      }
-      const s = quoteIdent(this.schema);
-      const known: { pseudonym: string; unit_id: string; age_band: AgeBand | null }[] = await manager.query(
-        `SELECT pseudonym, unit_id, age_band FROM ${s}.voters WHERE round_id = $1 AND pseudonym = ANY($2)`,
-        [roundId, voters.map((v) => v.pseudonym)],
-      );
-      const byPseudonym = new Map(known.map((k) => [k.pseudonym, k]));
-      const changed = voters.filter((v) => {
-        const k = byPseudonym.get(v.pseudonym);
-        return !k || k.unit_id !== v.unitId || (k.age_band ?? undefined) !== v.ageBand;
-      });
+      if (round.config.eligibility.mode === 'roll') refuseWhileVoting(round, 'roll');
+      const { changed, unchanged, belowMinAge, onRoll } = await this.rollChanges(manager, round, csv, ctx);
       await this.register(manager, roundId, 'roll', changed, ctx);
-      const byUnit: Record<string, number> = {};
-      for (const v of voters) byUnit[v.unitId] = (byUnit[v.unitId] ?? 0) + 1;
-      return { roundId, registered: changed.length, unchanged: voters.length - changed.length, belowMinAge, onRoll: byUnit };
+      return { roundId, registered: changed.length, unchanged, belowMinAge, onRoll };
     });
+  }
+
+  /** Reads a roll against the round and the voters registered so far: who it would register (new or moved). */
+  private async rollChanges(manager: EntityManager, round: LockedRound, csv: string, ctx: Command) {
+    const eligibility = round.config.eligibility;
+    if (eligibility.mode !== 'roll') throw new Refusal('wrong-eligibility-mode', 'this round uses voting codes, not a voter roll');
+    refuseUnlessOpenForRegistration(round);
+    const year = referenceYear(round.config, ctx.now);
+    const { entries, problems } = parseRoll(csv, round.config, year);
+    if (eligibility.minAge !== undefined) {
+      for (const e of entries) {
+        if (e.birthYear === undefined) problems.push({ field: `csv.${e.line}`, message: `birth_year is needed: the round has a minimum age of ${eligibility.minAge}` });
+      }
+    }
+    if (problems.length > 0) throw problemsToError(problems.sort((a, b) => Number(a.field.split('.')[1] ?? 0) - Number(b.field.split('.')[1] ?? 0)));
+    const { registrations, belowMinAge } = rollRegistrations(entries, round.secret, eligibility, year);
+    const s = quoteIdent(this.schema);
+    const known: { pseudonym: string; unit_id: string; age_band: AgeBand | null }[] = await manager.query(
+      `SELECT pseudonym, unit_id, age_band FROM ${s}.voters WHERE round_id = $1 AND pseudonym = ANY($2)`,
+      [round.roundId, registrations.map((v) => v.pseudonym)],
+    );
+    const byPseudonym = new Map(known.map((k) => [k.pseudonym, k]));
+    const changed = registrations.filter((v) => {
+      const k = byPseudonym.get(v.pseudonym);
+      return !k || k.unit_id !== v.unitId || (k.age_band ?? undefined) !== v.ageBand;
+    });
+    return { changed, unchanged: registrations.length - changed.length, belowMinAge, onRoll: perUnitOf(registrations) };
+  }
+
+  /**
+   * While voting is open, one administrator asks for a change of eligibility: roll lines to (re-)register, or more
+   * voting codes for a unit. It is recorded (EligibilityChangeRequested: who, what kind, how many per unit) and
+   * registers nobody until a different administrator confirms it. Pending roll lines are kept as pseudonyms only.
+   */
+  async requestChange(roundId: string, caller: Caller, body: { kind: EligibilityChangeKind; csv?: string; unitId?: string; count?: number }, ctx: Command) {
+    return this.dataSource.transaction(async (manager) => {
+      const round = await lockRound(manager, this.schema, roundId);
+      refuseUnlessOpenForRegistration(round);
+      if (round.phase !== 'voting') {
+        throw new Refusal('not-frozen', `voting is not open (phase ${round.phase}): import the roll or generate codes directly; four eyes are needed only while voting is open`);
+      }
+      const changeId = uuidv7();
+      let perUnit: Record<string, number>;
+      let voters: ChangeRow['voters'] = null;
+      if (body.kind === 'roll') {
+        if (body.csv === undefined) throw problemsToError([{ field: 'csv', message: 'csv is needed for a roll change' }]);
+        const { changed } = await this.rollChanges(manager, round, body.csv, ctx);
+        if (changed.length === 0) throw new Refusal('nothing-to-change', 'every resident of this roll is already registered as it says: nothing to confirm');
+        perUnit = perUnitOf(changed);
+        voters = changed.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null }));
+      } else {
+        if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
+        const problems: FieldProblem[] = [];
+        if (body.unitId === undefined || !round.config.units.some((u) => u.id === body.unitId)) problems.push({ field: 'unitId', message: `unit ${body.unitId ?? '(none)'} is not part of this round` });
+        if (body.count === undefined) problems.push({ field: 'count', message: 'count is needed for a codes change' });
+        if (problems.length > 0) throw problemsToError(problems);
+        perUnit = { [body.unitId!]: body.count! };
+      }
+      const event = newEvent('EligibilityChangeRequested', { changeId, kind: body.kind, requestedBy: caller.sub, perUnit }, { ...ctx, roundId });
+      await this.store.append(eligibilityChangeStream(roundId, changeId), 0, [event], { manager });
+      await manager.query(
+        `INSERT INTO ${quoteIdent(this.schema)}.eligibility_changes (change_id, round_id, kind, requested_by, voters, unit_id, count, status, requested_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`,
+        [changeId, roundId, body.kind, caller.sub, voters ? JSON.stringify(voters) : null, body.unitId ?? null, body.count ?? null, event.occurredAt],
+      );
+      return { roundId, changeId, kind: body.kind, status: 'pending' as const, requestedBy: caller.sub, perUnit, eventId: event.id };
+    });
+  }
+
+  /**
+   * A second administrator confirms a pending change: never the one who requested it. Appends
+   * EligibilityChangeConfirmed and the VotersRegistered it allows (carrying the change id). Codes are created now
+   * and returned once, to the confirming administrator, as CSV text.
+   */
+  async confirmChange(roundId: string, changeId: string, caller: Caller, ctx: Command) {
+    return this.dataSource.transaction(async (manager) => {
+      const round = await lockRound(manager, this.schema, roundId);
+      const s = quoteIdent(this.schema);
+      const rows: ChangeRow[] = await manager.query(`SELECT * FROM ${s}.eligibility_changes WHERE change_id = $1 AND round_id = $2 FOR UPDATE`, [changeId, roundId]);
+      if (rows.length === 0) throw new NotFound(`eligibility change ${changeId} is not part of round ${roundId}`);
+      const change = rows[0];
+      if (change.status !== 'pending') throw new Refusal('change-confirmed', `eligibility change ${changeId} was already confirmed by ${change.confirmed_by}`);
+      if (change.requested_by === caller.sub) {
+        throw new Refusal('four-eyes', 'the administrator who requested a change cannot confirm it: a second, different administrator must');
+      }
+      refuseUnlessOpenForRegistration(round);
+      if (round.phase !== 'voting') throw new Refusal('voting-not-open', `voting is not open (phase ${round.phase}); the change was for the voting phase`);
+      let registrations: Registration[];
+      let csv: string | undefined;
+      if (change.kind === 'roll') {
+        registrations = (change.voters ?? []).map((v) => ({ pseudonym: v.pseudonym, unitId: v.unit_id, ...(v.age_band ? { ageBand: v.age_band } : {}) }));
+      } else {
+        const codes = this.newCodes(change.count ?? 0);
+        registrations = codes.map((code) => ({ pseudonym: pseudonymOf(round.secret, codeIdentity(code)), unitId: change.unit_id! }));
+        csv = codesCsv(roundId, change.unit_id!, codes);
+      }
+      const confirmed = newEvent('EligibilityChangeConfirmed', { changeId, confirmedBy: caller.sub, registered: registrations.length }, { ...ctx, roundId });
+      await this.store.append(eligibilityChangeStream(roundId, changeId), 1, [confirmed], { manager });
+      await this.register(manager, roundId, change.kind, registrations, { ...ctx, causationId: confirmed.id }, changeId);
+      await manager.query(`UPDATE ${s}.eligibility_changes SET status = 'confirmed', confirmed_by = $2, confirmed_at = $3 WHERE change_id = $1`, [
+        changeId,
+        caller.sub,
+        confirmed.occurredAt,
+      ]);
+      return {
+        roundId,
+        changeId,
+        kind: change.kind,
+        status: 'confirmed' as const,
+        requestedBy: change.requested_by,
+        confirmedBy: caller.sub,
+        registered: registrations.length,
+        eventId: confirmed.id,
+        ...(csv !== undefined ? { codesCsv: csv } : {}),
+      };
+    });
+  }
+
+  /** The round's eligibility changes with who requested and who confirmed them (never the voters). */
+  async changes(roundId: string) {
+    const rows: ChangeRow[] = await this.dataSource.query(
+      `SELECT * FROM ${quoteIdent(this.schema)}.eligibility_changes WHERE round_id = $1 ORDER BY requested_at, change_id`,
+      [roundId],
+    );
+    return {
+      roundId,
+      changes: rows.map((r) => ({
+        changeId: r.change_id,
+        kind: r.kind,
+        status: r.status,
+        requestedBy: r.requested_by,
+        requestedAt: new Date(r.requested_at).toISOString(),
+        perUnit: r.kind === 'roll' ? perUnitOf((r.voters ?? []).map((v) => ({ unitId: v.unit_id }))) : { [r.unit_id!]: r.count ?? 0 },
+        confirmedBy: r.confirmed_by,
+        confirmedAt: r.confirmed_at ? new Date(r.confirmed_at).toISOString() : null,
+      })),
+    };
+  }
+
+  private newCodes(count: number): string[] {
+    const codes = new Set<string>();
+    while (codes.size < count) codes.add(newVotingCode());
+    return [...codes];
   }
 
   /**
@@ -103,12 +249,12 @@ export class EligibilityService {
       const round = await lockRound(manager, this.schema, roundId);
       if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
       refuseUnlessOpenForRegistration(round);
+      refuseWhileVoting(round, 'codes');
       if (!round.config.units.some((u) => u.id === unitId)) throw problemsToError([{ field: 'unitId', message: `unit ${unitId} is not part of this round` }]);
-      const codes = new Set<string>();
-      while (codes.size < count) codes.add(newVotingCode());
-      const voters = [...codes].map((code) => ({ pseudonym: pseudonymOf(round.secret, codeIdentity(code)), unitId }));
+      const codes = this.newCodes(count);
+      const voters = codes.map((code) => ({ pseudonym: pseudonymOf(round.secret, codeIdentity(code)), unitId }));
       await this.register(manager, roundId, 'codes', voters, ctx);
-      return ['code,round_id,unit_id', ...[...codes].map((c) => `${c},${roundId},${unitId}`)].join('\n') + '\n';
+      return codesCsv(roundId, unitId, codes);
     });
   }
 
@@ -139,38 +285,84 @@ export class EligibilityService {
     });
   }
 
-  /** Registered voters per unit, source and age band (no pseudonyms). */
+  /**
+   * Registered voters per unit and source (no pseudonyms), and per age band over the whole round with small cells
+   * suppressed, as the public results show them: officials see no finer age figures than anyone else.
+   */
   async summary(roundId: string) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      const rows: { unit_id: string; source: string; age_band: string | null; n: string; signed_in: string }[] = await manager.query(
-        `SELECT unit_id, source, age_band, count(*) AS n, count(signed_in_at) AS signed_in FROM ${quoteIdent(this.schema)}.voters
-          WHERE round_id = $1 GROUP BY unit_id, source, age_band ORDER BY unit_id, source, age_band`,
+      const rows: { unit_id: string; source: string; n: string; signed_in: string }[] = await manager.query(
+        `SELECT unit_id, source, count(*) AS n, count(signed_in_at) AS signed_in FROM ${quoteIdent(this.schema)}.voters
+          WHERE round_id = $1 GROUP BY unit_id, source ORDER BY unit_id, source`,
         [roundId],
       );
+      const bands = await publishedAgeBands(manager, this.schema, roundId, this.minCell);
       return {
         roundId,
         mode: round.config.eligibility.mode,
-        groups: rows.map((r) => ({ unitId: r.unit_id, source: r.source, ageBand: r.age_band, voters: Number(r.n), codesSignedIn: Number(r.signed_in) })),
+        groups: rows.map((r) => ({ unitId: r.unit_id, source: r.source, voters: Number(r.n), codesSignedIn: Number(r.signed_in) })),
+        byAgeBand: Object.fromEntries(bands.map((b) => [b.band, b.registered])),
+        ageBandMinCell: this.minCell,
       };
     });
   }
 
-  private async register(manager: EntityManager, roundId: string, source: 'roll' | 'codes', voters: RegisteredVoter[], ctx: Command): Promise<void> {
+  /**
+   * Records registrations in the service's own voters table (which alone keeps each voter's age band). Before
+   * voting opens they stay unpublished: every registration made before the opening becomes public at once, in one
+   * sorted batch stamped with the opening (publishPendingRegistrations), so no import's time or size singles anyone
+   * out. Under a four-eyes change during voting they are published now (VotersRegistered with the change's id).
+   */
+  private async register(manager: EntityManager, roundId: string, source: 'roll' | 'codes', voters: readonly Registration[], ctx: Command, changeId?: string): Promise<void> {
     if (voters.length === 0) return;
-    const events = [];
-    for (let i = 0; i < voters.length; i += VOTERS_PER_EVENT) {
-      events.push(newEvent('VotersRegistered', { source, voters: voters.slice(i, i + VOTERS_PER_EVENT) }, { ...ctx, roundId }));
+    const publishNow = changeId !== undefined;
+    if (publishNow) {
+      const events = publicRegistrations(source, voters, changeId).map((payload) => newEvent('VotersRegistered', payload, { ...ctx, roundId }));
+      const streamId = votersStream(roundId);
+      await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), events, { manager });
     }
-    const streamId = votersStream(roundId);
-    const version = await this.store.streamVersion(streamId, { manager });
-    await this.store.append(streamId, version, events, { manager });
     const s = quoteIdent(this.schema);
     await manager.query(
-      `INSERT INTO ${s}.voters (round_id, pseudonym, unit_id, age_band, source, registered_at)
-       SELECT $1, v.pseudonym, v.unit_id, v.age_band, $2, $3 FROM jsonb_to_recordset($4::jsonb) AS v(pseudonym text, unit_id text, age_band text)
-       ON CONFLICT (round_id, pseudonym) DO UPDATE SET unit_id = EXCLUDED.unit_id, age_band = EXCLUDED.age_band, source = EXCLUDED.source`,
-      [roundId, source, ctx.now, JSON.stringify(voters.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null })))],
+      `INSERT INTO ${s}.voters (round_id, pseudonym, unit_id, age_band, source, registered_at, published)
+       SELECT $1, v.pseudonym, v.unit_id, v.age_band, $2, $3, $5 FROM jsonb_to_recordset($4::jsonb) AS v(pseudonym text, unit_id text, age_band text)
+       ON CONFLICT (round_id, pseudonym) DO UPDATE SET unit_id = EXCLUDED.unit_id, age_band = EXCLUDED.age_band, source = EXCLUDED.source,
+         published = ${s}.voters.published AND EXCLUDED.published`,
+      [roundId, source, ctx.now, JSON.stringify(voters.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null }))), publishNow],
     );
   }
+}
+
+/**
+ * When voting opens (in the projection's transaction that records the phase change): every registration not yet
+ * public becomes VotersRegistered events — pseudonym and unit, sorted across the whole round, stamped with the
+ * opening. A redelivered phase change finds nothing pending.
+ */
+export async function publishPendingRegistrations(
+  manager: EntityManager,
+  schema: string,
+  roundId: string,
+  ctx: { correlationId: string; causationId: string; now: Date },
+): Promise<number> {
+  const s = quoteIdent(schema);
+  const pending: { pseudonym: string; unit_id: string; source: 'roll' | 'codes' }[] = await manager.query(
+    `SELECT pseudonym, unit_id, source FROM ${s}.voters WHERE round_id = $1 AND NOT published ORDER BY pseudonym FOR UPDATE`,
+    [roundId],
+  );
+  if (pending.length === 0) return 0;
+  const events = (['roll', 'codes'] as const).flatMap((source) =>
+    publicRegistrations(
+      source,
+      pending.filter((p) => p.source === source).map((p) => ({ pseudonym: p.pseudonym, unitId: p.unit_id })),
+    ).map((payload) => newEvent('VotersRegistered', payload, { roundId, ...ctx })),
+  );
+  const store = new EventStore(manager.connection, { schema });
+  const streamId = votersStream(roundId);
+  await store.append(streamId, await store.streamVersion(streamId, { manager }), events, { manager });
+  await manager.query(`UPDATE ${s}.voters SET published = true WHERE round_id = $1 AND NOT published`, [roundId]);
+  return pending.length;
+}
+
+function codesCsv(roundId: string, unitId: string, codes: readonly string[]): string {
+  return ['code,round_id,unit_id', ...codes.map((c) => `${c},${roundId},${unitId}`)].join('\n') + '\n';
 }

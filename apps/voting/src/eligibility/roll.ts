@@ -89,6 +89,8 @@ export function parseRoll(csv: string, config: Pick<RoundConfig, 'units'>, thisY
     const year = columns.includes('birthYear') ? get('birthYear') : '';
     const before = problems.length;
     if (!residentId || residentId.length > 200) problems.push({ field, message: 'resident_id must be 1-200 characters' });
+    // `code:` identities are voting codes' (see codeIdentity): a roll entry must never share a code's pseudonym.
+    else if (residentId.toLowerCase().startsWith('code:')) problems.push({ field, message: 'resident_id must not start with code: (reserved for voting codes)' });
     if (!units.has(unitId)) problems.push({ field, message: `unit ${unitId || '(empty)'} is not part of this round` });
     let birthYear: number | undefined;
     if (year !== '' && year !== undefined) {

@@ -57,9 +57,23 @@ export class PaperController {
     @Param('roundId', new ParseUUIDPipe()) roundId: string,
     @Param('batchId', new ParseUUIDPipe()) batchId: string,
     @Body() dto: RefuseSheetDto,
+    @CurrentCaller() caller: Caller,
     @CorrelationId() correlationId: string,
   ) {
-    return this.paper.refuse(roundId, batchId, dto.reason, { correlationId, now: this.clock() });
+    return this.paper.refuse(roundId, batchId, caller, dto.reason, { correlationId, now: this.clock() });
+  }
+
+  @Post(':batchId/confirm')
+  @HttpCode(200)
+  @Roles('staff')
+  @ApiOperation({ summary: 'Confirm a closed batch (four eyes): only a staff member who neither opened it nor entered or refused any of its sheets' })
+  confirm(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Param('batchId', new ParseUUIDPipe()) batchId: string,
+    @CurrentCaller() caller: Caller,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.paper.confirm(roundId, batchId, caller, { correlationId, now: this.clock() });
   }
 
   @Post(':batchId/close')

@@ -25,6 +25,11 @@ interface BatchRow {
   status: 'open' | 'closed';
   opened_at: Date;
   closed_at: Date | null;
+  /** Everyone who opened the batch, entered or refused a sheet in it. */
+  operators: string[];
+  overrides: number;
+  confirmed_by: string | null;
+  confirmed_at: Date | null;
 }
 
 /**
@@ -65,16 +70,27 @@ export class PaperService {
         const batch = await this.lockBatch(manager, roundId, batchId);
         if (batch.status !== 'open') throw new Refusal('batch-closed', `batch ${batchId} is closed; open a new batch for more sheets`);
         const identity = round.config.eligibility.mode === 'codes' ? codeIdentity(dto.voter) : dto.voter;
+        const pseudonym = pseudonymOf(round.secret, identity);
+        const s = quoteIdent(this.schema);
+        // Under paper-overrides-online a sheet may replace the voter's online ballot: counted per batch, and public.
+        const online: unknown[] = await manager.query(
+          `SELECT 1 FROM ${s}.ballot_box WHERE round_id = $1 AND voter_pseudonym = $2 AND unit_id = $3 AND channel = 'online'`,
+          [roundId, pseudonym, batch.unit_id],
+        );
         const receipt = await this.ballots.castLocked(
           manager,
           round,
-          pseudonymOf(round.secret, identity),
+          pseudonym,
           batch.unit_id,
           dto,
           { channel: 'paper', batchId, batchUnitId: batch.unit_id, operatorId: operator.sub },
           ctx,
         );
-        await manager.query(`UPDATE ${quoteIdent(this.schema)}.paper_batches SET entered = entered + 1 WHERE batch_id = $1`, [batchId]);
+        await manager.query(
+          `UPDATE ${s}.paper_batches SET entered = entered + 1, overrides = overrides + $2,
+             operators = CASE WHEN $3 = ANY(operators) THEN operators ELSE array_append(operators, $3) END WHERE batch_id = $1`,
+          [batchId, online.length > 0 ? 1 : 0, operator.sub],
+        );
         return receipt;
       });
     } catch (error) {
@@ -86,7 +102,7 @@ export class PaperService {
    * Sets one counted sheet of an open batch aside as refused: a PaperSheetRefused event on the batch's stream (the
    * reason only, never whose sheet it was) and one more refusal in the batch's count. Each call is one sheet.
    */
-  async refuse(roundId: string, batchId: string, reason: PaperRefusalReason, ctx: Command) {
+  async refuse(roundId: string, batchId: string, operator: Caller, reason: PaperRefusalReason, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
       if (round.phase !== 'voting') throw new Refusal('voting-not-open', `paper sheets are handled only while voting is open (the round is in phase ${round.phase})`);
@@ -95,7 +111,11 @@ export class PaperService {
       const event = newEvent('PaperSheetRefused', { batchId, reason }, { ...ctx, roundId });
       const streamId = paperStream(roundId, batchId);
       await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), [event], { manager });
-      await manager.query(`UPDATE ${quoteIdent(this.schema)}.paper_batches SET refused = refused + 1 WHERE batch_id = $1`, [batchId]);
+      await manager.query(
+        `UPDATE ${quoteIdent(this.schema)}.paper_batches SET refused = refused + 1,
+           operators = CASE WHEN $2 = ANY(operators) THEN operators ELSE array_append(operators, $2) END WHERE batch_id = $1`,
+        [batchId, operator.sub],
+      );
       return { ...this.report({ ...batch, refused: batch.refused + 1 }, roundId), eventId: event.id, reason };
     });
   }
@@ -115,6 +135,31 @@ export class PaperService {
         event.occurredAt,
       ]);
       return this.report({ ...batch, status: 'closed', closed_at: new Date(event.occurredAt) }, roundId);
+    });
+  }
+
+  /**
+   * A second staff member confirms a closed batch (four eyes): whoever opened it, entered or refused one of its
+   * sheets cannot. PaperBatchConfirmed names the confirmer and how many sheets replaced an online ballot.
+   */
+  async confirm(roundId: string, batchId: string, confirmer: Caller, ctx: Command) {
+    return this.dataSource.transaction(async (manager) => {
+      await lockRound(manager, this.schema, roundId);
+      const batch = await this.lockBatch(manager, roundId, batchId);
+      if (batch.status !== 'closed') throw new Refusal('batch-open', `batch ${batchId} is still open: close it before it is confirmed`);
+      if (batch.confirmed_by !== null) throw new Refusal('batch-confirmed', `batch ${batchId} was already confirmed by ${batch.confirmed_by}`);
+      if (batch.operators.includes(confirmer.sub) || batch.operator_id === confirmer.sub) {
+        throw new Refusal('four-eyes', 'you opened this batch or entered sheets in it, so you cannot confirm it: a second, different staff member must');
+      }
+      const event = newEvent('PaperBatchConfirmed', { batchId, confirmedBy: confirmer.sub, overrides: batch.overrides }, { ...ctx, roundId });
+      const streamId = paperStream(roundId, batchId);
+      await this.store.append(streamId, await this.store.streamVersion(streamId, { manager }), [event], { manager });
+      await manager.query(`UPDATE ${quoteIdent(this.schema)}.paper_batches SET confirmed_by = $2, confirmed_at = $3 WHERE batch_id = $1`, [
+        batchId,
+        confirmer.sub,
+        event.occurredAt,
+      ]);
+      return this.report({ ...batch, confirmed_by: confirmer.sub, confirmed_at: new Date(event.occurredAt) }, roundId);
     });
   }
 
@@ -148,8 +193,12 @@ export class PaperService {
       refused: b.refused,
       discrepancy,
       reconciled: discrepancy === 0,
+      overrides: b.overrides,
+      enteredBy: b.operators,
+      confirmedBy: b.confirmed_by,
       openedAt: new Date(b.opened_at).toISOString(),
       closedAt: b.closed_at ? new Date(b.closed_at).toISOString() : null,
+      confirmedAt: b.confirmed_at ? new Date(b.confirmed_at).toISOString() : null,
     };
   }
 

@@ -4,7 +4,10 @@ import type { EventEnvelope, PlazaEvent } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import type { EntityManager } from 'typeorm';
+import { DEFAULT_MIN_CELL } from '@plaza/recount';
 import { closeRound } from '../closing/close-round';
+import { publishPendingRegistrations } from '../eligibility/eligibility.service';
+import { declareParticipation } from '../results/participation';
 
 /**
  * The voting service's view of rounds and proposals, fed from the proposals topic. Each apply runs in the
@@ -13,7 +16,11 @@ import { closeRound } from '../closing/close-round';
  */
 @Injectable()
 export class RoundProjection {
-  constructor(@InjectSchema() private readonly schema: string) {}
+  constructor(
+    @InjectSchema() private readonly schema: string,
+    /** AGE_BAND_MIN_CELL: the smallest age-band cell the close's ParticipationDeclared publishes. */
+    private readonly minCell: number = DEFAULT_MIN_CELL,
+  ) {}
 
   readonly apply = async (envelope: EventEnvelope, manager: EntityManager): Promise<void> => {
     const s = quoteIdent(this.schema);
@@ -40,12 +47,12 @@ export class RoundProjection {
       case 'RoundPhaseChanged': {
         const to = event.payload.to;
         await manager.query(`UPDATE ${s}.rounds SET phase = $2, updated_at = $3 WHERE round_id = $1`, [event.roundId, to, event.occurredAt]);
+        if (to === 'published') await manager.query(`UPDATE ${s}.rounds SET published_at = coalesce(published_at, $2) WHERE round_id = $1`, [event.roundId, event.occurredAt]);
+        const ctx = { correlationId: event.correlationId, causationId: event.id, now: new Date(event.occurredAt) };
+        // Registrations made before the opening become public now, all together (see EligibilityService.register).
+        if (to === 'voting' || to === 'closed' || to === 'published') await publishPendingRegistrations(manager, this.schema, event.roundId, ctx);
         if (to === 'closed' || to === 'published') {
-          await closeRound(manager, this.schema, event.roundId, {
-            correlationId: event.correlationId,
-            causationId: event.id,
-            now: new Date(event.occurredAt),
-          });
+          if (await closeRound(manager, this.schema, event.roundId, ctx)) await declareParticipation(manager, this.schema, event.roundId, this.minCell, ctx);
         }
         return;
       }

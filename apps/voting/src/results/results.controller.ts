@@ -1,20 +1,15 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFound, type ResultsDeclaredPayload, type RoundConfig } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema, Public } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import { discrepancyOf } from '../paper/paper.service';
+import { PARTICIPATION_MIN_CELL, publishedAgeBands } from './participation';
 
 /** Share of `part` in `whole`, to 4 decimal places (a ratio for display, not money). */
 function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
-}
-
-interface BandFigures {
-  registered: number;
-  voted: number;
-  turnout: number | null;
 }
 
 interface Participation {
@@ -22,8 +17,6 @@ interface Participation {
   voted: number;
   turnout: number | null;
   byChannel: { online: number; paper: number };
-  /** Age bands from the roll's birth years; `unknown` for voters without one (voting codes, rolls without years). */
-  byAgeBand: Record<string, BandFigures>;
 }
 
 @ApiTags('results')
@@ -32,6 +25,7 @@ export class ResultsController {
   constructor(
     private readonly dataSource: DataSource,
     @InjectSchema() private readonly schema: string,
+    @Inject(PARTICIPATION_MIN_CELL) private readonly minCell: number,
   ) {}
 
   @Get()
@@ -69,24 +63,33 @@ export class ResultsController {
       [roundId],
     );
     const proposal = new Map(titles.map((t) => [t.proposal_id, t]));
-    const voters: { unit_id: string; age_band: string | null; n: string }[] = await this.dataSource.query(
-      `SELECT unit_id, age_band, count(*) AS n FROM ${s}.voters WHERE round_id = $1 GROUP BY unit_id, age_band`,
+    const voters: { unit_id: string; n: string }[] = await this.dataSource.query(
+      `SELECT unit_id, count(*) AS n FROM ${s}.voters WHERE round_id = $1 GROUP BY unit_id`,
       [roundId],
     );
-    const ballots: { unit_id: string; channel: 'online' | 'paper'; age_band: string | null; n: string }[] = await this.dataSource.query(
-      `SELECT b.unit_id, b.channel, v.age_band, count(*) AS n FROM ${s}.ballot_box b
+    const ballots: { unit_id: string; channel: 'online' | 'paper'; n: string }[] = await this.dataSource.query(
+      `SELECT b.unit_id, b.channel, count(*) AS n FROM ${s}.ballot_box b
          JOIN ${s}.voters v ON v.round_id = b.round_id AND v.pseudonym = b.voter_pseudonym
-        WHERE b.round_id = $1 GROUP BY b.unit_id, b.channel, v.age_band`,
+        WHERE b.round_id = $1 GROUP BY b.unit_id, b.channel`,
       [roundId],
     );
-    const distinctVoters: { channel: 'online' | 'paper'; age_band: string | null; n: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT ON (b.voter_pseudonym) b.channel, v.age_band, 1 AS n FROM ${s}.ballot_box b
+    const distinctVoters: { channel: 'online' | 'paper'; n: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (b.voter_pseudonym) b.channel, 1 AS n FROM ${s}.ballot_box b
          JOIN ${s}.voters v ON v.round_id = b.round_id AND v.pseudonym = b.voter_pseudonym
         WHERE b.round_id = $1 ORDER BY b.voter_pseudonym, b.cast_at DESC`,
       [roundId],
     );
-    const batches: { batch_id: string; unit_id: string; status: string; sheets_counted: number; entered: number; refused: number }[] = await this.dataSource.query(
-      `SELECT batch_id, unit_id, status, sheets_counted, entered, refused FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
+    const batches: {
+      batch_id: string;
+      unit_id: string;
+      status: string;
+      sheets_counted: number;
+      entered: number;
+      refused: number;
+      overrides: number;
+      confirmed_by: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT batch_id, unit_id, status, sheets_counted, entered, refused, overrides, confirmed_by FROM ${s}.paper_batches WHERE round_id = $1 ORDER BY opened_at, batch_id`,
       [roundId],
     );
     const totalRegistered = voters.reduce((a, v) => a + Number(v.n), 0);
@@ -95,16 +98,8 @@ export class ResultsController {
       const here = ballots.filter((b) => b.unit_id === unitId);
       const online = here.filter((b) => b.channel === 'online').reduce((a, b) => a + Number(b.n), 0);
       const paper = here.filter((b) => b.channel === 'paper').reduce((a, b) => a + Number(b.n), 0);
-      const registeredHere = voters.filter((v) => kind === 'category' || v.unit_id === unitId);
-      const bands = [...new Set(registeredHere.map((v) => v.age_band ?? 'unknown'))].sort();
-      const byAgeBand = Object.fromEntries(
-        bands.map((band) => {
-          const reg = registeredHere.filter((v) => (v.age_band ?? 'unknown') === band).reduce((a, v) => a + Number(v.n), 0);
-          const vot = here.filter((b) => (b.age_band ?? 'unknown') === band).reduce((a, b) => a + Number(b.n), 0);
-          return [band, { registered: reg, voted: vot, turnout: ratio(vot, reg) }];
-        }),
-      );
-      return { registered, voted: online + paper, turnout: ratio(online + paper, registered), byChannel: { online, paper }, byAgeBand };
+      // No age bands per unit: one unit's table subtracted from the round's would give small cells away.
+      return { registered, voted: online + paper, turnout: ratio(online + paper, registered), byChannel: { online, paper } };
     };
     const byPayload = new Map(declared.map((d) => [d.unit_id, d]));
     const units = round.config.units.map((u) => {
@@ -129,14 +124,9 @@ export class ResultsController {
         participation: unitParticipation(u.id, u.kind),
       };
     });
-    const bands = [...new Set(voters.map((v) => v.age_band ?? 'unknown'))].sort();
-    const byAgeBand = Object.fromEntries(
-      bands.map((band) => {
-        const registered = voters.filter((v) => (v.age_band ?? 'unknown') === band).reduce((a, v) => a + Number(v.n), 0);
-        const voted = distinctVoters.filter((v) => (v.age_band ?? 'unknown') === band).length;
-        return [band, { registered, voted, turnout: ratio(voted, registered) }];
-      }),
-    );
+    // Age bands over the whole round only, small cells suppressed (null) exactly as the close's ParticipationDeclared.
+    const bands = await publishedAgeBands(this.dataSource, this.schema, roundId, this.minCell);
+    const byAgeBand = Object.fromEntries(bands.map((b) => [b.band, { registered: b.registered, voted: b.voted, turnout: b.turnout }]));
     const voted = distinctVoters.length;
     return {
       roundId,
@@ -155,6 +145,8 @@ export class ResultsController {
           paper: distinctVoters.filter((v) => v.channel === 'paper').length,
         },
         byAgeBand,
+        /** Age-band cells under this many people (or giving such a cell away) are null: AGE_BAND_MIN_CELL. */
+        ageBandMinCell: this.minCell,
       },
       // Paper entry at a glance: a batch still open, or whose entries do not match its sheet count, needs a look.
       paperBatches: {
@@ -163,6 +155,18 @@ export class ResultsController {
         sheetsCounted: batches.reduce((a, b) => a + b.sheets_counted, 0),
         entered: batches.reduce((a, b) => a + b.entered, 0),
         refused: batches.reduce((a, b) => a + b.refused, 0),
+        // Paper sheets that replaced the voter's online ballot (paper-overrides-online), in all and per batch.
+        overrides: batches.reduce((a, b) => a + b.overrides, 0),
+        unconfirmed: batches.filter((b) => b.confirmed_by === null).length,
+        perBatch: batches.map((b) => ({
+          batchId: b.batch_id,
+          unitId: b.unit_id,
+          status: b.status,
+          entered: b.entered,
+          refused: b.refused,
+          overrides: b.overrides,
+          confirmedBy: b.confirmed_by,
+        })),
         needingAttention: batches
           .filter((b) => b.status === 'open' || discrepancyOf(b) !== 0)
           .map((b) => ({ batchId: b.batch_id, unitId: b.unit_id, status: b.status, discrepancy: discrepancyOf(b) })),

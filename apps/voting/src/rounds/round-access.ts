@@ -7,8 +7,18 @@ export interface LockedRound {
   readonly roundId: string;
   readonly config: RoundConfig;
   readonly phase: Phase;
-  readonly secret: Buffer;
+  /** null once destroyed (RoundSecretDestroyed): nobody can compute a pseudonym of this round any more. */
+  readonly secret: Buffer | null;
   readonly closed: boolean;
+}
+
+/** A pseudonym was needed but the round's secret is destroyed: HTTP 410 `link-destroyed`. */
+export class LinkDestroyed extends Error {
+  readonly code = 'link-destroyed';
+  constructor() {
+    super('the link between residents and pseudonyms of this round was destroyed after the results were published: nobody, the operator included, can tell which ballot was yours any more; the round still verifies');
+    this.name = 'LinkDestroyed';
+  }
 }
 
 /**
@@ -18,18 +28,19 @@ export interface LockedRound {
  */
 export async function lockRound(manager: EntityManager, schema: string, roundId: string): Promise<LockedRound> {
   const s = quoteIdent(schema);
-  const rows: { config: RoundConfig; phase: Phase; secret: Buffer; closed_event_id: string | null }[] = await manager.query(
-    `SELECT r.config, r.phase, r.closed_event_id, k.secret FROM ${s}.rounds r JOIN ${s}.round_secrets k USING (round_id)
+  const rows: { config: RoundConfig; phase: Phase; secret: Buffer | null; closed_event_id: string | null }[] = await manager.query(
+    `SELECT r.config, r.phase, r.closed_event_id, k.secret FROM ${s}.rounds r LEFT JOIN ${s}.round_secrets k USING (round_id)
       WHERE r.round_id = $1 FOR SHARE OF r`,
     [roundId],
   );
   if (rows.length === 0) throw new NotFound(`round ${roundId} is not known to the voting service`);
   const r = rows[0];
-  return { roundId, config: r.config, phase: r.phase, secret: r.secret, closed: r.closed_event_id !== null };
+  return { roundId, config: r.config, phase: r.phase, secret: r.secret ?? null, closed: r.closed_event_id !== null };
 }
 
 /** A voter's pseudonym: hex HMAC-SHA256 of the identity (roll resident id, or `code:<code>`) under the round's secret. */
-export function pseudonymOf(secret: Buffer, identity: string): string {
+export function pseudonymOf(secret: Buffer | null, identity: string): string {
+  if (secret === null) throw new LinkDestroyed();
   return createHmac('sha256', secret).update(identity, 'utf8').digest('hex');
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsMinorUnits, UNIT_ID_PATTERN } from '@plaza/contracts';
+import { IsMinorUnits, IsSingleLine, UNIT_ID_PATTERN } from '@plaza/contracts';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PROPOSAL_STATUSES, type ProposalStatus } from '../proposal.decider';
@@ -15,6 +15,7 @@ export class SubmitProposalDto {
   @ApiProperty({ example: 'Trees on Market Street' })
   @IsString()
   @Length(3, 200)
+  @IsSingleLine()
   title!: string;
 
   @ApiProperty({ example: 'Plant 40 trees along the street.' })
@@ -30,6 +31,7 @@ export class SubmitProposalDto {
   @IsOptional()
   @IsString()
   @Length(1, 500)
+  @IsSingleLine()
   location?: string;
 }
 
@@ -44,6 +46,7 @@ export class EditProposalDto {
   @IsOptional()
   @IsString()
   @Length(3, 200)
+  @IsSingleLine()
   title?: string;
 
   @ApiPropertyOptional()
@@ -61,6 +64,7 @@ export class EditProposalDto {
   @IsOptional()
   @IsString()
   @Length(0, 500)
+  @IsSingleLine()
   location?: string;
 }
 
@@ -69,6 +73,7 @@ export class WithdrawProposalDto {
   @IsOptional()
   @IsString()
   @Length(0, 2000)
+  @IsSingleLine()
   reason?: string;
 }
 
@@ -92,6 +97,7 @@ export class AcceptProposalDto {
   @ApiProperty({ example: 'Feasible; cost checked with the parks department.' })
   @IsString()
   @Length(0, 2000)
+  @IsSingleLine()
   reason!: string;
 }
 
@@ -99,6 +105,7 @@ export class RejectProposalDto {
   @ApiProperty({ example: 'The street belongs to the region, not the city.', description: 'Public reason, shown to everyone' })
   @IsString()
   @Length(1, 2000)
+  @IsSingleLine()
   reason!: string;
 }
 

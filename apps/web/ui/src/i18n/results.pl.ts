@@ -205,6 +205,11 @@ export default {
       ageBand: 'Przedział wieku',
       noBirthYear: 'Bez roku urodzenia',
       noAgeBands: 'Spis głosujących nie zawiera lat urodzenia, więc nie ma przedziałów wieku.',
+      suppressed: 'ukryte',
+      suppressedNote: 'Dla ochrony małych grup liczba mniejsza niż {{k}} osób, a także liczba, z której dałoby się ją wyliczyć, jest ukryta.',
+      overrides_one: '{{count}} karta papierowa zastąpiła kartę oddaną przez internet.',
+      overrides_other: '{{count}} kart papierowych zastąpiło karty oddane przez internet.',
+      ...few('overrides', '{{count}} karty papierowe zastąpiły karty oddane przez internet.', '{{count}} kart papierowych zastąpiło karty oddane przez internet.'),
       paperBatches_one: '{{count}} partia kart papierowych: policzono {{sheets}} kart, wprowadzono {{entered}}, odrzucono {{refused}}.',
       ...few(
         'paperBatches',

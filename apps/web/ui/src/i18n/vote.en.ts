@@ -230,6 +230,15 @@ export default {
       fileRead: 'Read the receipt from {{name}}.',
       fileUnreadable: '{{name}} does not contain a Plaza receipt (an event id and a leaf hash).',
       included: 'Your ballot is in the ledger',
+      fate: {
+        heading: 'What happened to this ballot',
+        included: 'It is in the public ledger, covered by a signed checkpoint.',
+        notSuperseded: 'It is the latest version you cast in this area: nothing replaced it.',
+        superseded: 'You voted again in this area later: a newer version replaced this one. Only the newest one can count. (The ledger never shows what either version says.)',
+        countedPending: 'Whether it counts is decided when voting closes and the count is checked; until then your choices stay sealed.',
+        counted: 'It was counted when voting closed.',
+        notCounted: 'It was not counted when voting closed (a newer version of it, or a ballot that could not count, was counted instead).',
+      },
       includedBody:
         'It is entry {{index}} of the public ledger and is covered by the latest signed checkpoint ({{size}} entries). The proof below links it to the signed root.',
       index: 'Ledger index',

@@ -271,6 +271,15 @@ const pl = {
       fileRead: 'Odczytano potwierdzenie z pliku {{name}}.',
       fileUnreadable: 'Plik {{name}} nie zawiera potwierdzenia Plaza (identyfikatora zdarzenia i skrótu liścia).',
       included: 'Twój głos jest w rejestrze',
+      fate: {
+        heading: 'Co stało się z tym głosem',
+        included: 'Jest w publicznym rejestrze i obejmuje go podpisany punkt kontrolny.',
+        notSuperseded: 'To ostatnia wersja oddana przez Ciebie w tym obszarze: nic jej nie zastąpiło.',
+        superseded: 'Później zagłosowałeś w tym obszarze ponownie: nowsza wersja zastąpiła tę. Liczyć się może tylko najnowsza. (Rejestr nigdy nie pokazuje treści żadnej z wersji.)',
+        countedPending: 'O tym, czy głos się liczy, rozstrzyga zamknięcie głosowania i sprawdzenie wyników; do tego czasu Twoje wybory pozostają zapieczętowane.',
+        counted: 'Został policzony przy zamknięciu głosowania.',
+        notCounted: 'Nie został policzony przy zamknięciu głosowania (policzono nowszą wersję albo głos nie mógł zostać policzony).',
+      },
       includedBody:
         'To wpis {{index}} publicznego rejestru, objęty ostatnim podpisanym punktem kontrolnym ({{size}} wpisów). Dowód poniżej łączy go z podpisanym korzeniem.',
       index: 'Numer wpisu',

@@ -7,7 +7,25 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@plaza/contracts';
 import { canonicalJson, formatVerifierKey, generateLedgerKeyPair, leafHash, type LedgerKeyPair } from '@plaza/ledger';
 import { formatLedgerLine, parseLedgerLine, PUBLIC_KEY_FILE, RESULTS_FILE, syntheticRound, verifyBundle, writeSyntheticBundle, type VerifyReport } from '@plaza/bundle';
-import { alterCheckpointSignature, editEvent, entryOf, eventAt, insertCopy, otherChoice, readLines, renumber, reseal, swapEntries, truncate, writeLines } from '../../../../../test/support/bundle-tamper';
+import {
+  alterCheckpointSignature,
+  editEvent,
+  entryOf,
+  eventAt,
+  insertCopy,
+  mismatchedOpening,
+  missingOpening,
+  openingWithoutCommitment,
+  otherChoice,
+  readLines,
+  renumber,
+  reseal,
+  supersededOpening,
+  swapEntries,
+  truncate,
+  writeLines,
+  type OpeningForgery,
+} from '../../../../../test/support/bundle-tamper';
 import { PinnedKeyError } from './errors';
 import { memoryBundleSource } from './sources';
 import type { BrowserVerifyReport, BundleSource, VerifyProgress } from './types';
@@ -283,6 +301,20 @@ describe('the browser verifier fails tampered bundles with the check plaza verif
     const dir = await buildBundle(join(root, 'dup-ballot'), [...events.slice(0, at), dup, ...events.slice(at)]);
     const { web } = await both(dir);
     expect(web.failures.find((f) => f.check === 'one-ballot-per-pseudonym')).toMatchObject({ eventId: dup.id });
+  });
+
+  it.each<[string, (list: EventEnvelope[]) => OpeningForgery]>([
+    ['an opening that does not match its commitment', mismatchedOpening],
+    ['an opening for a superseded version', supersededOpening],
+    ['a missing opening', missingOpening],
+    ['a counted ballot without a commitment', (list) => openingWithoutCommitment(list, 'f'.repeat(64))],
+  ])('%s, signed into the ledger: ballot-opening with the entry, as plaza verify says', async (name, forge) => {
+    const forgery = forge(events);
+    const { web } = await both(await buildBundle(join(root, `opening-${name.replace(/ /g, '-')}`), forgery.events));
+    expect(web.ok).toBe(false);
+    const f = web.failures.find((x) => x.check === 'ballot-opening');
+    expect(f).toMatchObject({ index: 2 * forgery.position + 1, eventId: forgery.eventId });
+    expect(f?.message).toMatch(forgery.message);
   });
 
   it('a forged entry with a valid leaf hash inserted and renumbered', async () => {

@@ -385,7 +385,6 @@ function Summary({ round, state }: { round: Round; state: AsyncState<VotersSumma
                     <tr>
                       <th scope="col">{t('admin.voters.unit')}</th>
                       <th scope="col">{t('admin.voters.source')}</th>
-                      <th scope="col">{t('admin.voters.ageBand')}</th>
                       <th scope="col" className="num">
                         {t('admin.voters.voters')}
                       </th>
@@ -401,7 +400,6 @@ function Summary({ round, state }: { round: Round; state: AsyncState<VotersSumma
                       <tr key={i}>
                         <td>{unitName(g.unitId)}</td>
                         <td>{t(`admin.voters.sources.${g.source}`, { defaultValue: g.source })}</td>
-                        <td>{g.ageBand ?? '—'}</td>
                         <td className="num">{f.number(g.voters)}</td>
                         {s.mode === 'codes' && <td className="num">{f.number(g.codesSignedIn)}</td>}
                       </tr>
@@ -409,7 +407,7 @@ function Summary({ round, state }: { round: Round; state: AsyncState<VotersSumma
                   </tbody>
                   <tfoot>
                     <tr>
-                      <th scope="row" colSpan={3}>
+                      <th scope="row" colSpan={2}>
                         {t('admin.voters.total')}
                       </th>
                       <td className="num">{f.number(s.groups.reduce((n, g) => n + g.voters, 0))}</td>

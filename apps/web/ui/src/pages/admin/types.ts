@@ -34,10 +34,12 @@ export interface VotersSummary {
   readonly groups: readonly {
     readonly unitId: string;
     readonly source: string;
-    readonly ageBand: string | null;
     readonly voters: number;
     readonly codesSignedIn: number;
   }[];
+  /** Registered voters per age band over the round; null where suppressed (under ageBandMinCell). */
+  readonly byAgeBand: Readonly<Record<string, number | null>>;
+  readonly ageBandMinCell: number;
 }
 
 /** A paper batch's report (GET /rounds/:id/paper-batches[/:batchId], POST …/close). */

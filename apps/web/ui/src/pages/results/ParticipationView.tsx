@@ -22,10 +22,12 @@ export function ParticipationView({ participation, headingLevel = 3, title }: { 
   const pct = (x: number | null) => (x === null ? '—' : f.percent(x));
   const { online, paper } = participation.byChannel;
   const channelTotal = online + paper;
-  const bands = Object.entries(participation.byAgeBand).sort(([a], [b]) => bandOrder(a, b));
+  const bands = Object.entries(participation.byAgeBand ?? {}).sort(([a], [b]) => bandOrder(a, b));
+  const shown = (n: number | null) => (n === null ? t('results.participation.suppressed') : f.number(n));
+  const anySuppressed = bands.some(([, v]) => v.registered === null || v.voted === null);
   const onlyUnknown = bands.length === 0 || (bands.length === 1 && bands[0][0] === 'unknown');
   const bandLabel = (band: string) => (band === 'unknown' ? t('results.participation.noBirthYear') : band);
-  const chartData = bands.filter(([band]) => band !== 'unknown').map(([band, v]) => ({ band, turnout: v.turnout === null ? 0 : Math.round(v.turnout * 1000) / 10 }));
+  const chartData = bands.filter(([band, v]) => band !== 'unknown' && v.turnout !== null).map(([band, v]) => ({ band, turnout: v.turnout === null ? 0 : Math.round(v.turnout * 1000) / 10 }));
   return (
     <section aria-labelledby={`${id}-h`} className="participation">
       <H id={`${id}-h`}>{title}</H>
@@ -74,8 +76,8 @@ export function ParticipationView({ participation, headingLevel = 3, title }: { 
           </div>
         )}
       </div>
-      <Sub>{t('results.participation.byAge')}</Sub>
-      {onlyUnknown ? (
+      {participation.byAgeBand !== undefined && <Sub>{t('results.participation.byAge')}</Sub>}
+      {participation.byAgeBand === undefined ? null : onlyUnknown ? (
         <p className="muted">{t('results.participation.noAgeBands')}</p>
       ) : (
         <div className="participation-pair">
@@ -99,14 +101,15 @@ export function ParticipationView({ participation, headingLevel = 3, title }: { 
                 {bands.map(([band, v]) => (
                   <tr key={band}>
                     <th scope="row">{bandLabel(band)}</th>
-                    <td className="num">{f.number(v.registered)}</td>
-                    <td className="num">{f.number(v.voted)}</td>
+                    <td className="num">{shown(v.registered)}</td>
+                    <td className="num">{shown(v.voted)}</td>
                     <td className="num">{pct(v.turnout)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </TableWrap>
+          {anySuppressed && <p className="muted">{t('results.participation.suppressedNote', { k: participation.ageBandMinCell ?? 10 })}</p>}
           {chartData.length > 0 && (
             <div className="age-chart" aria-hidden="true" style={{ height: chartData.length * 28 + 30 }}>
               <ResponsiveContainer width="100%" height="100%">

@@ -279,6 +279,7 @@ function Results({ roundId, round, results, titles }: { roundId: string; round: 
             entered: f.number(results.paperBatches.entered),
             refused: f.number(results.paperBatches.refused),
           })}
+          {results.paperBatches.overrides > 0 && <> {t('results.participation.overrides', { count: results.paperBatches.overrides })}</>}
         </p>
       )}
     </>

@@ -6,9 +6,10 @@
  */
 import type { BudgetUnit, OutcomeRuleName } from '../../api/types';
 
+/** null: suppressed (a small cell, or one from which a small cell could be worked out). */
 export interface BandFigures {
-  readonly registered: number;
-  readonly voted: number;
+  readonly registered: number | null;
+  readonly voted: number | null;
   readonly turnout: number | null;
 }
 
@@ -17,8 +18,12 @@ export interface Participation {
   readonly voted: number;
   readonly turnout: number | null;
   readonly byChannel: { readonly online: number; readonly paper: number };
-  /** Age band (`16-17` … `65+`) → figures; `unknown` for voters without a birth year on the roll. */
-  readonly byAgeBand: Readonly<Record<string, BandFigures>>;
+  /**
+   * Age band (`16-17` … `65+`) → figures; `unknown` for voters without a birth year on the roll. Whole round only
+   * (absent for a unit), cells under `ageBandMinCell` suppressed.
+   */
+  readonly byAgeBand?: Readonly<Record<string, BandFigures>>;
+  readonly ageBandMinCell?: number;
 }
 
 export interface Winner {
@@ -131,6 +136,18 @@ export interface ResultsView {
     readonly entered: number;
     /** Sheets set aside as refused. */
     readonly refused: number;
+    /** Paper sheets that replaced the voter's online ballot (paper-overrides-online), listed per batch. */
+    readonly overrides: number;
+    readonly unconfirmed: number;
+    readonly perBatch: readonly {
+      readonly batchId: string;
+      readonly unitId: string;
+      readonly status: string;
+      readonly entered: number;
+      readonly refused: number;
+      readonly overrides: number;
+      readonly confirmedBy: string | null;
+    }[];
   };
 }
 

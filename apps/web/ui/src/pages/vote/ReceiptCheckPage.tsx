@@ -182,6 +182,16 @@ function CheckResult({ result, rechecking, onAgain }: { result: ReceiptCheck; re
           <h2 id="result-heading">{t('vote.check.included')}</h2>
           <p>{t('vote.check.includedBody', { index: result.index, size: result.size })}</p>
         </div>
+        {result.superseded !== undefined && (
+          <section aria-labelledby="fate-heading" className="fate">
+            <h3 id="fate-heading">{t('vote.check.fate.heading')}</h3>
+            <ul data-testid="ballot-fate">
+              <li>{t('vote.check.fate.included')}</li>
+              <li>{t(result.superseded ? 'vote.check.fate.superseded' : 'vote.check.fate.notSuperseded')}</li>
+              <li>{t(result.counted === true ? 'vote.check.fate.counted' : result.counted === false ? 'vote.check.fate.notCounted' : 'vote.check.fate.countedPending')}</li>
+            </ul>
+          </section>
+        )}
         <dl className="facts">
           <dt>{t('vote.check.index')}</dt>
           <dd data-testid="ledger-index">{result.index}</dd>

@@ -64,6 +64,10 @@ export type ReceiptCheck =
       readonly size: number;
       readonly proof: readonly string[];
       readonly checkpoint: Checkpoint;
+      /** Ballots only: a later version of the same ballot is in the ledger (never what it says). */
+      readonly superseded?: boolean;
+      /** Ballots only: counted at the close by the audit recount; null until the round is closed and recounted. */
+      readonly counted?: boolean | null;
     }
   | {
       readonly included: false;
