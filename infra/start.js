@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 'use strict';
-// `npm start`: builds, starts Kafka (unless KAFKA_BROKERS names one), starts the proposals, voting and
-// audit services (each migrates its own schema first), waits until they are ready and prints their URLs.
-// Ctrl-C stops the services, then the broker if this script started it.
+// `npm start`: checks the machine (infra/checks.js, the same checks as `plaza doctor`), builds, finds or starts
+// PostgreSQL (DATABASE_URL, a server on 127.0.0.1:5432, else an embedded one in .plaza/postgres) and Kafka
+// (KAFKA_BROKERS, a broker on 127.0.0.1:9092, else infra/kafka/kafka.sh), starts the proposals, voting and audit
+// services and the web app (each service migrates its own schema first), seeds the demo round and prints a short
+// summary. Each service's JSON logs go to .plaza/logs/<service>.log; `--verbose` or LOG_FORMAT=pretty shows them
+// live, pretty-printed. Warnings and errors still reach the console in plain words.
+// Ctrl-C stops the services, then the database and the broker if this script started them.
 // Auth: unless AUTH_SIGNING_KEY(_FILE) is set, a development Ed25519 key pair is generated once into
 // .plaza/dev-auth/ (git-ignored) and handed to the services; the proposals service serves the development
-// identity provider (AUTH_DEV_IDP=true unless set to false), and the script prints how to get a token.
+// identity provider (AUTH_DEV_IDP=true unless set to false).
+// Options: --verbose, --no-build (use the existing dist/), PLAZA_DEMO=off, PLAZA_DEMO_FILE=<.pb>, PLAZA_OPEN=off.
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { root, ensureKafka, stopKafka } = require('./lib');
+const readline = require('node:readline');
+const { runChecks, formatCheck } = require('./checks');
+const { root, shown, stateDir, logsDir, logFile, tail, ensureKafka, stopKafka, ensureDatabase } = require('./lib');
+
+const argv = process.argv.slice(2);
+const verbose = argv.includes('--verbose') || process.env.LOG_FORMAT === 'pretty';
+const build = !argv.includes('--no-build');
 
 const services = [
   { name: 'proposals', port: Number(process.env.PROPOSALS_PORT ?? 3001) },
@@ -23,14 +34,26 @@ const services = [
 const children = [];
 let stopping = false;
 let startedKafka = false;
+let database;
 
-function log(message) {
-  process.stdout.write(`[plaza] ${message}\n`);
+/** The console: short lines for people. A progress line (TTY only) is rewritten in place. */
+const tty = Boolean(process.stdout.isTTY);
+let progressShown = false;
+function say(message) {
+  if (progressShown) process.stdout.write('\r\x1b[K');
+  progressShown = false;
+  process.stdout.write(`${message}\n`);
+}
+function progress(message) {
+  if (!tty) return;
+  // Cut to the terminal's width: a wrapped line could not be rewritten in place.
+  process.stdout.write(`\r\x1b[K${message.slice(0, (process.stdout.columns || 80) - 1)}`);
+  progressShown = true;
 }
 
 /** The development key pair, made once: private key 0600, public key beside it. */
 function ensureDevKeys() {
-  const dir = path.join(root, '.plaza', 'dev-auth');
+  const dir = path.join(stateDir(), 'dev-auth');
   const signingKeyFile = path.join(dir, 'signing-key.pem');
   const publicKeyFile = path.join(dir, 'public-key.pem');
   if (!fs.existsSync(signingKeyFile)) {
@@ -39,7 +62,7 @@ function ensureDevKeys() {
     // wx: never overwrite a key another start wrote in the meantime.
     fs.writeFileSync(signingKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
     fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
-    log(`generated a development signing key in ${path.relative(root, dir)}/ (delete the folder to rotate it)`);
+    say(`  generated a development signing key in ${shown(dir)}/ (delete the folder to rotate it)`);
   } else if (!fs.existsSync(publicKeyFile)) {
     const publicKey = crypto.createPublicKey(fs.readFileSync(signingKeyFile, 'utf8'));
     fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
@@ -66,63 +89,62 @@ function authEnv() {
   }
   return {
     devIdp: devIdp === 'true',
+    keyFile: keys?.signingKeyFile,
     proposals: { ...signing, AUTH_DEV_IDP: devIdp },
     voting: { ...signing },
     audit,
   };
 }
 
-function printSignIn(proposalsPort) {
-  const url = `http://127.0.0.1:${proposalsPort}/auth/dev/token`;
-  log('development sign-in (AUTH_DEV_IDP=true: anyone can get any role; never in production). Paste into a shell:');
-  const people = [
-    ['ADMIN', 'dev-admin', 'admin'],
-    ['STAFF', 'dev-staff', 'staff'],
-    ['AUDITOR', 'dev-auditor', 'auditor'],
-    ['RESIDENT', 'resident-1', 'resident'],
-  ];
-  for (const [variable, sub, role] of people) {
-    process.stdout.write(
-      `  ${variable}=$(curl -s -XPOST ${url} -H 'content-type: application/json' -d '{"sub":"${sub}","roles":["${role}"]}' | jq -r .token)\n`,
-    );
-  }
-  process.stdout.write(`  curl -s -H "authorization: Bearer $ADMIN" http://127.0.0.1:${proposalsPort}/auth/me\n`);
-}
-
-const DEMO_FILE = path.join('test', 'fixtures', 'pabulib', 'Poland_Wieliczka_2023_Green_Budget.pb');
-const DEMO_NAME = 'Demo: Wieliczka Green Budget 2023 (real Pabulib ballots)';
+const DEFAULT_DEMO_FILE = path.join('test', 'fixtures', 'pabulib', 'Poland_Wieliczka_2023_Green_Budget.pb');
+const DEFAULT_DEMO_NAME = 'Demo: Wieliczka Green Budget 2023 (real Pabulib ballots)';
 const DEMO_RESIDENTS = ['resident-1', 'resident-2', 'resident-3'];
 
 /**
- * Seeds the demo round once (PLAZA_DEMO=off skips it): Wieliczka's Green Budget replayed from the Pabulib file
- * with every real ballot cast, voting left open, and the development residents on the voter roll so a newcomer
- * can vote at once. Runs the compiled `plaza import`; a second start finds the round and does nothing.
+ * Seeds the demo round once (PLAZA_DEMO=off skips it): by default Wieliczka's Green Budget replayed from the
+ * Pabulib file with every real ballot cast (PLAZA_DEMO_FILE names another .pb file), voting left open, and the
+ * development residents on the voter roll so a newcomer can vote at once. Runs the compiled `plaza import`, its
+ * progress shown as one updating line and written to .plaza/logs/demo-import.log; a second start finds the
+ * round and does nothing.
  */
-async function seedDemo(ports) {
-  if (process.env.PLAZA_DEMO === 'off') return;
+async function seedDemo(ports, keyFile) {
+  if (process.env.PLAZA_DEMO === 'off') return undefined;
+  const file = process.env.PLAZA_DEMO_FILE ?? DEFAULT_DEMO_FILE;
+  const name = process.env.PLAZA_DEMO_FILE ? `Demo: ${path.basename(file, '.pb')}` : DEFAULT_DEMO_NAME;
   const res = await fetch(`http://127.0.0.1:${ports.proposals}/rounds?limit=200`);
   const page = res.ok ? await res.json() : { items: [] };
-  const existing = (page.items ?? []).find((r) => (r.config?.name ?? r.name) === DEMO_NAME);
+  const existing = (page.items ?? []).find((r) => (r.config?.name ?? r.name) === name);
   if (existing) {
-    log(`demo round: ${existing.roundId} (${DEMO_NAME}), phase ${existing.phase}`);
+    say(`✓ demo round already there: ${name} (phase ${existing.phase})`);
     return existing.roundId;
   }
-  log(`seeding the demo round from ${DEMO_FILE} (6,586 real ballots; PLAZA_DEMO=off skips this)…`);
+  const importLog = logFile('demo-import');
+  const started = Date.now();
+  say(`  seeding the demo round from ${file} (PLAZA_DEMO=off skips this)…`);
   const cli = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
-  const run = spawnSync(
-    process.execPath,
-    [cli, 'import', DEMO_FILE, '--json', '--leave-open', '--name', DEMO_NAME, '--also-register', DEMO_RESIDENTS.join(','),
-      '--proposals', `http://127.0.0.1:${ports.proposals}`, '--voting', `http://127.0.0.1:${ports.voting}`, '--audit', `http://127.0.0.1:${ports.audit}`],
-    { cwd: root, env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  if (run.status !== 0) {
-    log(`demo round could not be seeded (plaza import exited ${run.status}); the services keep running`);
+  const args = [cli, 'import', file, '--json', '--leave-open', '--name', name, '--also-register', DEMO_RESIDENTS.join(','),
+    '--proposals', `http://127.0.0.1:${ports.proposals}`, '--voting', `http://127.0.0.1:${ports.voting}`, '--audit', `http://127.0.0.1:${ports.audit}`];
+  if (keyFile) args.push('--dev-key', keyFile);
+  const child = spawn(process.execPath, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  const logStream = fs.createWriteStream(importLog, { flags: 'a' });
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    logStream.write(`${line}\n`);
+    if (verbose) say(`  ${line}`);
+    else progress(`  demo round: ${line.replace(/^plaza import: /, '')}`);
+  });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  logStream.end();
+  if (stopping) return undefined;
+  if (code !== 0) {
+    say(`! the demo round could not be seeded (plaza import exited ${code}); the services keep running. Its last words:`);
+    for (const line of tail(importLog, 5)) say(`    ${line}`);
     return undefined;
   }
-  const outcome = JSON.parse(run.stdout);
-  log(`demo round ${outcome.roundId} is open for voting; ${DEMO_RESIDENTS.join(', ')} are on its voter roll.`);
-  log(`  proposals: http://127.0.0.1:${ports.proposals}/rounds/${outcome.roundId}/proposals`);
-  log(`  vote as resident-1 (token from the curl above): POST http://127.0.0.1:${ports.voting}/rounds/${outcome.roundId}/ballots`);
+  const outcome = JSON.parse(stdout);
+  say(`✓ demo round seeded in ${Math.round((Date.now() - started) / 1000)} s: ${name}; ${DEMO_RESIDENTS.join(', ')} are on its voter roll`);
   return outcome.roundId;
 }
 
@@ -146,46 +168,149 @@ async function waitReady(service, timeoutMs = 60_000) {
     } catch {
       // not listening yet
     }
-    if (service.exited) throw new Error(`${service.name} exited during start (code ${service.exitCode})`);
-    if (Date.now() > deadline) throw new Error(`${service.name} not ready after ${timeoutMs / 1000} s (${url})`);
+    if (service.exited) throw new Error(`${service.name} stopped during start (exit code ${service.exitCode}); ${lastWords(service)}`);
+    if (Date.now() > deadline) throw new Error(`${service.name} was not ready after ${timeoutMs / 1000} s (${url}); ${lastWords(service)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The messages of a service's last log lines, as plain text, for a failure report. */
+function lastWords(service) {
+  const lines = tail(service.logFile, 6).map((line) => plain(line) ?? line);
+  return `its last log lines (${shown(service.logFile)}):\n${lines.map((l) => `    ${l}`).join('\n')}`;
+}
+
+const LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** A JSON log line as a short sentence ("warning: message (error text)"), or undefined when it is not JSON. */
+function plain(line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!entry || typeof entry !== 'object') return undefined;
+  const level = typeof entry.level === 'number' ? LEVELS[entry.level] ?? 'info' : String(entry.level ?? 'info');
+  const message = entry.msg ?? entry.message ?? '';
+  const error = entry.err?.message ?? entry.error;
+  return `${level}: ${message}${error && !String(message).includes(String(error)) ? ` (${error})` : ''}`;
+}
+
+function isAttention(line) {
+  try {
+    const entry = JSON.parse(line);
+    const level = entry?.level;
+    return typeof level === 'number' ? level >= 40 : level === 'warn' || level === 'error' || level === 'fatal';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A service's output: every line to its log file; live and pretty-printed with --verbose; otherwise only
+ * warnings and errors reach the console, as one plain sentence each (the same sentence once a minute at most).
+ */
+function routeOutput(service, child, pretty) {
+  const stream = fs.createWriteStream(service.logFile, { flags: 'a' });
+  const lastShown = new Map();
+  const onLine = (line, fromStderr) => {
+    stream.write(`${line}\n`);
+    if (pretty) return pretty.write(`${line}\n`);
+    const text = plain(line);
+    // The summary already says the development sign-in is on and never for production.
+    if (text?.startsWith('warning: AUTH_DEV_IDP=true')) return;
+    const attention = text === undefined ? fromStderr && line.trim() !== '' : isAttention(line);
+    if (!attention || stopping) return;
+    const sentence = text ?? line;
+    const now = Date.now();
+    if (now - (lastShown.get(sentence) ?? 0) < 60_000) return;
+    lastShown.set(sentence, now);
+    say(`! ${service.name} ${sentence} (more in ${shown(service.logFile)})`);
+  };
+  readline.createInterface({ input: child.stdout }).on('line', (line) => onLine(line, false));
+  readline.createInterface({ input: child.stderr }).on('line', (line) => onLine(line, true));
+  child.once('exit', () => stream.end());
 }
 
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  log('stopping services…');
+  say('stopping…');
   await Promise.all(
     children.map(
       (child) =>
         new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', resolve);
           child.kill('SIGTERM');
           setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
         }),
     ),
   );
-  if (startedKafka) stopKafka();
+  try {
+    if (database) await database.stop();
+    if (startedKafka) stopKafka({ quiet: !verbose });
+  } catch (error) {
+    say(`! ${error.message}`);
+  }
+  say('stopped.');
   process.exit(code);
 }
 
+/** `npm start`'s own checks (the same as `plaza doctor`): stops with the fixes when something is missing. */
+async function preflight() {
+  const results = await runChecks({ forStart: true });
+  const problems = results.filter((r) => !r.ok);
+  if (problems.length === 0) return;
+  say(`Plaza cannot start yet: ${problems.length === 1 ? 'one thing needs' : `${problems.length} things need`} fixing.`);
+  for (const p of problems) say(formatCheck(p));
+  process.exit(1);
+}
+
+function runBuild() {
+  const started = Date.now();
+  say('  building (npm run build)…');
+  const file = logFile('build');
+  const run = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, encoding: 'utf8' });
+  fs.writeFileSync(file, `${run.stdout ?? ''}${run.stderr ?? ''}`);
+  if (run.status !== 0) {
+    say(`! the build failed; its last lines (all of them in ${shown(file)}):`);
+    for (const line of tail(file, 25)) say(`    ${line}`);
+    process.exit(run.status ?? 1);
+  }
+  say(`✓ built in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
 async function main() {
-  log('building…');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-  startedKafka = await ensureKafka();
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
+  say(`Plaza: starting (service logs in ${shown(logsDir())}/; --verbose or LOG_FORMAT=pretty shows them here)`);
+  await preflight();
+  if (build) runBuild();
+  database = await ensureDatabase({ database: 'plaza', log: (m) => say(`  ${m}`) });
+  say(`✓ database: ${database.description}`);
+  if (stopping) return;
+  if (!process.env.KAFKA_BROKERS && !verbose) say('  starting the local Kafka broker (infra/kafka/kafka.sh; the first start fetches its jars)…');
+  const kafkaStarted = Date.now();
+  startedKafka = await ensureKafka({ quiet: !verbose });
+  say(
+    startedKafka
+      ? `✓ Kafka broker started on 127.0.0.1:9092 in ${Math.round((Date.now() - kafkaStarted) / 1000)} s`
+      : `✓ Kafka broker: ${process.env.KAFKA_BROKERS ? `${process.env.KAFKA_BROKERS} (KAFKA_BROKERS)` : '127.0.0.1:9092 (already running)'}`,
+  );
+  if (stopping) return;
   const auth = authEnv();
+  const pretty = verbose ? require('pino-pretty')({ colorize: tty, destination: 1, sync: true, singleLine: true, messageFormat: '{service}: {msg}', ignore: 'pid,hostname,service' }) : undefined;
+  const upstreams = {
+    PROPOSALS_URL: `http://127.0.0.1:${services[0].port}`,
+    VOTING_URL: `http://127.0.0.1:${services[1].port}`,
+    AUDIT_URL: `http://127.0.0.1:${services[2].port}`,
+  };
+  say(`  starting ${services.map((s) => s.name).join(', ')}…`);
   for (const service of services) {
     const main = path.join(root, 'dist', 'apps', service.name, 'src', 'main.js');
-    const upstreams = {
-      PROPOSALS_URL: `http://127.0.0.1:${services[0].port}`,
-      VOTING_URL: `http://127.0.0.1:${services[1].port}`,
-      AUDIT_URL: `http://127.0.0.1:${services[2].port}`,
-    };
+    service.logFile = logFile(service.name);
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: root,
       env: {
@@ -194,36 +319,40 @@ async function main() {
         PORT: String(service.port),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    routeOutput(service, child, pretty);
     child.on('exit', (code) => {
       service.exited = true;
       service.exitCode = code;
       if (!stopping) {
-        log(`${service.name} exited with code ${code}; stopping the rest`);
+        say(`! ${service.name} stopped (exit code ${code}); stopping the rest. ${lastWords(service)}`);
         shutdown(1);
       }
     });
     children.push(child);
   }
   await Promise.all(services.map((s) => waitReady(s)));
-  log('ready:');
-  for (const s of services.filter((s) => s.name !== 'web')) log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}   (OpenAPI: http://127.0.0.1:${s.port}/docs)`);
   const web = `http://127.0.0.1:${services[3].port}`;
-  log(`  ${'web'.padEnd(10)} ${web}   (the app: residents, administrators, auditors)`);
-  if (auth.devIdp) printSignIn(services[0].port);
-  else log('AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth")');
-  const demo = auth.devIdp ? await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port }) : undefined;
+  say(`✓ services ready: ${services.map((s) => `${s.name} :${s.port}`).join(', ')}`);
+  const demo = auth.devIdp ? await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port }, auth.keyFile) : undefined;
+  if (stopping) return;
   const landing = demo ? `${web}/rounds/${demo}` : web;
-  log('');
-  log(`open ${landing}`);
-  if (demo) log(`  sign in as resident-1 (Sign in → development sign-in) and vote in the demo round; admin: dev-admin, role admin`);
-  log('');
+  say('');
+  say(`Open ${landing}`);
+  if (auth.devIdp) {
+    say('  Sign in → development sign-in (AUTH_DEV_IDP=true: anyone can take any role; never in production):');
+    say('    resident-1 (role resident) votes, dev-admin (admin) runs rounds, dev-auditor (auditor) verifies the count.');
+    say(`  Tokens for curl: POST http://127.0.0.1:${services[0].port}/auth/dev/token (README, "Auth").`);
+  } else say('  AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth").');
+  say(`  APIs (OpenAPI at /docs): ${services.slice(0, 3).map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')}`);
+  say(`  Logs: ${shown(logsDir())}/{${services.map((s) => s.name).join(',')}}.log (JSON; npx pino-pretty < file reads one)`);
+  say('');
+  say('Ctrl-C stops everything.');
   openBrowser(landing);
-  log('Ctrl-C stops everything.');
 }
 
 main().catch((error) => {
-  console.error(`[plaza] ${error.message}`);
+  say(`! ${error.message}`);
   shutdown(1);
 });

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Runs a single-node Apache Kafka (KRaft) broker on 127.0.0.1:9092 without Docker.
-# The broker jars come from Maven Central through Maven and are cached in infra/kafka/.jars
-# (and ~/.m2), so only the very first start needs the network.
+# The broker jars come from Maven Central through Maven (versions pinned in pom.xml) and are cached in
+# infra/kafka/.jars (and ~/.m2), so only the very first start needs the network. Every fetch and start checks
+# the cached jars against the SHA-256 sums in jars.sha256: a missing, extra or corrupted jar is reported and
+# the set fetched again.
 #
 #   infra/kafka/kafka.sh start     fetch jars if needed, format storage once, start, wait until ready
 #   infra/kafka/kafka.sh stop      stop the broker this script started (waits for a clean shutdown)
 #   infra/kafka/kafka.sh restart   stop, then start with the same data
 #   infra/kafka/kafka.sh reset     stop and delete all broker data (a clean, empty broker on next start)
 #   infra/kafka/kafka.sh status    exit 0 when a broker answers on 127.0.0.1:9092
-#   infra/kafka/kafka.sh fetch     only fetch the jars
+#   infra/kafka/kafka.sh fetch     only fetch (or check) the jars
+#   infra/kafka/kafka.sh verify    exit 0 when the cached jars match jars.sha256
 #
 # Environment: KAFKA_DATA_DIR (default infra/kafka/.data), KAFKA_JARS_DIR (default infra/kafka/.jars),
-# KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP (default -Xms128m -Xmx512m).
+# KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP (default -Xms128m -Xmx512m), KAFKA_MAVEN_REPO (Maven's
+# local repository, default ~/.m2/repository), KAFKA_MAVEN_OFFLINE=1 (Maven offline: only what is cached).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +23,7 @@ data_dir="${KAFKA_DATA_DIR:-$here/.data}"
 jars_dir="${KAFKA_JARS_DIR:-$here/.jars}"
 timeout_s="${KAFKA_START_TIMEOUT:-90}"
 heap="${KAFKA_HEAP:--Xms128m -Xmx512m}"
+sums_file="$here/jars.sha256"
 pid_file="$data_dir/broker.pid"
 log_file="$data_dir/broker.log"
 host=127.0.0.1
@@ -35,17 +40,68 @@ running_pid() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+sha256() {
+  if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+
+# The jar names jars.sha256 lists, one a line.
+expected_jars() { grep -v '^#' "$sums_file" | awk 'NF == 2 { print $2 }'; }
+
+# Prints one line per jar in $1 that is missing, extra or has another SHA-256 than jars.sha256; fails if any.
+verify_jars() {
+  local dir="$1" bad=0 sum name actual file
+  while read -r sum name; do
+    [[ -z "$sum" || "$sum" == \#* ]] && continue
+    if [[ ! -f "$dir/$name" ]]; then echo "  $name: missing"; bad=1; continue; fi
+    actual="$(sha256 "$dir/$name")"
+    if [[ "$actual" != "$sum" ]]; then echo "  $name: checksum mismatch (sha256 $actual, expected $sum)"; bad=1; fi
+  done <"$sums_file"
+  for file in "$dir"/*.jar; do
+    [[ -e "$file" ]] || continue
+    grep -q " ${file##*/}\$" "$sums_file" || { echo "  ${file##*/}: not in jars.sha256"; bad=1; }
+  done
+  return "$bad"
+}
+
 fetch() {
-  if [[ -f "$jars_dir/.complete" ]]; then return 0; fi
-  command -v mvn >/dev/null || { log "Maven (mvn) is required to fetch the broker jars"; exit 1; }
+  local problems
+  if [[ -f "$jars_dir/.complete" ]]; then
+    if problems="$(verify_jars "$jars_dir")"; then return 0; fi
+    log "the cached broker jars in $jars_dir do not match infra/kafka/jars.sha256:"
+    printf '%s\n' "$problems" >&2
+    log "fetching them again"
+  fi
+  if ! command -v mvn >/dev/null; then
+    log "Maven (mvn) is needed to fetch the Kafka broker jars: install it (Debian/Ubuntu and WSL: sudo apt install maven; macOS: brew install maven)"
+    exit 1
+  fi
+  local -a mvn_args=(-B -q -Dstyle.color=never -f "$here/pom.xml")
+  [[ -n "${KAFKA_MAVEN_REPO:-}" ]] && mvn_args+=("-Dmaven.repo.local=$KAFKA_MAVEN_REPO")
+  [[ "${KAFKA_MAVEN_OFFLINE:-}" == 1 ]] && mvn_args+=(-o)
   log "fetching Kafka broker jars with Maven into $jars_dir"
   rm -rf "$jars_dir.tmp"
-  mvn -B -q -f "$here/pom.xml" \
+  if ! mvn "${mvn_args[@]}" \
     org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$jars_dir.tmp"
+    -DincludeScope=runtime -DoutputDirectory="$jars_dir.tmp" >"$jars_dir.fetch.log" 2>&1; then
+    local -a missing=()
+    while read -r name; do [[ -f "$jars_dir/$name" ]] || missing+=("$name"); done < <(expected_jars | grep '^kafka_'; expected_jars | grep -v '^kafka_')
+    log "cannot fetch the Kafka broker jars: Maven could not get them from Maven Central (no network?) and they are not cached."
+    log "missing: ${#missing[@]} of $(expected_jars | wc -l | tr -d ' ') jars (${missing[*]:0:4}${missing[4]:+ …}), neither in $jars_dir nor in Maven's local repository (${KAFKA_MAVEN_REPO:-~/.m2/repository})."
+    log "connect this machine to the network once and run infra/kafka/kafka.sh fetch; Maven said: $(sed 's/\x1b\[[0-9;]*m//g' "$jars_dir.fetch.log" | grep -m1 '\[ERROR\]' | cut -c1-300)"
+    rm -rf "$jars_dir.tmp"
+    exit 1
+  fi
+  if ! problems="$(verify_jars "$jars_dir.tmp")"; then
+    log "the jars Maven delivered do not match infra/kafka/jars.sha256:"
+    printf '%s\n' "$problems" >&2
+    log "Maven's local repository (${KAFKA_MAVEN_REPO:-~/.m2/repository}) may hold a corrupted copy: delete those artifacts there and run infra/kafka/kafka.sh fetch again"
+    rm -rf "$jars_dir.tmp"
+    exit 1
+  fi
   rm -rf "$jars_dir"
   mv "$jars_dir.tmp" "$jars_dir"
   touch "$jars_dir/.complete"
+  log "broker jars fetched and verified ($(expected_jars | wc -l | tr -d ' ') jars, SHA-256)"
 }
 
 java_opts() {
@@ -132,5 +188,6 @@ case "${1:-}" in
   reset) stop; rm -rf "$data_dir"; log "data removed" ;;
   status) port_open ;;
   fetch) fetch ;;
-  *) echo "usage: $0 start|stop|restart|reset|status|fetch" >&2; exit 2 ;;
+  verify) verify_jars "$jars_dir" ;;
+  *) echo "usage: $0 start|stop|restart|reset|status|fetch|verify" >&2; exit 2 ;;
 esac

@@ -12,6 +12,8 @@ export interface OpenRound {
 }
 
 export interface RoundSpec {
+  /** Round name (default "Test round"). */
+  name?: string;
   units?: RoundConfig['units'];
   ballot?: RoundConfig['ballot'];
   outcome?: RoundConfig['outcome'];
@@ -36,7 +38,7 @@ export async function openRound(stack: Stack, spec: RoundSpec = {}): Promise<Ope
   const admin = { token: stack.token('admin') };
   const staff = { token: stack.token('staff') };
   const config: RoundConfig = {
-    name: 'Test round',
+    name: spec.name ?? 'Test round',
     currency: 'PLN',
     units: spec.units ?? DEFAULT_UNITS,
     schedule: spec.schedule ?? {},

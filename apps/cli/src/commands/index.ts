@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
 import { registerAuditExport } from './audit-export';
+import { registerDoctor } from './doctor';
 import { registerImport } from './import';
 import { registerTally } from './tally';
 import { registerVerify } from './verify';
 
 /** Every `plaza` subcommand, one file each in this folder: add yours to this list. */
-export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport, registerVerify, registerAuditExport];
+export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport, registerVerify, registerAuditExport, registerDoctor];

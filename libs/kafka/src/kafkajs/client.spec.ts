@@ -27,6 +27,19 @@ describe('createKafka logging', () => {
     expect(lines.at(-1)!.level).toBe('error');
   });
 
+  it('logs "still starting" answers at info: no coordinator yet, coordinator loading, a consumer restarting on them', () => {
+    connection.error('Response FindCoordinator(key: 10, version: 2)', { error: 'The group coordinator is not available' });
+    connection.error('Response JoinGroup(key: 11, version: 5)', { error: "The coordinator is loading and hence can't process requests for this group" });
+    connection.error('Response CreateTopics(key: 19, version: 3)', { error: 'Topic creation errors' });
+    const consumer = kafka.logger().namespace('Consumer');
+    consumer.error("Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading and hence can't process requests for this group", { groupId: 'g' });
+    consumer.error('Crash: KafkaJSProtocolError: The group coordinator is not available', { groupId: 'g' });
+    expect(lines.map((l) => l.level)).toEqual(['info', 'info', 'info', 'info', 'info']);
+    // A consumer crashing for any other reason stays an error.
+    consumer.error('Crash: KafkaJSError: handler threw', { groupId: 'g' });
+    expect(lines.at(-1)!.level).toBe('error');
+  });
+
   it('drops the idempotent producer warning about bounded retries (at-least-once with dedupe is deliberate)', () => {
     kafka.logger().namespace('Producer').warn('Limiting retries for the idempotent producer may invalidate EoS guarantees');
     expect(lines).toEqual([]);

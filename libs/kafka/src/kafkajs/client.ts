@@ -21,6 +21,27 @@ const levelName = (level: logLevel): 'error' | 'warn' | 'info' =>
  */
 const SETTLING = ['This server is not the leader for that topic-partition', 'This server does not host this topic-partition', 'There is no leader for this topic-partition'];
 
+/**
+ * Broker answers that mean "still starting": a freshly started broker's group coordinator is not there or still
+ * loading, a group is rebalancing, or a topic another process created a moment ago already exists. kafkajs logs
+ * them at error on the Connection, and a consumer that meets them logs a "Crash" before it restarts itself; both
+ * are logged at info. A consumer that finally gives up still surfaces through its caller.
+ */
+const STARTING = [
+  'The group coordinator is not available',
+  "The coordinator is loading and hence can't process requests",
+  'This is not the correct coordinator for this group',
+  'The group is rebalancing, so a rejoin is needed',
+  'Topic creation errors',
+];
+
+/** True for a kafkajs log line that only says "the broker is still starting or settling". */
+export function isSettlingAnswer(namespace: string, message: string, error: unknown): boolean {
+  if (namespace === 'Connection' && typeof error === 'string') return [...SETTLING, ...STARTING].some((s) => error.startsWith(s));
+  if (namespace === 'Consumer' && message.startsWith('Crash: ')) return STARTING.some((s) => message.includes(s));
+  return false;
+}
+
 /** Builds the kafkajs client; kept here so no service ever imports kafkajs. */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const sink =
@@ -37,7 +58,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       if (typeof log.message === 'string' && log.message.startsWith('Limiting retries for the idempotent producer')) return;
       const { message, error, stack, ...extra } = log as { message: string; error?: unknown; stack?: string };
       const detail = typeof stack === 'string' ? stack.split('\n').slice(0, 4).join(' | ') : undefined;
-      const settling = namespace === 'Connection' && typeof error === 'string' && SETTLING.some((s) => error.startsWith(s));
+      const settling = isSettlingAnswer(namespace, message, error);
       sink(settling ? 'info' : levelName(level), `kafkajs ${namespace}: ${message}`, {
         ...extra,
         ...(detail ? { stack: detail } : {}),

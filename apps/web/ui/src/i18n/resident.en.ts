@@ -27,6 +27,34 @@ export default {
       audit: 'Check the count',
       round: 'About this round',
     },
+    walkthrough: {
+      heading: 'New here? Try the demo round',
+      intro:
+        '“{{round}}” is a real participatory budget replayed with its real ballots, voting still open. This server has the development sign-in: choose Sign in, then sign in with one of the names below to see Plaza as each person does.',
+      signIn: 'Go to the sign-in page',
+      resident: {
+        title: 'As a resident: {{sub}}',
+        body: 'Read the proposals, vote, then open your ballot to see the receipt that lets you check later that your vote was counted. You can change your vote until voting closes.',
+      },
+      admin: {
+        title: 'As an administrator: {{sub}}',
+        body: 'Open the round’s administration: see the turnout, close voting and publish the results, or create a round of your own.',
+      },
+      auditor: {
+        title: 'As an auditor: {{sub}}',
+        body: 'Check the count without trusting the server: follow the tamper-evident ledger, and once the results are published download the audit bundle and recount it in your browser. Anyone can check a receipt.',
+      },
+      links: {
+        proposals: 'Proposals',
+        vote: 'Vote',
+        ballot: 'My ballot',
+        manage: 'Round administration',
+        newRound: 'New round',
+        audit: 'Audit of this round',
+        receipts: 'Check a receipt',
+      },
+      dismiss: 'Hide this guide',
+    },
     home: {
       title: 'Budget rounds',
       intro: 'Residents propose projects for their district or a theme, city staff check them, and everyone votes on how the budget is spent.',

@@ -32,6 +32,34 @@ const pl = {
       audit: 'Sprawdź liczenie',
       round: 'O tej edycji',
     },
+    walkthrough: {
+      heading: 'Pierwszy raz? Wypróbuj edycję demonstracyjną',
+      intro:
+        '„{{round}}” to prawdziwy budżet obywatelski odtworzony z prawdziwymi głosami; głosowanie wciąż trwa. Ten serwer ma logowanie deweloperskie: wybierz Zaloguj się i zaloguj się jedną z poniższych nazw, aby zobaczyć Plazę oczami każdej z tych osób.',
+      signIn: 'Przejdź do logowania',
+      resident: {
+        title: 'Jako mieszkaniec: {{sub}}',
+        body: 'Przeczytaj projekty, zagłosuj, a potem otwórz swoją kartę, aby zobaczyć potwierdzenie, dzięki któremu później sprawdzisz, że głos został policzony. Głos można zmieniać do końca głosowania.',
+      },
+      admin: {
+        title: 'Jako administrator: {{sub}}',
+        body: 'Otwórz administrację edycji: zobacz frekwencję, zakończ głosowanie i opublikuj wyniki albo utwórz własną edycję.',
+      },
+      auditor: {
+        title: 'Jako audytor: {{sub}}',
+        body: 'Sprawdź wynik bez ufania serwerowi: śledź rejestr odporny na manipulacje, a po publikacji wyników pobierz paczkę audytową i przelicz ją w przeglądarce. Potwierdzenie głosu może sprawdzić każdy.',
+      },
+      links: {
+        proposals: 'Projekty',
+        vote: 'Głosuj',
+        ballot: 'Moja karta',
+        manage: 'Administracja edycji',
+        newRound: 'Nowa edycja',
+        audit: 'Audyt tej edycji',
+        receipts: 'Sprawdź potwierdzenie',
+      },
+      dismiss: 'Ukryj ten przewodnik',
+    },
     home: {
       title: 'Edycje budżetu obywatelskiego',
       intro: 'Mieszkańcy zgłaszają projekty dla swojej dzielnicy lub w wybranym temacie, urzędnicy je sprawdzają, a wszyscy głosują, na co wydać budżet.',

@@ -8,6 +8,7 @@ import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
 import { nextScheduledPhase, PhaseBadge, RoundActions, roundActions, totalBudget } from './shared';
+import { demoRound, Walkthrough } from './Walkthrough';
 
 const PAGE = 50;
 
@@ -28,8 +29,10 @@ export default function HomePage() {
           const featured = page.items.filter((r) => r.phase === 'voting');
           const others = page.items.filter((r) => r.phase !== 'voting');
           if (page.items.length === 0) return <p>{t('resident.home.empty')}</p>;
+          const demo = demoRound(page.items);
           return (
             <>
+              {demo && <Walkthrough round={demo} />}
               {featured.length > 0 && (
                 <section aria-labelledby="featured-heading">
                   <h2 id="featured-heading">{t('resident.home.featured')}</h2>
