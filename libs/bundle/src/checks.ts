@@ -16,6 +16,7 @@ export type BundleCheck =
   | 'checkpoint-root' // the root recomputed from the leaves equals every signed root
   | 'checkpoint-beyond-end' // a checkpoint covers more entries than the bundle holds (truncated)
   | 'entries-beyond-checkpoint' // entries after the latest checkpoint: nothing vouches for them
+  | 'witness-cosignatures' // with --witness: the checkpoint covering the round carries the quorum of valid cosignatures, and no given witness's cosignature is forged
   | 'derived-file'; // results.json and the .pb files equal what the verifier derives from the ledger
 
 /** Every check `plaza verify` (and apps/web's browser verifier) reports, by its stable name. */
@@ -47,4 +48,5 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'round-config',
   'results',
   'derived-file',
+  'witness-cosignatures',
 ];

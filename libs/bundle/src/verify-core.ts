@@ -11,6 +11,10 @@ import {
   toHex,
   utf8,
   verifyConsistencyAsync,
+  cosignatureKeyIdInput,
+  cosignedMessage,
+  parseCosignerKeyText,
+  parseTimestampedSignature,
   type Checkpoint,
 } from '@plaza/ledger';
 import {
@@ -134,6 +138,34 @@ export interface VerifyCoreOptions {
   readonly onProgress?: (phase: CorePhase, done: number, total: number) => void;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
+  /**
+   * Witness verifier keys (C2SP, signature type 0x04) whose cosignatures (tlog-cosignature) the checkpoint that
+   * covers the round's entries must carry; none given: no witness requirement (the check passes).
+   */
+  readonly witnesses?: readonly string[];
+  /** How many of `witnesses` must have cosigned (default: all of them). */
+  readonly quorum?: number;
+  /** The error to reject with when a witness key or the quorum is unusable. */
+  readonly witnessError?: (message: string) => Error;
+}
+
+/** Whether one witness cosigned the covering checkpoint. */
+export interface WitnessResult {
+  readonly keyName: string;
+  readonly keyId: string;
+  readonly verifierKey: string;
+  readonly cosigned: boolean;
+  /** POSIX seconds of its cosignature. */
+  readonly timestamp?: number;
+}
+
+/** The witness requirement's outcome: the checkpoint judged, the quorum, and each witness. */
+export interface WitnessReport {
+  readonly quorum: number;
+  readonly cosigned: number;
+  /** The checkpoint covering the round's last entry with the most valid cosignatures (the first such one). */
+  readonly checkpoint?: { readonly line: number; readonly size: number; readonly time: string };
+  readonly witnesses: readonly WitnessResult[];
 }
 
 export interface VerifiedCheckpoint extends Checkpoint {
@@ -152,6 +184,8 @@ export interface VerifyCoreResult {
   /** The checkpoints whose signature verified, in order. */
   readonly checkpoints: readonly VerifiedCheckpoint[];
   readonly roundReport?: RoundAuditReport;
+  /** With `witnesses`: which of them cosigned the checkpoint covering the round. */
+  readonly witnessReport?: WitnessReport;
   /** now() at the start and end of each part: listing and reading files, the ledger pass (up to the digests' check), the round. */
   readonly marks: {
     readonly started: number;
@@ -317,8 +351,12 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     }
   }
 
+  // --- witnesses (parsed first: an unusable key is a usage error, like --key) ---
+  const witnesses = await parseWitnessKeys(crypto, options);
+
   // --- checkpoints ---
   const checkpoints: VerifiedCheckpoint[] = [];
+  const notes = new Map<number, string>();
   let cpLines = 0;
   let origin: string | undefined;
   const cpFile = present.includes(CHECKPOINTS_FILE) ? await files.read(CHECKPOINTS_FILE) : undefined;
@@ -396,6 +434,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       }
       previous = { ...cp, line: i + 1 };
       checkpoints.push(previous);
+      notes.set(i + 1, line.note);
     }
     // Lines without a proof to check are done once their signature is.
     let proven = lines.length - proofs.length;
@@ -422,7 +461,9 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
   // --- ledger: one pass ---
   const ledgerStarted = now();
   let audit: RoundAudit | undefined = roundId ? new RoundAudit(roundId) : undefined;
+  let lastRoundIndex = -1;
   const replay = (index: number, event: { roundId?: unknown }) => {
+    lastRoundIndex = Math.max(lastRoundIndex, index);
     if (!audit && typeof event?.roundId === 'string') audit = new RoundAudit(event.roundId);
     options.onEvent?.(index, event);
     audit?.apply(index, event);
@@ -458,6 +499,9 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       });
     }
   }
+
+  // --- witnesses: the checkpoint covering the round's last entry must carry the quorum of cosignatures ---
+  const witnessReport = witnesses ? await checkWitnesses(crypto, witnesses, checkpoints, notes, lastRoundIndex, fail) : undefined;
 
   // --- round: replay, recount, derived files ---
   const recountStarted = now();
@@ -520,7 +564,100 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     },
     checkpoints,
     roundReport,
+    witnessReport,
     marks: { started, files: [filesStarted, filesDone], ledger: [ledgerStarted, ledgerDone], recount: [recountStarted, now()] },
+  };
+}
+
+interface ParsedWitness<Key> {
+  readonly keyName: string;
+  readonly keyId: Uint8Array;
+  readonly verifierKey: string;
+  readonly key: Key;
+}
+
+async function parseWitnessKeys<Key>(crypto: VerifyCrypto<Key>, options: VerifyCoreOptions): Promise<{ list: ParsedWitness<Key>[]; quorum: number } | undefined> {
+  const given = options.witnesses ?? [];
+  const error = options.witnessError ?? ((m: string) => new Error(m));
+  if (given.length === 0) {
+    if (options.quorum !== undefined) throw error('--quorum needs at least one --witness');
+    return undefined;
+  }
+  const list: ParsedWitness<Key>[] = [];
+  for (const vkey of given) {
+    let parsed: ParsedWitness<Key>;
+    try {
+      const { keyName, keyIdHex, rawKey } = parseCosignerKeyText(vkey);
+      const keyId = (await crypto.sha256(cosignatureKeyIdInput(keyName, rawKey))).subarray(0, 4);
+      if (toHex(keyId) !== keyIdHex) throw new Error('witness verifier key ID does not match its name and key');
+      parsed = { keyName, keyId, verifierKey: vkey.trim(), key: await crypto.importEd25519(rawKey) };
+    } catch (e) {
+      if (crypto.isFatal?.(e)) throw e;
+      throw error(`${JSON.stringify(vkey)} is not a witness verifier key: ${(e as Error).message}`);
+    }
+    if (!list.some((w) => w.verifierKey === parsed.verifierKey)) list.push(parsed);
+  }
+  const quorum = options.quorum ?? list.length;
+  if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > list.length) throw error(`--quorum must be between 1 and the ${list.length} witness key(s) given`);
+  return { list, quorum };
+}
+
+/**
+ * Every cosignature line of a given witness on a checkpoint must verify (a forgery, or a line copied from another
+ * checkpoint, is a failure wherever it is); the first checkpoint at or after the round's last entry with the most
+ * valid cosignatures is the one judged against the quorum.
+ */
+async function checkWitnesses<Key>(
+  crypto: VerifyCrypto<Key>,
+  witnesses: { list: ParsedWitness<Key>[]; quorum: number },
+  checkpoints: readonly VerifiedCheckpoint[],
+  notes: ReadonlyMap<number, string>,
+  lastRoundIndex: number,
+  fail: (f: VerifyFailure) => void,
+): Promise<WitnessReport> {
+  let best: { cp: VerifiedCheckpoint; found: Map<string, number> } | undefined;
+  for (const cp of checkpoints) {
+    const note = notes.get(cp.line);
+    if (note === undefined) continue;
+    const { text: body, signatures } = parseNote(note);
+    const found = new Map<string, number>();
+    for (const w of witnesses.list) {
+      for (const s of signatures) {
+        if (s.keyName !== w.keyName || !bytesEqual(s.keyId, w.keyId)) continue;
+        const ts = parseTimestampedSignature(s.signature);
+        const ok = ts !== undefined && (await crypto.verifyEd25519(w.key, ts.signature, cosignedMessage(body, ts.timestamp)));
+        if (ok && ts) found.set(w.verifierKey, ts.timestamp);
+        else {
+          fail({
+            check: 'witness-cosignatures',
+            message: `checkpoint ${cp.line} (size ${cp.size}) carries a cosignature by ${w.keyName} that does not verify: forged, or made for another checkpoint`,
+            checkpoint: { line: cp.line, size: cp.size, time: cp.time },
+          });
+        }
+      }
+    }
+    if (cp.size > lastRoundIndex && (!best || found.size > best.found.size)) best = { cp, found };
+  }
+  const results: WitnessResult[] = witnesses.list.map((w) => {
+    const timestamp = best?.found.get(w.verifierKey);
+    return { keyName: w.keyName, keyId: toHex(w.keyId), verifierKey: w.verifierKey, cosigned: timestamp !== undefined, ...(timestamp !== undefined ? { timestamp } : {}) };
+  });
+  const cosigned = results.filter((r) => r.cosigned).length;
+  if (cosigned < witnesses.quorum) {
+    const missing = results.filter((r) => !r.cosigned).map((r) => `${r.keyName} (key ${r.keyId})`);
+    fail({
+      check: 'witness-cosignatures',
+      message: best
+        ? `checkpoint ${best.cp.line} (size ${best.cp.size}), which covers the round, carries ${cosigned} of the ${witnesses.quorum} cosignatures required; missing: ${missing.join(', ')}`
+        : `no checkpoint covers the round's entries, so none carries the ${witnesses.quorum} cosignatures required; missing: ${missing.join(', ')}`,
+      ...(best ? { checkpoint: { line: best.cp.line, size: best.cp.size, time: best.cp.time } } : {}),
+    });
+  }
+  return {
+    quorum: witnesses.quorum,
+    cosigned,
+    ...(best ? { checkpoint: { line: best.cp.line, size: best.cp.size, time: best.cp.time } } : {}),
+    witnesses: results,
   };
 }
 

@@ -88,7 +88,7 @@ export class BundleService {
       for (const cp of page) {
         const prev = out.at(-1);
         const proof = prev ? this.tree.tree.consistencyProof(prev.size, cp.size) : [];
-        out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.note, consistency: proof.map((h) => h.toString('hex')) });
+        out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.cosignedNote, consistency: proof.map((h) => h.toString('hex')) });
       }
       if (page.length < 1000) return out;
       after = page[page.length - 1].size;

@@ -5,6 +5,7 @@ import { registerDoctor } from './doctor';
 import { registerImport } from './import';
 import { registerTally } from './tally';
 import { registerVerify } from './verify';
+import { registerWitness } from './witness';
 
 /** Every `plaza` subcommand, one file each in this folder: add yours to this list. */
-export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport, registerVerify, registerAuditExport, registerDoctor];
+export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [registerTally, registerImport, registerVerify, registerAuditExport, registerDoctor, registerWitness];
