@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { VERIFY_CHECKS } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
 import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
@@ -323,6 +324,15 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     expect(await resident.locator('ol.winners li').allTextContents()).toEqual([expect.stringContaining('Community garden')]);
     expect(await resident.locator('.explain-list li', { hasText: 'Tree library' }).textContent()).toMatch(/Did not fit: only .*20,000\.00 was left/);
     await checkPage(resident, 'story-results-ranked');
+
+    // resident-1 checks their receipt after the close: the page says, in plain words, that it was counted.
+    const mine = (await http('GET', `${V()}/rounds/${district}/ballots/mine`, undefined, { token: web.token('resident', 'resident-1') })).body;
+    const receipt = mine.current[0];
+    await resident.goto(`/receipts?eventId=${receipt.eventId}&leafHash=${receipt.leafHash}`);
+    const fate = resident.getByTestId('ballot-fate');
+    await fate.getByText('It was counted when voting closed.').waitFor({ timeout: 30_000 });
+    await fate.getByText('It is the latest version you cast in this area: nothing replaced it.').waitFor();
+    await checkPage(resident, 'story-receipt-counted');
   }, 300_000);
 
   it('an auditor verifies the district round in the browser, and a tampered copy of its bundle fails', async () => {
@@ -333,7 +343,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
     await auditor.getByRole('button', { name: 'Verify this round’s bundle' }).click();
     await auditor.getByRole('heading', { name: 'Verification passed' }).waitFor({ timeout: 60_000 });
     expect(await auditor.locator('.check-list li.check-failed').count()).toBe(0);
-    expect(await auditor.locator('.check-list li.check-ok').count()).toBe(23);
+    expect(await auditor.locator('.check-list li.check-ok').count()).toBe(VERIFY_CHECKS.length);
     const recount = auditor.locator('table.recount-table');
     expect(await recount.getByRole('row', { name: /Old Town/ }).textContent()).toMatch(/Benches on the river path.*Benches on the river path.*Same/);
     await checkPage(auditor, 'story-audit-verified');

@@ -1,4 +1,6 @@
 import type { RoundConfig } from '@plaza/contracts';
+import fc from 'fast-check';
+import { canonicalDigestJson, sha256Hex } from './compute-unit-result';
 import { ballotCommitment, countBallots, type CastRecord, type CountingRound, type OpenResult } from './counting-rule';
 
 const A = '01900000-0000-7000-8000-00000000000a';
@@ -86,6 +88,16 @@ describe('ballot commitments', () => {
     const text = `{"ballotId":"${ballotId}","choices":["${A}","${B}"],"domain":"plaza.ballot/1","points":[2,1],"salt":"${salt}"}`;
     expect(ballotCommitment({ ballotId, choices: [A, B], points: [2, 1], salt })).toBe(createHash('sha256').update(text).digest('hex'));
   });
+  it('equal the hash of the generic RFC 8785 writer on any content, odd strings included', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(fc.string({ unit: 'grapheme' })), fc.option(fc.array(fc.integer({ min: 1, max: 10 ** 9 })), { nil: undefined }), fc.string(), (id, choices, points, s) => {
+        const generic = sha256Hex(canonicalDigestJson({ ballotId: id, choices, domain: 'plaza.ballot/1', ...(points !== undefined ? { points } : {}), salt: s }));
+        expect(ballotCommitment({ ballotId: id, choices, ...(points !== undefined ? { points } : {}), salt: s })).toBe(generic);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('bind the order, the points, the ballot and the salt', () => {
     const c = ballotCommitment({ ballotId, choices: [A, B], salt });
     expect(ballotCommitment({ ballotId, choices: [B, A], salt })).not.toBe(c);

@@ -1,5 +1,5 @@
 import type { BallotChannel, RoundConfig } from '@plaza/contracts';
-import { canonicalDigestJson, sha256Hex } from './compute-unit-result';
+import { sha256Hex } from './compute-unit-result';
 
 /** Domain separation of ballot commitments: a commitment can never be read as any other hash Plaza publishes. */
 export const BALLOT_COMMITMENT_DOMAIN = 'plaza.ballot/1';
@@ -19,15 +19,24 @@ export interface BallotContent {
  * choice list. The ballotId makes it binding to one ballot: an opening cannot be moved to another.
  */
 export function ballotCommitment(content: BallotContent): string {
-  return sha256Hex(
-    canonicalDigestJson({
-      ballotId: content.ballotId,
-      choices: content.choices,
-      domain: BALLOT_COMMITMENT_DOMAIN,
-      ...(content.points !== undefined ? { points: content.points } : {}),
-      salt: content.salt,
-    }),
-  );
+  // The canonical text written out directly (a million openings are checked per large round): keys in JCS order,
+  // strings and numbers as JSON.stringify writes them, which is what RFC 8785 prescribes for them (the spec checks
+  // it against canonicalDigestJson).
+  const { ballotId, choices, points, salt } = content;
+  let text = `{"ballotId":${JSON.stringify(ballotId)},"choices":[`;
+  for (let i = 0; i < choices.length; i++) text += (i > 0 ? ',' : '') + JSON.stringify(choices[i]);
+  text += `],"domain":"${BALLOT_COMMITMENT_DOMAIN}"`;
+  if (points !== undefined) {
+    text += ',"points":[';
+    for (let i = 0; i < points.length; i++) text += (i > 0 ? ',' : '') + canonicalNumber(points[i]);
+    text += ']';
+  }
+  return sha256Hex(`${text},"salt":${JSON.stringify(salt)}}`);
+}
+
+function canonicalNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError('non-finite numbers have no JSON form');
+  return JSON.stringify(n);
 }
 
 /** One cast ballot as the counting rule sees it: public facts only (who, where, how, in cast order per voter). */

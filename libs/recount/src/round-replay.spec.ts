@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { EventEnvelope, RoundConfig } from '@plaza/contracts';
 import fc from 'fast-check';
-import { ballotDigest, computeUnitResult, RoundReplay, sha256Hex } from './index';
+import { ballotCommitment, ballotDigest, computeUnitResult, RoundReplay, sha256Hex } from './index';
 import { StringIds } from './round-replay';
 
 const ROUND = '01900000-0000-7000-8000-0000000000f1';
@@ -50,6 +50,64 @@ function replayOf(events: EventEnvelope[]): RoundReplay {
   for (const e of events) r.apply(e);
   return r;
 }
+
+describe('RoundReplay with sealed ballots (BallotCast v2 and BallotsOpened)', () => {
+  const salt = (k: number) => k.toString(16).padStart(64, '0');
+  const sealed = (voter: number, unitId: string, choices: string[], k: number) => {
+    const ballotId = `01900000-0000-7000-8000-0000000b${k.toString(16).padStart(4, '0')}`;
+    const e = ev('BallotCast', { ballotId, voterPseudonym: pseudo(voter), unitId, channel: 'online', commitment: ballotCommitment({ ballotId, choices, salt: salt(k) }) });
+    return { ...e, schemaVersion: 2, opening: { eventId: e.id, voterPseudonym: pseudo(voter), unitId, choices, salt: salt(k) } };
+  };
+  const setup = () => [
+    ev('RoundCreated', { config, phase: 'voting' }),
+    ev('ProposalAccepted', { proposalId: A, unitId: 'centre', cost: 60, reason: '', reviewerId: 'r' }),
+    ev('ProposalAccepted', { proposalId: C, unitId: 'north', cost: 30, reason: '', reviewerId: 'r' }),
+    ev('VotersRegistered', { source: 'roll', voters: [1, 2].map((k) => ({ pseudonym: pseudo(k), unitId: 'centre' })) }),
+  ];
+
+  it('counts nothing before the close, then exactly the opened latest ballots; a moved voter counts once; no false alarms', () => {
+    const v1 = sealed(1, 'centre', [A], 1);
+    const v2 = sealed(2, 'centre', [A], 2);
+    const v1north = sealed(1, 'north', [C], 3);
+    const events = [...setup(), v1, v2, ev('VotersRegistered', { source: 'roll', voters: [{ pseudonym: pseudo(1), unitId: 'north' }] }), v1north];
+    const open = replayOf(events);
+    expect([...open.counted().values()].flat()).toEqual([]);
+    expect(open.anomalies).toEqual([{ eventId: v1.id, reason: expect.stringContaining('registered in north voted in district centre') }]);
+    expect(open.openingProblems).toEqual([]);
+    // The close opens the selected ballots only: not v1's centre ballot (the voter moved).
+    const closed = replayOf([...events, ev('VotingClosed', { ballotsCounted: 2, perUnit: {}, ballotDigest: 'x' }), ev('BallotsOpened', { openings: [v2.opening, v1north.opening] })]);
+    expect([...closed.counted().values()].flat().map((b) => [b.eventId, b.choices])).toEqual([
+      [v2.id, [A]],
+      [v1north.id, [C]],
+    ]);
+    expect(closed.openingProblems).toEqual([]);
+    expect(closed.sealing).toMatchObject({ sealed: 3, selected: 2 });
+  });
+
+  it('reports openings that do not match, are missing, are superseded or have no sealed ballot, with the entry', () => {
+    const first = sealed(1, 'centre', [A], 1);
+    const revised = { ...sealed(1, 'centre', [A], 2), streamVersion: 2 };
+    const other = sealed(2, 'centre', [A], 3);
+    const events = [...setup(), first, revised, other];
+    const r = new RoundReplay(ROUND);
+    events.forEach((e, i) => r.apply(e, i));
+    r.apply(ev('VotingClosed', { ballotsCounted: 2, perUnit: {}, ballotDigest: 'x' }), 10);
+    const stranger = { ...other.opening, eventId: '01900000-0000-7000-8000-0000000000ee', voterPseudonym: pseudo(9) };
+    const opened = ev('BallotsOpened', { openings: [first.opening, { ...revised.opening, salt: salt(99) }, stranger] });
+    r.apply(opened, 11);
+    const problems = r.openingProblems.map((p) => [p.index, p.eventId, p.reason.replace(/ \(.*$/, '')]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        [6, other.id, `ballot ${other.id} counts but was never opened`],
+        [11, opened.id, `the opening of ballot ${revised.id} does not match its commitment`],
+        [11, opened.id, `an opening for a superseded version`],
+        [11, opened.id, expect.stringContaining('a counted ballot without a commitment')],
+      ]),
+    );
+    expect(problems).toHaveLength(4);
+    expect([...r.counted().values()].flat()).toEqual([]);
+  });
+});
 
 describe('RoundReplay', () => {
   const setup = () => [

@@ -188,15 +188,15 @@ export class BallotsService {
           const choices = p.choices ?? kept?.choices ?? [];
           const points = p.points ?? kept?.points ?? undefined;
           return {
-          unitId: p.unitId,
-          channel: p.channel,
-          choices,
-          ...(points ? { points } : {}),
-          sealed: p.commitment !== undefined,
-          castAt: e.occurredAt,
-          eventId: e.id,
-          ballotVersion: e.streamVersion,
-          leafHash: leafHash(canonicalBytes(e)).toString('hex'),
+            unitId: p.unitId,
+            channel: p.channel,
+            choices,
+            ...(points ? { points } : {}),
+            sealed: p.commitment !== undefined,
+            castAt: e.occurredAt,
+            eventId: e.id,
+            ballotVersion: e.streamVersion,
+            leafHash: leafHash(canonicalBytes(e)).toString('hex'),
           };
         };
         return {

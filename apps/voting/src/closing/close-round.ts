@@ -29,6 +29,30 @@ interface CloseCast extends CastRecord {
 
 /** Openings per BallotsOpened event (the contract's maximum). */
 export const OPENINGS_PER_EVENT = 1000;
+/**
+ * And at most about this many bytes of openings per event: ballots with many choices would otherwise make an
+ * event larger than a Kafka message may be (1 MB by default).
+ */
+export const OPENING_BYTES_PER_EVENT = 512 * 1024;
+
+/** Openings in consecutive batches of at most OPENINGS_PER_EVENT and about OPENING_BYTES_PER_EVENT each. */
+export function openingBatches(openings: readonly BallotOpening[]): BallotOpening[][] {
+  const batches: BallotOpening[][] = [];
+  let batch: BallotOpening[] = [];
+  let bytes = 0;
+  for (const o of openings) {
+    const size = JSON.stringify(o).length;
+    if (batch.length > 0 && (batch.length === OPENINGS_PER_EVENT || bytes + size > OPENING_BYTES_PER_EVENT)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(o);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 /**
  * Freezes a round's ballots and declares its results, all in the caller's transaction (the projection's, next
@@ -88,11 +112,12 @@ export async function closeRound(manager: EntityManager, schema: string, roundId
     perUnit[u.id] = list.length;
     for (const b of list) countedIds.push(b.eventId);
   }
-  // Openings of the sealed ballots the rule selected (superseded versions stay sealed), sorted by event id so
-  // their order says nothing about when or by whom they were cast.
+  // Openings of the sealed ballots the rule selected (superseded versions stay sealed), in a canonical order
+  // (pseudonym, then unit): the same ballots always give the same events.
+  const key = (c: CloseCast) => `${c.voterPseudonym} ${c.unitId}`;
   const openings: BallotOpening[] = outcome.selected
     .filter((c) => c.row.salt !== null)
-    .sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
     .map(({ row }) => ({
       eventId: row.event_id,
       voterPseudonym: row.voter_pseudonym,
@@ -105,9 +130,7 @@ export async function closeRound(manager: EntityManager, schema: string, roundId
   const eventCtx = { roundId, correlationId: ctx.correlationId, causationId: ctx.causationId, now: ctx.now };
   const closed = newEvent('VotingClosed', { ballotsCounted: countedIds.length, perUnit, ballotDigest: ballotDigest(countedIds) }, eventCtx);
   const opened: NewEvent<'BallotsOpened', BallotsOpenedPayload>[] = [];
-  for (let i = 0; i < openings.length; i += OPENINGS_PER_EVENT) {
-    opened.push(newEvent('BallotsOpened', { openings: openings.slice(i, i + OPENINGS_PER_EVENT) }, { ...eventCtx, causationId: closed.id }));
-  }
+  for (const batch of openingBatches(openings)) opened.push(newEvent('BallotsOpened', { openings: batch }, { ...eventCtx, causationId: closed.id }));
   const declared: NewEvent<'ResultsDeclared', ResultsDeclaredPayload>[] = config.units.map((u) =>
     newEvent(
       'ResultsDeclared',
