@@ -6,6 +6,7 @@ export type BundleCheck =
   | 'file-set' // the directory holds exactly the files the manifest lists
   | 'file-digest' // each listed file has the listed size and SHA-256
   | 'public-key' // public-key.txt is a C2SP Ed25519 verifier key (and the pinned one, with --key)
+  | 'key-history' // key-history.jsonl: each handover signed by the key handing over, each revocation by the key current then
   | 'checkpoint-format' // a checkpoints.jsonl line is exactly as written and agrees with its signed note
   | 'checkpoint-signature' // the note verifies under the public key
   | 'checkpoint-order' // sizes and times strictly increase
@@ -28,6 +29,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'file-set',
   'file-digest',
   'public-key',
+  'key-history',
   'checkpoint-format',
   'checkpoint-signature',
   'checkpoint-order',

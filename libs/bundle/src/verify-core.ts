@@ -15,24 +15,29 @@ import {
   cosignedMessage,
   parseCosignerKeyText,
   parseTimestampedSignature,
+  parseHandoverText,
+  parseRevocationText,
   type Checkpoint,
 } from '@plaza/ledger';
 import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
   CHECKPOINTS_FILE,
+  KEY_HISTORY_FILE,
   LEDGER_FILE,
   MANIFEST_FILE,
   PB_FILE_PATTERN,
   PUBLIC_KEY_FILE,
   RESULTS_FILE,
   formatCheckpointLine,
+  formatKeyHistoryLine,
   formatManifest,
   formatPublicKey,
   hexEquals,
   readLedgerLine,
   type BundleCheckpoint,
   type BundleManifest,
+  type KeyHistoryEntry,
   type RawLedgerLine,
 } from './format';
 import type { VerifyCheck } from './checks';
@@ -236,6 +241,39 @@ async function parseVerifierKeyWith<Key>(crypto: VerifyCrypto<Key>, vkey: string
   return { keyName, keyIdHex, key };
 }
 
+/** A signed note's body, once a line by `pub` verifies (and none by it fails). */
+async function verifyNoteWith<Key>(crypto: VerifyCrypto<Key>, note: string, pub: ParsedKey<Key>): Promise<string> {
+  const { text: body, signatures } = parseNote(note);
+  const keyId = fromHex(pub.keyIdHex)!;
+  const candidates = signatures.filter((s) => s.keyName === pub.keyName && bytesEqual(s.keyId, keyId));
+  if (candidates.length === 0) throw new CheckpointError('unknown-key', `the note carries no signature by ${pub.keyName} key ${pub.keyIdHex}`);
+  const message = utf8(body);
+  for (const s of candidates) {
+    if (s.signature.length !== ED25519_SIGNATURE_SIZE || !(await crypto.verifyEd25519(pub.key, s.signature, message))) {
+      throw new CheckpointError('bad-signature', `signature by ${s.keyName} does not verify`);
+    }
+  }
+  return body;
+}
+
+/** One ledger key and the checkpoint sizes it may sign: from ≤ size < until, and below revokedFrom. */
+interface KeyRange<Key> {
+  readonly key: ParsedKey<Key>;
+  readonly verifierKey: string;
+  readonly from: number;
+  until: number;
+  revokedFrom: number;
+  reason?: string;
+}
+
+/** The key that may sign a checkpoint of `size`, or why none may. */
+function keyFor<Key>(ranges: readonly KeyRange<Key>[], size: number): { range: KeyRange<Key> } | { error: string } {
+  const range = ranges.find((r) => r.from <= size && size < r.until);
+  if (!range) return { error: `no ledger key is valid for size ${size}` };
+  if (size >= range.revokedFrom) return { error: `key ${range.key.keyIdHex}, the one valid for size ${size}, is revoked from size ${range.revokedFrom} (${range.reason ?? ''})` };
+  return { range };
+}
+
 /** libs/ledger verifyCheckpoint(note, key, {keyName: key.keyName}) on a VerifyCrypto: the same checks, order and errors. */
 async function verifyCheckpointWith<Key>(crypto: VerifyCrypto<Key>, note: string, pub: ParsedKey<Key>): Promise<Checkpoint> {
   const { text: body, signatures } = parseNote(note);
@@ -351,6 +389,43 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     }
   }
 
+  // --- key history: the first key (public-key.txt, or --key) hands over to the next, and so on ---
+  const ranges: KeyRange<Key>[] = publicKey ? [{ key: publicKey, verifierKey: keyText?.slice(0, -1) ?? '', from: 0, until: Number.MAX_SAFE_INTEGER + 1, revokedFrom: Number.MAX_SAFE_INTEGER + 1 }] : [];
+  if (publicKey && options.keyPinned && typeof trustedKey === 'string') ranges[0] = { ...ranges[0], verifierKey: trustedKey };
+  const historyFile = present.includes(KEY_HISTORY_FILE) ? await files.read(KEY_HISTORY_FILE) : undefined;
+  if (historyFile !== undefined && publicKey) {
+    const lines = text(historyFile).split('\n');
+    if (lines.pop() !== '') fail({ check: 'key-history', message: `${KEY_HISTORY_FILE} does not end with a newline`, file: KEY_HISTORY_FILE });
+    for (let i = 0; i < lines.length && !failed.has('key-history'); i++) {
+      const where = `${KEY_HISTORY_FILE} line ${i + 1}`;
+      try {
+        const entry = JSON.parse(lines[i]) as { kind?: unknown; note?: unknown };
+        if (formatKeyHistoryLine(entry as KeyHistoryEntry) !== lines[i] + '\n' || typeof entry.note !== 'string') throw new Error('not exactly as written');
+        const current = ranges[ranges.length - 1];
+        // Every entry is signed by the key current at that point of the chain.
+        const body = await verifyNoteWith(crypto, entry.note, current.key);
+        if (entry.kind === 'handover') {
+          const h = parseHandoverText(body);
+          if (h.fromSize <= current.from) throw new Error(`the handover to ${h.newKey} applies from size ${h.fromSize}, not after ${current.from}`);
+          const next = await parseVerifierKeyWith(crypto, h.newKey);
+          current.until = h.fromSize;
+          ranges.push({ key: next, verifierKey: h.newKey, from: h.fromSize, until: Number.MAX_SAFE_INTEGER + 1, revokedFrom: Number.MAX_SAFE_INTEGER + 1 });
+        } else if (entry.kind === 'revocation') {
+          const r = parseRevocationText(body);
+          const revoked = ranges.find((x) => x.verifierKey === r.revokedKey);
+          if (!revoked || revoked === current) throw new Error(`the revocation names ${r.revokedKey}, which is not an earlier key of this ledger`);
+          if (r.fromSize < revoked.revokedFrom) {
+            revoked.revokedFrom = r.fromSize;
+            revoked.reason = r.reason;
+          }
+        } else throw new Error('kind must be handover or revocation');
+      } catch (e) {
+        if (fatal(e)) throw e;
+        fail({ check: 'key-history', message: `${where} is not a valid handover or revocation: ${(e as Error).message}`, file: KEY_HISTORY_FILE });
+      }
+    }
+  }
+
   // --- witnesses (parsed first: an unusable key is a usage error, like --key) ---
   const witnesses = await parseWitnessKeys(crypto, options);
 
@@ -378,12 +453,14 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     });
     cpLines = lines.length;
     options.onProgress?.('checkpoints', 0, lines.length);
-    const key = publicKey;
     const verified = await Promise.all(
       parsedLines.map(async (line) => {
-        if (!line || !key) return undefined;
+        if (!line || !publicKey) return undefined;
+        // The key valid for the size the line claims; the note's own size is compared with it below.
+        const found = keyFor(ranges, typeof line.size === 'number' ? line.size : -1);
+        if ('error' in found) return { error: new CheckpointError('unknown-key', found.error) };
         try {
-          return { cp: await verifyCheckpointWith(crypto, line.note, key) };
+          return { cp: await verifyCheckpointWith(crypto, line.note, found.range.key), key: found.range.key };
         } catch (e) {
           if (fatal(e)) throw e;
           return { error: e };
@@ -396,7 +473,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     for (let i = 0; i < lines.length; i++) {
       const line = parsedLines[i];
       const outcome = verified[i];
-      if (!line || !key || !outcome) continue;
+      if (!line || !publicKey || !outcome) continue;
       const where = { line: i + 1 };
       if (!outcome.cp) {
         found[i].push({ check: 'checkpoint-signature', message: `checkpoint ${i + 1} (size ${line.size}) rejected: ${describeLedgerError(outcome.error)}`, checkpoint: { ...where, size: line.size, time: line.time } });
@@ -404,7 +481,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       }
       const cp = outcome.cp;
       const at = { ...where, size: cp.size, time: cp.time };
-      if (cp.size !== line.size || toBase64(cp.root) !== line.rootHash || cp.time !== line.time || line.keyId !== key.keyIdHex) {
+      if (cp.size !== line.size || toBase64(cp.root) !== line.rootHash || cp.time !== line.time || line.keyId !== outcome.key?.keyIdHex) {
         found[i].push({ check: 'checkpoint-format', message: `checkpoint ${i + 1}: size, rootHash, time or keyId disagree with its signed note`, checkpoint: at });
         continue;
       }

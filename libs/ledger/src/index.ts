@@ -84,3 +84,5 @@ export {
   noteCosignatures,
 } from './cosignature';
 export type { Cosigner, Cosignature } from './cosignature';
+export { HANDOVER_HEADER, REVOCATION_HEADER, formatHandoverText, formatRevocationText, parseHandoverText, parseRevocationText } from './key-history';
+export type { Handover, Revocation } from './key-history';

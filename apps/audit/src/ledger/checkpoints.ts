@@ -140,6 +140,25 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     return this.#signer?.last;
   }
 
+  /**
+   * Runs `change` while no checkpoint is being signed (waiting for one in progress), then starts signing again
+   * with the key it leaves in SigningKey: a key rotation can never race a checkpoint signed with the old key.
+   */
+  async exclusive<T>(change: () => Promise<T>): Promise<T> {
+    while (this.#running) await this.#running.catch(() => undefined);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.#running = held;
+    try {
+      const result = await change();
+      await this.#loadSigner();
+      return result;
+    } finally {
+      this.#running = undefined;
+      release();
+    }
+  }
+
   /** Runs one round of catch-up and signing now (tests and the scheduler). */
   tick(): Promise<void> {
     const run = this.#running ?? this.#tick().finally(() => (this.#running = undefined));

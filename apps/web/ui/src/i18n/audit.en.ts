@@ -191,6 +191,7 @@ export default {
       'round-config': { name: 'Round configuration', what: 'the round’s creation is in the ledger' },
       results: { name: 'Results recount', what: 'every declared result equals the recount' },
       'derived-file': { name: 'Derived files', what: 'results.json and the .pb files follow from the ledger' },
+      'key-history': { name: 'Key history', what: 'each change of the ledger key is signed by the key it replaces; every checkpoint is signed by the key valid for its size' },
       'witness-cosignatures': { name: 'Witness cosignatures', what: 'with witness keys given: the checkpoint covering the round is cosigned by enough independent witnesses, and no cosignature is forged' },
     },
   },

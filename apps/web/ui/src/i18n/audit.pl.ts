@@ -209,6 +209,7 @@ export default {
       'round-config': { name: 'Konfiguracja edycji', what: 'utworzenie edycji jest w rejestrze' },
       results: { name: 'Przeliczenie wyników', what: 'każdy ogłoszony wynik równa się przeliczeniu' },
       'derived-file': { name: 'Pliki pochodne', what: 'results.json i pliki .pb wynikają z rejestru' },
+      'key-history': { name: 'Historia kluczy', what: 'każda zmiana klucza rejestru jest podpisana kluczem, który zastępuje; każdy punkt kontrolny podpisuje klucz ważny dla jego rozmiaru' },
       'witness-cosignatures': { name: 'Kontrasygnaty świadków', what: 'gdy podano klucze świadków: punkt kontrolny obejmujący turę ma kontrasygnaty wystarczającej liczby niezależnych świadków i żadna nie jest podrobiona' },
     },
   },
