@@ -30,6 +30,8 @@ export interface PublicKeyView {
   /** DER SubjectPublicKeyInfo, base64. */
   readonly spki: string;
   readonly pem: string;
+  /** The ledger's first key (before any rotation): what public-key.txt of a bundle holds and `plaza verify --key` pins. */
+  readonly firstVerifierKey: string;
 }
 
 /**
@@ -110,6 +112,7 @@ export class SigningKey {
       publicKey: exportPublicKeyRaw(pub),
       spki: exportPublicKeySpki(pub),
       pem: exportPublicKeyPem(pub),
+      firstVerifierKey: this.genesisVerifierKey,
     };
   }
 

@@ -104,6 +104,15 @@ export default {
       trust:
         'tylko kluczowi publicznemu usługi audytu poniżej, pobranemu z tego serwera i przypiętemu. Niczemu innemu, co wysyła serwer, nie dajemy wiary: podrobiony lub zmieniony pakiet nie przejdzie. Aby wykluczyć podmianę klucza, porównaj jego id z opublikowanym gdzie indziej.',
       keyIs: 'Przypięty klucz:',
+      witnesses: {
+        label: 'Klucze świadków (jeden w wierszu)',
+        help: 'Niezależni świadkowie kontrasygnują punkty kontrolne tylko wtedy, gdy są zgodne z tym, co widzieli wcześniej. Operator podaje tu swoich świadków; zastąp ich kluczami świadków, którym ufasz.',
+        quorum: 'Ilu musi kontrasygnować (puste: wszyscy)',
+        heading: 'Świadkowie',
+        summary: 'Punkt kontrolny obejmujący tę turę (rozmiar {{size}}) kontrasygnowało {{cosigned}} z {{count}} świadków; wymagane: {{quorum}}.',
+        cosigned: 'Kontrasygnował:',
+        missing: 'Nie kontrasygnował:',
+      },
       keyId: 'id klucza {{id}}',
       start: 'Zweryfikuj pakiet tej edycji',
       cancel: 'Anuluj',
