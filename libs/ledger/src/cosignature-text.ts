@@ -1,6 +1,6 @@
 import { decodeBase64, toBase64, utf8 } from './bytes';
 import { CheckpointError } from './errors';
-import { assertKeyName, parseNote, type NoteSignatureBytes } from './note';
+import { assertKeyName, noteKeyIdInput, parseNote, type NoteSignatureBytes } from './note';
 
 // C2SP tlog-cosignature (Ed25519, cosignature/v1), the text and byte half: no Buffer, no node:crypto, so the
 // browser verifier checks cosignatures exactly as plaza verify and the audit service do (cosignature.ts adds
@@ -19,13 +19,7 @@ function badKey(message: string): CheckpointError {
 
 /** What the cosigner key ID hashes: name ‖ 0x0A ‖ 0x04 ‖ raw Ed25519 public key (ID = first 4 bytes of SHA-256). */
 export function cosignatureKeyIdInput(keyName: string, rawKey: Uint8Array): Uint8Array {
-  const name = utf8(keyName);
-  const out = new Uint8Array(name.length + 2 + rawKey.length);
-  out.set(name, 0);
-  out[name.length] = 0x0a;
-  out[name.length + 1] = NOTE_SIG_COSIGNATURE_V1;
-  out.set(rawKey, name.length + 2);
-  return out;
+  return noteKeyIdInput(keyName, rawKey, NOTE_SIG_COSIGNATURE_V1);
 }
 
 /**

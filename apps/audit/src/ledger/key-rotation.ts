@@ -3,7 +3,6 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LEDGER_ROUND_ID, newEvent, type EventEnvelope } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import {
-  canonicalBytes,
   CheckpointError,
   exportPrivateKeyPem,
   formatHandoverText,
@@ -11,7 +10,6 @@ import {
   formatSignedNote,
   formatVerifierKey,
   generateLedgerKeyPair,
-  leafHash,
   noteKeyId,
   parseSignerKey,
   toPrivateKey,
@@ -23,6 +21,7 @@ import { sign as edSign, type KeyObject } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { LoadedAuditConfig } from '../config/audit.config';
 import { Checkpointer } from './checkpoints';
+import { appendToLedger } from './ledger.projection';
 import { AUDIT_CONFIG, SigningKey } from './signing-key';
 
 export class RotateKeyDto {
@@ -165,21 +164,15 @@ export class KeyRotation {
     );
   }
 
-  /** Takes the next ledger index under the head row's lock (as the ledger projection does). */
+  /** The index the next entry gets, with the head row locked until the transaction ends (the entry names it). */
   async #reserveIndex(manager: EntityManager): Promise<number> {
-    const [{ index }]: { index: string }[] = await manager.query(
-      `WITH head AS (UPDATE ${quoteIdent(this.schema)}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index) SELECT index FROM head`,
-    );
-    return Number(index);
+    const [{ size }]: { size: string }[] = await manager.query(`SELECT size FROM ${quoteIdent(this.schema)}.ledger_head WHERE id FOR UPDATE`);
+    return Number(size);
   }
 
   async #append(manager: EntityManager, index: number, event: EventEnvelope): Promise<void> {
-    const bytes = canonicalBytes(event);
-    await manager.query(
-      `INSERT INTO ${quoteIdent(this.schema)}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset)
-       VALUES ($1, $2, $3, $4, $5, $6, 'audit', 'audit', -1, -1)`,
-      [index, event.id, leafHash(bytes), bytes, event.type, event.roundId],
-    );
+    const at = await appendToLedger(manager, this.schema, event, { topic: 'audit', partition: -1, offset: -1 });
+    if (at !== index) throw new Error(`ledger index ${at} is not the reserved ${index}`);
   }
 }
 
