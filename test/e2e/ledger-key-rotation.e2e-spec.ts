@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@plaza/contracts';
-import { formatSignerKey, formatVerifierKey, generateLedgerKeyPair, noteKeyId, parseSignedNote, signCheckpoint, parseCheckpointBody } from '@plaza/ledger';
+import { formatSignerKey, formatVerifierKey, generateCosignerKey, generateLedgerKeyPair, noteKeyId, parseSignedNote, signCheckpoint, parseCheckpointBody } from '@plaza/ledger';
 import { CHECKPOINTS_FILE, KEY_HISTORY_FILE, syntheticRound } from '@plaza/bundle';
 import { expectEventually } from '@plaza/testing';
 import { run, type Io } from '../../apps/cli/src/cli';
@@ -26,7 +26,8 @@ describe('ledger key rotation: handover in the ledger, old bundles still verify,
   const k1 = generateLedgerKeyPair();
   const vkey0 = formatVerifierKey(ORIGIN, k0.publicKey);
   const vkey1 = formatVerifierKey(ORIGIN, k1.publicKey);
-  const stack = new AuditStack({ LEDGER_ORIGIN: ORIGIN, LEDGER_SIGNING_KEY: formatSignerKey(ORIGIN, k0.privateKey), CHECKPOINT_INTERVAL_MS: '200' });
+  const w = generateCosignerKey('w.example/rot');
+  const stack = new AuditStack({ LEDGER_ORIGIN: ORIGIN, LEDGER_SIGNING_KEY: formatSignerKey(ORIGIN, k0.privateKey), LEDGER_WITNESSES: w.verifierKey, CHECKPOINT_INTERVAL_MS: '200' });
   const events = [...syntheticRound({ voters: 6, proposals: 3, seed: 5 })];
   const roundId = events[0].roundId;
   let published = 0;
@@ -58,6 +59,10 @@ describe('ledger key rotation: handover in the ledger, old bundles still verify,
     const half = Math.floor(events.length / 2);
     await publish(events.slice(0, half));
     await checkpointCovering(published);
+    // A witness cosigns before the rotation…
+    writeFileSync(join(dir, 'w.key'), w.signerKey + '\n');
+    const witness = () => plaza('witness', 'run', '--audit', stack.url, '--key', join(dir, 'w.key'), '--state', join(dir, 'w-state'), '--once');
+    expect((await witness()).code).toBe(0);
     const before = join(dir, 'before');
     expect((await plaza('audit', 'export', roundId, '--out', before, '--url', stack.url)).code).toBe(0);
 
@@ -82,6 +87,11 @@ describe('ledger key rotation: handover in the ledger, old bundles still verify,
     expect(all.filter((c) => c.size >= fromSize).every((c) => c.keyId === noteKeyId(ORIGIN, k1.publicKey).toString('hex'))).toBe(true);
     expect(all.some((c) => c.size >= fromSize)).toBe(true);
 
+    // …and follows the handover signed by the key it pinned, cosigning the new key's checkpoint.
+    const followed = await witness();
+    expect(followed.out).toMatch(/cosigned size \d+ \(consistent with size/);
+    expect(followed.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'w-state', 'state.json'), 'utf8')).operatorKey).toBe(vkey1);
     const after = join(dir, 'after');
     expect((await plaza('audit', 'export', roundId, '--out', after, '--url', stack.url)).code).toBe(0);
     expect(readFileSync(join(after, KEY_HISTORY_FILE), 'utf8')).toBe(JSON.stringify({ kind: 'handover', note }) + '\n');

@@ -1,3 +1,4 @@
+import { verify as edVerify } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -6,6 +7,7 @@ import {
   generateCosignerKey,
   LedgerError,
   parseCosignerSignerKey,
+  parseHandoverText,
   parseSignedNote,
   parseVerifierKey,
 
@@ -138,7 +140,22 @@ export async function witnessOnce(options: WitnessOptions): Promise<WitnessOutco
     cp = verifyCheckpoint(note, operator.publicKey, { keyName: operator.keyName });
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw e;
-    return refuse('bad-signature', `the latest checkpoint is not signed by the operator key ${operatorKey}: ${e.message}`);
+    // A rotated key is followed only through handovers signed by the pinned key (and then by each next key).
+    const next = await followHandovers(audit, operatorKey);
+    let rotated: Checkpoint | undefined;
+    if (next) {
+      try {
+        const k = parseVerifierKey(next.key);
+        rotated = verifyCheckpoint(note, k.publicKey, { keyName: k.keyName });
+      } catch {
+        rotated = undefined;
+      }
+    }
+    if (!next || !rotated || rotated.size < next.fromSize) {
+      return refuse('bad-signature', `the latest checkpoint is not signed by the operator key ${operatorKey} (nor by a key it handed over to): ${e.message}`);
+    }
+    cp = rotated;
+    operatorKey = next.key;
   }
   if (state && cp.origin !== state.origin) return refuse('split-view', `the latest checkpoint is of origin ${cp.origin}, not ${state.origin}`);
   const root = Buffer.from(cp.root).toString('base64');
@@ -184,6 +201,31 @@ export async function witnessOnce(options: WitnessOptions): Promise<WitnessOutco
     submitted,
     message: `cosigned size ${cp.size}${state ? ` (consistent with size ${state.size})` : ' (first checkpoint seen; operator key pinned)'}${submitted ? '' : ', submission failed: retried next run'}`,
   };
+}
+
+/** The newest key reachable from `pinned` through handovers each signed by the key before it (GET /ledger/key-history). */
+async function followHandovers(audit: string, pinned: string): Promise<{ key: string; fromSize: number } | undefined> {
+  const answer = await getJson(`${audit}/ledger/key-history`);
+  const history = (answer.body as { history?: { kind: string; note: string }[] }).history;
+  if (answer.status !== 200 || !Array.isArray(history)) return undefined;
+  let key = pinned;
+  let fromSize = -1;
+  for (const h of history) {
+    if (h.kind !== 'handover' || typeof h.note !== 'string') continue;
+    try {
+      const current = parseVerifierKey(key);
+      const { text, signatures } = parseSignedNote(h.note);
+      const own = signatures.filter((s) => s.keyName === current.keyName && s.keyId.equals(current.keyId));
+      if (own.length === 0 || !own.every((s) => edVerify(null, Buffer.from(text, 'utf8'), current.publicKey, s.signature))) return undefined;
+      const handover = parseHandoverText(text);
+      if (handover.fromSize <= fromSize) return undefined;
+      key = handover.newKey;
+      fromSize = handover.fromSize;
+    } catch {
+      return undefined;
+    }
+  }
+  return key === pinned ? undefined : { key, fromSize };
 }
 
 async function submit(audit: string, size: number, cosignature: string): Promise<boolean> {
