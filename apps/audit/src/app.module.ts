@@ -11,14 +11,19 @@ import { LedgerProjection } from './ledger/ledger.projection';
 import { LedgerQuery } from './ledger/ledger-query';
 import { LedgerTree } from './ledger/ledger-tree';
 import { ProofsController } from './ledger/proofs.controller';
+import { CosignaturesController } from './ledger/cosignatures.controller';
+import { Witnesses } from './ledger/witnesses';
+import { KeyRotation, KeyRotationController } from './ledger/key-rotation';
 import { AUDIT_CONFIG, SigningKey } from './ledger/signing-key';
 import { Ledger1764110000000 } from './migrations/1764110000000-ledger';
 import { Checkpoints1764120000000 } from './migrations/1764120000000-checkpoints';
 import { BallotFates1764150000000 } from './migrations/1764150000000-ballot-fates';
+import { Cosignatures1764160000000 } from './migrations/1764160000000-cosignatures';
+import { KeyHistory1764170000000 } from './migrations/1764170000000-key-history';
 import { RecountService } from './recount/recount.service';
 import { VerificationController } from './recount/verification.controller';
 
-export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000];
+export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000, Cosignatures1764160000000, KeyHistory1764170000000];
 
 @Module({})
 export class AuditAppModule {
@@ -39,8 +44,19 @@ export class AuditAppModule {
         HealthModule.forRoot(pipeline),
         AuthModule.forRoot(config),
       ],
-      providers: [{ provide: AUDIT_CONFIG, useValue: config }, { provide: CLOCK, useValue: systemClock }, LedgerTree, LedgerQuery, SigningKey, Checkpointer, RecountService, BundleService],
-      controllers: [LedgerController, ProofsController, VerificationController, BundleController],
+      providers: [
+        { provide: AUDIT_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+        LedgerTree,
+        LedgerQuery,
+        SigningKey,
+        Witnesses,
+        KeyRotation,
+        Checkpointer,
+        RecountService,
+        BundleService,
+      ],
+      controllers: [LedgerController, ProofsController, CosignaturesController, KeyRotationController, VerificationController, BundleController],
     };
   }
 }

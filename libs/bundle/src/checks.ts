@@ -6,6 +6,7 @@ export type BundleCheck =
   | 'file-set' // the directory holds exactly the files the manifest lists
   | 'file-digest' // each listed file has the listed size and SHA-256
   | 'public-key' // public-key.txt is a C2SP Ed25519 verifier key (and the pinned one, with --key)
+  | 'key-history' // key-history.jsonl: each handover signed by the key handing over, each revocation by the key current then
   | 'checkpoint-format' // a checkpoints.jsonl line is exactly as written and agrees with its signed note
   | 'checkpoint-signature' // the note verifies under the public key
   | 'checkpoint-order' // sizes and times strictly increase
@@ -16,6 +17,7 @@ export type BundleCheck =
   | 'checkpoint-root' // the root recomputed from the leaves equals every signed root
   | 'checkpoint-beyond-end' // a checkpoint covers more entries than the bundle holds (truncated)
   | 'entries-beyond-checkpoint' // entries after the latest checkpoint: nothing vouches for them
+  | 'witness-cosignatures' // with --witness: the checkpoint covering the round carries the quorum of valid cosignatures, and no given witness's cosignature is forged
   | 'derived-file'; // results.json and the .pb files equal what the verifier derives from the ledger
 
 /** Every check `plaza verify` (and apps/web's browser verifier) reports, by its stable name. */
@@ -27,6 +29,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'file-set',
   'file-digest',
   'public-key',
+  'key-history',
   'checkpoint-format',
   'checkpoint-signature',
   'checkpoint-order',
@@ -49,4 +52,5 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'registration-order',
   'results',
   'derived-file',
+  'witness-cosignatures',
 ];

@@ -18,6 +18,19 @@ export const PUBLIC_KEY_FILE = 'public-key.txt';
 export const CHECKPOINTS_FILE = 'checkpoints.jsonl';
 export const LEDGER_FILE = 'ledger.jsonl';
 export const RESULTS_FILE = 'results.json';
+/** The ledger key's handovers and revocations, oldest first; only in bundles of a ledger whose key changed. */
+export const KEY_HISTORY_FILE = 'key-history.jsonl';
+
+/** One line of key-history.jsonl: a handover (signed by the key handing over) or a revocation (by the key current then). */
+export interface KeyHistoryEntry {
+  readonly kind: 'handover' | 'revocation';
+  /** The C2SP signed note (libs/ledger key-history formats). */
+  readonly note: string;
+}
+
+export function formatKeyHistoryLine(e: KeyHistoryEntry): string {
+  return JSON.stringify({ kind: e.kind, note: e.note }) + '\n';
+}
 /** One Pabulib file per budget unit, named after the unit id (ids are `[a-z0-9-]`, safe as file names). */
 export const pbFileName = (unitId: string): string => `pabulib-${unitId}.pb`;
 export const PB_FILE_PATTERN = /^pabulib-([a-z0-9][a-z0-9-]{0,39})\.pb$/;

@@ -6,10 +6,10 @@ import { LEDGER_FILE, MANIFEST_FILE } from './format';
 import { ledgerHasher, type LedgerHasher } from './leaf-hasher';
 import { VERIFY_CHECKS, type VerifyCheck } from './checks';
 import type { RoundAuditReport } from './round-audit';
-import { verifyBundleCore, type FileSha256, type LeafTree, type VerifyCrypto, type VerifyFailure, type VerifyFiles } from './verify-core';
+import { verifyBundleCore, type FileSha256, type LeafTree, type VerifyCrypto, type VerifyFailure, type VerifyFiles, type WitnessReport } from './verify-core';
 
 export type { BundleCheck, VerifyCheck } from './checks';
-export type { VerifyFailure } from './verify-core';
+export type { VerifyFailure, WitnessReport, WitnessResult } from './verify-core';
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -21,6 +21,8 @@ export interface VerifyReport {
   readonly keyPinned: boolean;
   readonly ledger: { readonly entries: number; readonly roundEntries: number; readonly checkpoints: number; readonly checkpointsVerified: number; readonly root: string };
   readonly round?: Omit<RoundAuditReport, 'files' | 'fileDigests' | 'failures'>;
+  /** With --witness: which witnesses cosigned the checkpoint covering the round, against the quorum. */
+  readonly witnesses?: WitnessReport;
   /** Every check that ran, with its outcome. */
   readonly checks: readonly { readonly check: VerifyCheck; readonly ok: boolean }[];
   /** All failures, the first entry position first. */
@@ -35,6 +37,10 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** A trusted verifier key (C2SP string) to pin instead of trusting public-key.txt. */
   readonly trustedKey?: string;
+  /** Witness verifier keys whose cosignatures the checkpoint covering the round must carry (--witness). */
+  readonly witnesses?: readonly string[];
+  /** How many of them (--quorum; default all). */
+  readonly quorum?: number;
   /** Called while ledger.jsonl is read. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Hash on a worker thread while the main thread replays (default); false keeps everything on one thread. */
@@ -148,6 +154,9 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
       trustedKey: options.trustedKey,
       keyPinned: options.trustedKey !== undefined,
       pinnedKeyError: (message) => new Error(`--key is not a C2SP verifier key: ${message}`),
+      witnesses: options.witnesses,
+      quorum: options.quorum,
+      witnessError: (message) => new Error(`--witness: ${message}`),
     });
   } finally {
     await hasher.close();
@@ -164,6 +173,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
     keyPinned: options.trustedKey !== undefined,
     ledger: core.ledger,
     round: roundReport ? (round as VerifyReport['round']) : undefined,
+    ...(core.witnessReport ? { witnesses: core.witnessReport } : {}),
     checks: VERIFY_CHECKS.map((check) => ({ check, ok: !failed.has(check) })),
     failures,
     failure: failures[0],

@@ -11,24 +11,33 @@ import {
   toHex,
   utf8,
   verifyConsistencyAsync,
+  cosignatureKeyIdInput,
+  cosignedMessage,
+  parseCosignerKeyText,
+  parseTimestampedSignature,
+  parseHandoverText,
+  parseRevocationText,
   type Checkpoint,
 } from '@plaza/ledger';
 import {
   BUNDLE_FORMAT,
   BUNDLE_VERSION,
   CHECKPOINTS_FILE,
+  KEY_HISTORY_FILE,
   LEDGER_FILE,
   MANIFEST_FILE,
   PB_FILE_PATTERN,
   PUBLIC_KEY_FILE,
   RESULTS_FILE,
   formatCheckpointLine,
+  formatKeyHistoryLine,
   formatManifest,
   formatPublicKey,
   hexEquals,
   readLedgerLine,
   type BundleCheckpoint,
   type BundleManifest,
+  type KeyHistoryEntry,
   type RawLedgerLine,
 } from './format';
 import type { VerifyCheck } from './checks';
@@ -134,6 +143,34 @@ export interface VerifyCoreOptions {
   readonly onProgress?: (phase: CorePhase, done: number, total: number) => void;
   readonly signal?: AbortSignal;
   readonly now?: () => number;
+  /**
+   * Witness verifier keys (C2SP, signature type 0x04) whose cosignatures (tlog-cosignature) the checkpoint that
+   * covers the round's entries must carry; none given: no witness requirement (the check passes).
+   */
+  readonly witnesses?: readonly string[];
+  /** How many of `witnesses` must have cosigned (default: all of them). */
+  readonly quorum?: number;
+  /** The error to reject with when a witness key or the quorum is unusable. */
+  readonly witnessError?: (message: string) => Error;
+}
+
+/** Whether one witness cosigned the covering checkpoint. */
+export interface WitnessResult {
+  readonly keyName: string;
+  readonly keyId: string;
+  readonly verifierKey: string;
+  readonly cosigned: boolean;
+  /** POSIX seconds of its cosignature. */
+  readonly timestamp?: number;
+}
+
+/** The witness requirement's outcome: the checkpoint judged, the quorum, and each witness. */
+export interface WitnessReport {
+  readonly quorum: number;
+  readonly cosigned: number;
+  /** The checkpoint covering the round's last entry with the most valid cosignatures (the first such one). */
+  readonly checkpoint?: { readonly line: number; readonly size: number; readonly time: string };
+  readonly witnesses: readonly WitnessResult[];
 }
 
 export interface VerifiedCheckpoint extends Checkpoint {
@@ -152,6 +189,8 @@ export interface VerifyCoreResult {
   /** The checkpoints whose signature verified, in order. */
   readonly checkpoints: readonly VerifiedCheckpoint[];
   readonly roundReport?: RoundAuditReport;
+  /** With `witnesses`: which of them cosigned the checkpoint covering the round. */
+  readonly witnessReport?: WitnessReport;
   /** now() at the start and end of each part: listing and reading files, the ledger pass (up to the digests' check), the round. */
   readonly marks: {
     readonly started: number;
@@ -200,6 +239,39 @@ async function parseVerifierKeyWith<Key>(crypto: VerifyCrypto<Key>, vkey: string
   const keyId = (await crypto.sha256(noteKeyIdInput(keyName, rawKey))).subarray(0, 4);
   if (toHex(keyId) !== keyIdHex) throw new CheckpointError('malformed-key', 'verifier key ID does not match its name and key');
   return { keyName, keyIdHex, key };
+}
+
+/** A signed note's body, once a line by `pub` verifies (and none by it fails). */
+async function verifyNoteWith<Key>(crypto: VerifyCrypto<Key>, note: string, pub: ParsedKey<Key>): Promise<string> {
+  const { text: body, signatures } = parseNote(note);
+  const keyId = fromHex(pub.keyIdHex)!;
+  const candidates = signatures.filter((s) => s.keyName === pub.keyName && bytesEqual(s.keyId, keyId));
+  if (candidates.length === 0) throw new CheckpointError('unknown-key', `the note carries no signature by ${pub.keyName} key ${pub.keyIdHex}`);
+  const message = utf8(body);
+  for (const s of candidates) {
+    if (s.signature.length !== ED25519_SIGNATURE_SIZE || !(await crypto.verifyEd25519(pub.key, s.signature, message))) {
+      throw new CheckpointError('bad-signature', `signature by ${s.keyName} does not verify`);
+    }
+  }
+  return body;
+}
+
+/** One ledger key and the checkpoint sizes it may sign: from ≤ size < until, and below revokedFrom. */
+interface KeyRange<Key> {
+  readonly key: ParsedKey<Key>;
+  readonly verifierKey: string;
+  readonly from: number;
+  until: number;
+  revokedFrom: number;
+  reason?: string;
+}
+
+/** The key that may sign a checkpoint of `size`, or why none may. */
+function keyFor<Key>(ranges: readonly KeyRange<Key>[], size: number): { range: KeyRange<Key> } | { error: string } {
+  const range = ranges.find((r) => r.from <= size && size < r.until);
+  if (!range) return { error: `no ledger key is valid for size ${size}` };
+  if (size >= range.revokedFrom) return { error: `key ${range.key.keyIdHex}, the one valid for size ${size}, is revoked from size ${range.revokedFrom} (${range.reason ?? ''})` };
+  return { range };
 }
 
 /** libs/ledger verifyCheckpoint(note, key, {keyName: key.keyName}) on a VerifyCrypto: the same checks, order and errors. */
@@ -317,8 +389,49 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     }
   }
 
+  // --- key history: the first key (public-key.txt, or --key) hands over to the next, and so on ---
+  const ranges: KeyRange<Key>[] = publicKey ? [{ key: publicKey, verifierKey: keyText?.slice(0, -1) ?? '', from: 0, until: Number.MAX_SAFE_INTEGER + 1, revokedFrom: Number.MAX_SAFE_INTEGER + 1 }] : [];
+  if (publicKey && options.keyPinned && typeof trustedKey === 'string') ranges[0] = { ...ranges[0], verifierKey: trustedKey };
+  const historyFile = present.includes(KEY_HISTORY_FILE) ? await files.read(KEY_HISTORY_FILE) : undefined;
+  if (historyFile !== undefined && publicKey) {
+    const lines = text(historyFile).split('\n');
+    if (lines.pop() !== '') fail({ check: 'key-history', message: `${KEY_HISTORY_FILE} does not end with a newline`, file: KEY_HISTORY_FILE });
+    for (let i = 0; i < lines.length && !failed.has('key-history'); i++) {
+      const where = `${KEY_HISTORY_FILE} line ${i + 1}`;
+      try {
+        const entry = JSON.parse(lines[i]) as { kind?: unknown; note?: unknown };
+        if (formatKeyHistoryLine(entry as KeyHistoryEntry) !== lines[i] + '\n' || typeof entry.note !== 'string') throw new Error('not exactly as written');
+        const current = ranges[ranges.length - 1];
+        // Every entry is signed by the key current at that point of the chain.
+        const body = await verifyNoteWith(crypto, entry.note, current.key);
+        if (entry.kind === 'handover') {
+          const h = parseHandoverText(body);
+          if (h.fromSize <= current.from) throw new Error(`the handover to ${h.newKey} applies from size ${h.fromSize}, not after ${current.from}`);
+          const next = await parseVerifierKeyWith(crypto, h.newKey);
+          current.until = h.fromSize;
+          ranges.push({ key: next, verifierKey: h.newKey, from: h.fromSize, until: Number.MAX_SAFE_INTEGER + 1, revokedFrom: Number.MAX_SAFE_INTEGER + 1 });
+        } else if (entry.kind === 'revocation') {
+          const r = parseRevocationText(body);
+          const revoked = ranges.find((x) => x.verifierKey === r.revokedKey);
+          if (!revoked || revoked === current) throw new Error(`the revocation names ${r.revokedKey}, which is not an earlier key of this ledger`);
+          if (r.fromSize < revoked.revokedFrom) {
+            revoked.revokedFrom = r.fromSize;
+            revoked.reason = r.reason;
+          }
+        } else throw new Error('kind must be handover or revocation');
+      } catch (e) {
+        if (fatal(e)) throw e;
+        fail({ check: 'key-history', message: `${where} is not a valid handover or revocation: ${(e as Error).message}`, file: KEY_HISTORY_FILE });
+      }
+    }
+  }
+
+  // --- witnesses (parsed first: an unusable key is a usage error, like --key) ---
+  const witnesses = await parseWitnessKeys(crypto, options);
+
   // --- checkpoints ---
   const checkpoints: VerifiedCheckpoint[] = [];
+  const notes = new Map<number, string>();
   let cpLines = 0;
   let origin: string | undefined;
   const cpFile = present.includes(CHECKPOINTS_FILE) ? await files.read(CHECKPOINTS_FILE) : undefined;
@@ -340,12 +453,14 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     });
     cpLines = lines.length;
     options.onProgress?.('checkpoints', 0, lines.length);
-    const key = publicKey;
     const verified = await Promise.all(
       parsedLines.map(async (line) => {
-        if (!line || !key) return undefined;
+        if (!line || !publicKey) return undefined;
+        // The key valid for the size the line claims; the note's own size is compared with it below.
+        const found = keyFor(ranges, typeof line.size === 'number' ? line.size : -1);
+        if ('error' in found) return { error: new CheckpointError('unknown-key', found.error) };
         try {
-          return { cp: await verifyCheckpointWith(crypto, line.note, key) };
+          return { cp: await verifyCheckpointWith(crypto, line.note, found.range.key), key: found.range.key };
         } catch (e) {
           if (fatal(e)) throw e;
           return { error: e };
@@ -358,7 +473,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     for (let i = 0; i < lines.length; i++) {
       const line = parsedLines[i];
       const outcome = verified[i];
-      if (!line || !key || !outcome) continue;
+      if (!line || !publicKey || !outcome) continue;
       const where = { line: i + 1 };
       if (!outcome.cp) {
         found[i].push({ check: 'checkpoint-signature', message: `checkpoint ${i + 1} (size ${line.size}) rejected: ${describeLedgerError(outcome.error)}`, checkpoint: { ...where, size: line.size, time: line.time } });
@@ -366,7 +481,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       }
       const cp = outcome.cp;
       const at = { ...where, size: cp.size, time: cp.time };
-      if (cp.size !== line.size || toBase64(cp.root) !== line.rootHash || cp.time !== line.time || line.keyId !== key.keyIdHex) {
+      if (cp.size !== line.size || toBase64(cp.root) !== line.rootHash || cp.time !== line.time || line.keyId !== outcome.key?.keyIdHex) {
         found[i].push({ check: 'checkpoint-format', message: `checkpoint ${i + 1}: size, rootHash, time or keyId disagree with its signed note`, checkpoint: at });
         continue;
       }
@@ -396,6 +511,7 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       }
       previous = { ...cp, line: i + 1 };
       checkpoints.push(previous);
+      notes.set(i + 1, line.note);
     }
     // Lines without a proof to check are done once their signature is.
     let proven = lines.length - proofs.length;
@@ -422,7 +538,9 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
   // --- ledger: one pass ---
   const ledgerStarted = now();
   let audit: RoundAudit | undefined = roundId ? new RoundAudit(roundId) : undefined;
+  let lastRoundIndex = -1;
   const replay = (index: number, event: { roundId?: unknown }) => {
+    lastRoundIndex = Math.max(lastRoundIndex, index);
     if (!audit && typeof event?.roundId === 'string') audit = new RoundAudit(event.roundId);
     options.onEvent?.(index, event);
     audit?.apply(index, event);
@@ -458,6 +576,9 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
       });
     }
   }
+
+  // --- witnesses: the checkpoint covering the round's last entry must carry the quorum of cosignatures ---
+  const witnessReport = witnesses ? await checkWitnesses(crypto, witnesses, checkpoints, notes, lastRoundIndex, fail) : undefined;
 
   // --- round: replay, recount, derived files ---
   const recountStarted = now();
@@ -520,7 +641,100 @@ export async function verifyBundleCore<Key>(files: VerifyFiles, crypto: VerifyCr
     },
     checkpoints,
     roundReport,
+    witnessReport,
     marks: { started, files: [filesStarted, filesDone], ledger: [ledgerStarted, ledgerDone], recount: [recountStarted, now()] },
+  };
+}
+
+interface ParsedWitness<Key> {
+  readonly keyName: string;
+  readonly keyId: Uint8Array;
+  readonly verifierKey: string;
+  readonly key: Key;
+}
+
+async function parseWitnessKeys<Key>(crypto: VerifyCrypto<Key>, options: VerifyCoreOptions): Promise<{ list: ParsedWitness<Key>[]; quorum: number } | undefined> {
+  const given = options.witnesses ?? [];
+  const error = options.witnessError ?? ((m: string) => new Error(m));
+  if (given.length === 0) {
+    if (options.quorum !== undefined) throw error('--quorum needs at least one --witness');
+    return undefined;
+  }
+  const list: ParsedWitness<Key>[] = [];
+  for (const vkey of given) {
+    let parsed: ParsedWitness<Key>;
+    try {
+      const { keyName, keyIdHex, rawKey } = parseCosignerKeyText(vkey);
+      const keyId = (await crypto.sha256(cosignatureKeyIdInput(keyName, rawKey))).subarray(0, 4);
+      if (toHex(keyId) !== keyIdHex) throw new Error('witness verifier key ID does not match its name and key');
+      parsed = { keyName, keyId, verifierKey: vkey.trim(), key: await crypto.importEd25519(rawKey) };
+    } catch (e) {
+      if (crypto.isFatal?.(e)) throw e;
+      throw error(`${JSON.stringify(vkey)} is not a witness verifier key: ${(e as Error).message}`);
+    }
+    if (!list.some((w) => w.verifierKey === parsed.verifierKey)) list.push(parsed);
+  }
+  const quorum = options.quorum ?? list.length;
+  if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > list.length) throw error(`--quorum must be between 1 and the ${list.length} witness key(s) given`);
+  return { list, quorum };
+}
+
+/**
+ * Every cosignature line of a given witness on a checkpoint must verify (a forgery, or a line copied from another
+ * checkpoint, is a failure wherever it is); the first checkpoint at or after the round's last entry with the most
+ * valid cosignatures is the one judged against the quorum.
+ */
+async function checkWitnesses<Key>(
+  crypto: VerifyCrypto<Key>,
+  witnesses: { list: ParsedWitness<Key>[]; quorum: number },
+  checkpoints: readonly VerifiedCheckpoint[],
+  notes: ReadonlyMap<number, string>,
+  lastRoundIndex: number,
+  fail: (f: VerifyFailure) => void,
+): Promise<WitnessReport> {
+  let best: { cp: VerifiedCheckpoint; found: Map<string, number> } | undefined;
+  for (const cp of checkpoints) {
+    const note = notes.get(cp.line);
+    if (note === undefined) continue;
+    const { text: body, signatures } = parseNote(note);
+    const found = new Map<string, number>();
+    for (const w of witnesses.list) {
+      for (const s of signatures) {
+        if (s.keyName !== w.keyName || !bytesEqual(s.keyId, w.keyId)) continue;
+        const ts = parseTimestampedSignature(s.signature);
+        const ok = ts !== undefined && (await crypto.verifyEd25519(w.key, ts.signature, cosignedMessage(body, ts.timestamp)));
+        if (ok && ts) found.set(w.verifierKey, ts.timestamp);
+        else {
+          fail({
+            check: 'witness-cosignatures',
+            message: `checkpoint ${cp.line} (size ${cp.size}) carries a cosignature by ${w.keyName} that does not verify: forged, or made for another checkpoint`,
+            checkpoint: { line: cp.line, size: cp.size, time: cp.time },
+          });
+        }
+      }
+    }
+    if (cp.size > lastRoundIndex && (!best || found.size > best.found.size)) best = { cp, found };
+  }
+  const results: WitnessResult[] = witnesses.list.map((w) => {
+    const timestamp = best?.found.get(w.verifierKey);
+    return { keyName: w.keyName, keyId: toHex(w.keyId), verifierKey: w.verifierKey, cosigned: timestamp !== undefined, ...(timestamp !== undefined ? { timestamp } : {}) };
+  });
+  const cosigned = results.filter((r) => r.cosigned).length;
+  if (cosigned < witnesses.quorum) {
+    const missing = results.filter((r) => !r.cosigned).map((r) => `${r.keyName} (key ${r.keyId})`);
+    fail({
+      check: 'witness-cosignatures',
+      message: best
+        ? `checkpoint ${best.cp.line} (size ${best.cp.size}), which covers the round, carries ${cosigned} of the ${witnesses.quorum} cosignatures required; missing: ${missing.join(', ')}`
+        : `no checkpoint covers the round's entries, so none carries the ${witnesses.quorum} cosignatures required; missing: ${missing.join(', ')}`,
+      ...(best ? { checkpoint: { line: best.cp.line, size: best.cp.size, time: best.cp.time } } : {}),
+    });
+  }
+  return {
+    quorum: witnesses.quorum,
+    cosigned,
+    ...(best ? { checkpoint: { line: best.cp.line, size: best.cp.size, time: best.cp.time } } : {}),
+    witnesses: results,
   };
 }
 

@@ -86,8 +86,56 @@ export class ResultsDisputedPayload {
   readonly recomputed!: RecomputedResult;
 }
 
+/**
+ * The ledger's checkpoint key was rotated: `handover` is a C2SP signed note by the previous key naming the new
+ * key and the ledger size from which it signs (libs/ledger key-history: formatHandoverText). Appended to the
+ * ledger itself by the audit service (stream `ledger`, round LEDGER_ROUND_ID) at index fromSize - 1.
+ */
+export class LedgerKeyRotatedPayload {
+  @IsString()
+  readonly origin!: string;
+
+  @IsInt()
+  @Min(1)
+  readonly fromSize!: number;
+
+  /** C2SP verifier keys of the key handing over and of the new key. */
+  @IsString()
+  readonly previousKey!: string;
+
+  @IsString()
+  readonly newKey!: string;
+
+  @IsString()
+  readonly handover!: string;
+}
+
+/**
+ * A ledger key was revoked from a ledger size, with a public reason: checkpoints of that size or larger signed by
+ * it are invalid. `revocation` is a C2SP signed note by the key current at the time (never the revoked one).
+ */
+export class LedgerKeyRevokedPayload {
+  @IsString()
+  readonly origin!: string;
+
+  @IsString()
+  readonly revokedKey!: string;
+
+  @IsInt()
+  @Min(0)
+  readonly fromSize!: number;
+
+  @IsString()
+  readonly reason!: string;
+
+  @IsString()
+  readonly revocation!: string;
+}
+
+export type LedgerKeyRotated = EventEnvelope<'LedgerKeyRotated', LedgerKeyRotatedPayload>;
+export type LedgerKeyRevoked = EventEnvelope<'LedgerKeyRevoked', LedgerKeyRevokedPayload>;
 export type CheckpointSigned = EventEnvelope<'CheckpointSigned', CheckpointSignedPayload>;
 export type ResultsVerified = EventEnvelope<'ResultsVerified', ResultsVerifiedPayload>;
 export type ResultsDisputed = EventEnvelope<'ResultsDisputed', ResultsDisputedPayload>;
 
-export type AuditEvent = CheckpointSigned | ResultsVerified | ResultsDisputed;
+export type AuditEvent = CheckpointSigned | ResultsVerified | ResultsDisputed | LedgerKeyRotated | LedgerKeyRevoked;

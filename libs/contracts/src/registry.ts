@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { CheckpointSignedPayload, ResultsDisputedPayload, ResultsVerifiedPayload, type AuditEvent } from './audit.events';
+import { CheckpointSignedPayload, LedgerKeyRevokedPayload, LedgerKeyRotatedPayload, ResultsDisputedPayload, ResultsVerifiedPayload, type AuditEvent } from './audit.events';
 import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
 import { hasOnlyCanonicalUuids, isCanonicalUuid } from './ids';
 import {
@@ -95,6 +95,8 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   CheckpointSigned: { producer: 'audit', schemaVersion: 1, payload: CheckpointSignedPayload },
   ResultsVerified: { producer: 'audit', schemaVersion: 1, payload: ResultsVerifiedPayload },
   ResultsDisputed: { producer: 'audit', schemaVersion: 1, payload: ResultsDisputedPayload },
+  LedgerKeyRotated: { producer: 'audit', schemaVersion: 1, payload: LedgerKeyRotatedPayload },
+  LedgerKeyRevoked: { producer: 'audit', schemaVersion: 1, payload: LedgerKeyRevokedPayload },
 };
 
 export type ValidationResult = { ok: true; envelope: PlazaEvent } | { ok: false; reason: string };

@@ -62,3 +62,27 @@ export {
 export type { Checkpoint, SignedCheckpoint, NoteSignature, VerifyCheckpointOptions, CheckpointInput } from './checkpoint';
 export { LedgerVerifier } from './ledger-verifier';
 export type { LedgerEntryInput, LedgerCheck, LedgerFailure, LedgerVerificationReport } from './ledger-verifier';
+export {
+  NOTE_SIG_COSIGNATURE_V1,
+  cosignatureKeyIdInput,
+  cosignedMessage,
+  parseCosignerKeyText,
+  parseTimestampedSignature,
+  formatCosignatureLine,
+  parseSignatureLine,
+} from './cosignature-text';
+export type { TimestampedSignature } from './cosignature-text';
+export {
+  cosignerKeyId,
+  formatCosignerVerifierKey,
+  formatCosignerSignerKey,
+  generateCosignerKey,
+  parseCosignerVerifierKey,
+  parseCosignerSignerKey,
+  cosignCheckpoint,
+  verifyCosignature,
+  noteCosignatures,
+} from './cosignature';
+export type { Cosigner, Cosignature } from './cosignature';
+export { HANDOVER_HEADER, REVOCATION_HEADER, formatHandoverText, formatRevocationText, parseHandoverText, parseRevocationText } from './key-history';
+export type { Handover, Revocation } from './key-history';

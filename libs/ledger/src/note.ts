@@ -124,13 +124,16 @@ export function parseVerifierKeyText(vkey: string): { keyName: string; keyIdHex:
   return { keyName, keyIdHex: idHex, rawKey: material.subarray(1) };
 }
 
-/** What the C2SP key ID hashes: key name ‖ 0x0A ‖ 0x01 ‖ raw public key (the ID is the first 4 bytes of its SHA-256). */
-export function noteKeyIdInput(keyName: string, rawKey: Uint8Array): Uint8Array {
+/**
+ * What the C2SP key ID hashes: key name ‖ 0x0A ‖ signature type ‖ raw public key (the ID is the first 4 bytes of its
+ * SHA-256); the type is 0x01 for Ed25519 note signatures, 0x04 for Ed25519 cosignature/v1 (tlog-cosignature).
+ */
+export function noteKeyIdInput(keyName: string, rawKey: Uint8Array, signatureType: number = NOTE_SIG_ED25519): Uint8Array {
   const name = utf8(keyName);
   const out = new Uint8Array(name.length + 2 + rawKey.length);
   out.set(name, 0);
   out[name.length] = 0x0a;
-  out[name.length + 1] = NOTE_SIG_ED25519;
+  out[name.length + 1] = signatureType;
   out.set(rawKey, name.length + 2);
   return out;
 }

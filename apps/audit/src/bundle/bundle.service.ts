@@ -4,11 +4,12 @@ import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import { checkpointsText, derivedFiles, digestOf, FileDigest, ledgerLines, manifestText, publicKeyText, type LeafSource } from '@plaza/bundle';
-import { CHECKPOINTS_FILE, LEDGER_FILE, PB_FILE_PATTERN, PUBLIC_KEY_FILE, RESULTS_FILE, type BundleCheckpoint } from '@plaza/bundle';
+import { CHECKPOINTS_FILE, KEY_HISTORY_FILE, formatKeyHistoryLine, LEDGER_FILE, PB_FILE_PATTERN, PUBLIC_KEY_FILE, RESULTS_FILE, type BundleCheckpoint } from '@plaza/bundle';
 import type { CheckpointView } from '../ledger/checkpoints';
 import { LedgerQuery } from '../ledger/ledger-query';
 import { LedgerTree } from '../ledger/ledger-tree';
 import { SigningKey } from '../ledger/signing-key';
+import { KeyRotation } from '../ledger/key-rotation';
 
 const BATCH = 10_000;
 
@@ -25,6 +26,7 @@ export class BundleService {
     private readonly query: LedgerQuery,
     private readonly tree: LedgerTree,
     private readonly key: SigningKey,
+    private readonly rotation: KeyRotation,
     private readonly dataSource: DataSource,
     @InjectSchema() private readonly schema: string,
   ) {}
@@ -42,12 +44,14 @@ export class BundleService {
     const ledger = new FileDigest(LEDGER_FILE);
     let roundEntries = 0;
     for await (const line of ledgerLines(this.#leaves(roundId, cp.size, () => roundEntries++))) ledger.update(line);
-    const files = [ledger.done(), digestOf(CHECKPOINTS_FILE, checkpointsText(checkpoints)), digestOf(PUBLIC_KEY_FILE, publicKeyText(this.key.publicView().verifierKey))];
+    const files = [ledger.done(), digestOf(CHECKPOINTS_FILE, checkpointsText(checkpoints)), digestOf(PUBLIC_KEY_FILE, publicKeyText(this.key.genesisVerifierKey))];
+    const history = await this.#keyHistory(cp.size);
+    if (history !== undefined) files.push(digestOf(KEY_HISTORY_FILE, history));
     for (const [name, text] of await this.#derived(roundId, cp.size)) files.push(digestOf(name, text));
     return manifestText({
       roundId,
       origin: cp.origin,
-      verifierKey: this.key.publicView().verifierKey,
+      verifierKey: this.key.genesisVerifierKey,
       ledgerSize: cp.size,
       roundEntries,
       checkpoints,
@@ -67,7 +71,13 @@ export class BundleService {
       return true;
     }
     if (name === PUBLIC_KEY_FILE) {
-      await sink(publicKeyText(this.key.publicView().verifierKey));
+      await sink(publicKeyText(this.key.genesisVerifierKey));
+      return true;
+    }
+    if (name === KEY_HISTORY_FILE) {
+      const history = await this.#keyHistory(cp.size);
+      if (history === undefined) return false;
+      await sink(history);
       return true;
     }
     if (name === RESULTS_FILE || PB_FILE_PATTERN.test(name)) {
@@ -79,6 +89,12 @@ export class BundleService {
     return false;
   }
 
+  /** key-history.jsonl of a bundle cut at `size`: the handovers and revocations recorded below it; none: no file. */
+  async #keyHistory(size: number): Promise<string | undefined> {
+    const history = await this.rotation.history(size);
+    return history.length === 0 ? undefined : history.map((h) => formatKeyHistoryLine({ kind: h.kind, note: h.note })).join('');
+  }
+
   /** Every checkpoint up to `size`, each with the consistency proof from the one before. */
   async checkpoints(size: number): Promise<BundleCheckpoint[]> {
     const out: BundleCheckpoint[] = [];
@@ -88,7 +104,7 @@ export class BundleService {
       for (const cp of page) {
         const prev = out.at(-1);
         const proof = prev ? this.tree.tree.consistencyProof(prev.size, cp.size) : [];
-        out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.note, consistency: proof.map((h) => h.toString('hex')) });
+        out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.cosignedNote, consistency: proof.map((h) => h.toString('hex')) });
       }
       if (page.length < 1000) return out;
       after = page[page.length - 1].size;

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ConfigError, loadConfig, ServiceConfig } from '@plaza/nest-runtime';
+import { parseWitnessList } from '../ledger/witnesses';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
 
@@ -23,6 +24,15 @@ export class AuditConfig extends ServiceConfig {
   @IsString()
   LEDGER_SIGNING_KEY?: string;
 
+  /**
+   * The witnesses whose cosignatures this service accepts (POST /ledger/cosignatures): C2SP verifier keys
+   * `<name>+<id>+<base64(0x04 ‖ key)>` from `plaza witness keygen`, or paths of .vkey files holding one, separated
+   * by commas or newlines. Empty: no witness is configured and every cosignature is refused.
+   */
+  @IsOptional()
+  @IsString()
+  LEDGER_WITNESSES?: string;
+
   /** Sign a checkpoint when this long has passed since the last one and the ledger grew. */
   @Transform(toInt)
   @IsInt()
@@ -44,6 +54,11 @@ export function loadAuditConfig(env: Record<string, string | undefined> = proces
   const config = loadConfig(AuditConfig, env);
   if (config.NODE_ENV === 'production' && !config.LEDGER_SIGNING_KEY) {
     throw new ConfigError(['LEDGER_SIGNING_KEY is required when NODE_ENV=production (a development key is generated only outside production)']);
+  }
+  try {
+    parseWitnessList(config.LEDGER_WITNESSES);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
   }
   return Object.assign(config, { DB_SCHEMA: config.DB_SCHEMA ?? 'audit' });
 }

@@ -24,6 +24,35 @@ export interface CheckpointView {
   readonly note: string;
   /** The CheckpointSigned event that published it. */
   readonly eventId: string;
+  /** Witness cosignatures received for it (C2SP tlog-cosignature), oldest first; each was checked before it was stored. */
+  readonly cosignatures: readonly CosignatureView[];
+  /** `note` with every cosignature line appended: the checkpoint with all its signatures. */
+  readonly cosignedNote: string;
+}
+
+/** One stored witness cosignature. */
+export interface CosignatureView {
+  readonly keyName: string;
+  readonly keyId: string;
+  /** The witness's C2SP verifier key (as configured in LEDGER_WITNESSES). */
+  readonly verifierKey: string;
+  /** POSIX seconds the witness put in its cosignature. */
+  readonly timestamp: number;
+  /** The signature line, `— <name> <base64(key ID ‖ timestamp ‖ signature)>` and a newline. */
+  readonly line: string;
+}
+
+export interface CosignatureRow {
+  size: string;
+  key_name: string;
+  key_id: string;
+  verifier_key: string;
+  cosigned_at: string;
+  line: string;
+}
+
+export function toCosignatureView(row: CosignatureRow): CosignatureView {
+  return { keyName: row.key_name, keyId: row.key_id, verifierKey: row.verifier_key, timestamp: Number(row.cosigned_at), line: row.line };
 }
 
 export interface CheckpointRow {
@@ -41,7 +70,7 @@ export interface CheckpointRow {
 
 export const CHECKPOINT_COLUMNS = 'size, root_hash, time, origin, key_name, key_id, signature, body, note, event_id';
 
-export function toCheckpointView(row: CheckpointRow): CheckpointView {
+export function toCheckpointView(row: CheckpointRow, cosignatures: readonly CosignatureView[] = []): CheckpointView {
   return {
     size: Number(row.size),
     rootHash: row.root_hash.toString('base64'),
@@ -54,6 +83,8 @@ export function toCheckpointView(row: CheckpointRow): CheckpointView {
     body: row.body,
     note: row.note,
     eventId: row.event_id,
+    cosignatures,
+    cosignedNote: row.note + cosignatures.map((c) => c.line).join(''),
   };
 }
 
@@ -107,6 +138,25 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   /** The last checkpoint signed, if any. */
   get last(): Checkpoint | undefined {
     return this.#signer?.last;
+  }
+
+  /**
+   * Runs `change` while no checkpoint is being signed (waiting for one in progress), then starts signing again
+   * with the key it leaves in SigningKey: a key rotation can never race a checkpoint signed with the old key.
+   */
+  async exclusive<T>(change: () => Promise<T>): Promise<T> {
+    while (this.#running) await this.#running.catch(() => undefined);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.#running = held;
+    try {
+      const result = await change();
+      await this.#loadSigner();
+      return result;
+    } finally {
+      this.#running = undefined;
+      release();
+    }
   }
 
   /** Runs one round of catch-up and signing now (tests and the scheduler). */

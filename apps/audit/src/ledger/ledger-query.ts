@@ -3,7 +3,7 @@ import { NotFound } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
-import { CHECKPOINT_COLUMNS, toCheckpointView, type CheckpointRow, type CheckpointView } from './checkpoints';
+import { CHECKPOINT_COLUMNS, toCheckpointView, toCosignatureView, type CheckpointRow, type CheckpointView, type CosignatureRow } from './checkpoints';
 
 export interface EntryRow {
   index: string;
@@ -85,12 +85,12 @@ export class LedgerQuery {
 
   async latestCheckpoint(): Promise<CheckpointView | undefined> {
     const rows: CheckpointRow[] = await this.dataSource.query(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.s}.checkpoints ORDER BY size DESC LIMIT 1`);
-    return rows[0] && toCheckpointView(rows[0]);
+    return (await this.#withCosignatures(rows))[0];
   }
 
   async checkpointAt(size: number): Promise<CheckpointView | undefined> {
     const rows: CheckpointRow[] = await this.dataSource.query(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.s}.checkpoints WHERE size = $1`, [size]);
-    return rows[0] && toCheckpointView(rows[0]);
+    return (await this.#withCosignatures(rows))[0];
   }
 
   /** The checkpoint a proof is asked against: the one of `size`, or the latest. 404 when there is none. */
@@ -106,7 +106,19 @@ export class LedgerQuery {
       `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.s}.checkpoints WHERE size > $1 AND size <= $3 ORDER BY size LIMIT $2`,
       [after, limit, upTo],
     );
-    return rows.map(toCheckpointView);
+    return this.#withCosignatures(rows);
+  }
+
+  /** The checkpoint rows as views, each with the cosignatures stored for it (in the order received). */
+  async #withCosignatures(rows: CheckpointRow[]): Promise<CheckpointView[]> {
+    if (rows.length === 0) return [];
+    const cosigned: CosignatureRow[] = await this.dataSource.query(
+      `SELECT size, key_name, key_id, verifier_key, cosigned_at, line FROM ${this.s}.cosignatures WHERE size = ANY($1::bigint[]) ORDER BY received_at, key_name, key_id`,
+      [rows.map((r) => r.size)],
+    );
+    const bySize = new Map<string, CosignatureRow[]>();
+    for (const c of cosigned) bySize.set(String(c.size), [...(bySize.get(String(c.size)) ?? []), c]);
+    return rows.map((r) => toCheckpointView(r, (bySize.get(String(r.size)) ?? []).map(toCosignatureView)));
   }
 
   /** Entries from `from` in index order, of one round or all. */

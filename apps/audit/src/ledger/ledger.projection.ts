@@ -8,21 +8,33 @@ import type { EntityManager } from 'typeorm';
  * transaction (with the processed-event record), so a redelivered event is never appended twice; the
  * head row is locked for the append so concurrent batches cannot leave gaps or reuse an index.
  */
+/** Appends one event to the ledger under the head row's lock and returns its index (the projection and key rotations). */
+export async function appendToLedger(
+  manager: EntityManager,
+  schema: string,
+  envelope: EventEnvelope,
+  source: { topic: string; partition: number; offset: string | number },
+): Promise<number> {
+  const s = quoteIdent(schema);
+  const bytes = canonicalBytes(envelope);
+  const [{ index }]: { index: string }[] = await manager.query(
+    // A CTE so the driver hands back the returned row (TypeORM returns [rows, count] for a bare UPDATE).
+    `WITH head AS (UPDATE ${s}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index) SELECT index FROM head`,
+  );
+  await manager.query(
+    `INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, source.topic, source.partition, source.offset],
+  );
+  return Number(index);
+}
+
 export class LedgerProjection {
   constructor(private readonly schema: string) {}
 
   readonly apply = async (envelope: EventEnvelope, manager: EntityManager, context: MessageContext): Promise<void> => {
+    await appendToLedger(manager, this.schema, envelope, context);
     const s = quoteIdent(this.schema);
-    const bytes = canonicalBytes(envelope);
-    const [{ index }]: { index: string }[] = await manager.query(
-      // A CTE so the driver hands back the returned row (TypeORM returns [rows, count] for a bare UPDATE).
-      `WITH head AS (UPDATE ${s}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index) SELECT index FROM head`,
-    );
-    await manager.query(
-      `INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, context.topic, context.partition, context.offset],
-    );
     if (envelope.type === 'BallotCast') {
       // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
       await manager.query(`INSERT INTO ${s}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id) VALUES ($1, $2, $3, $4, $5)`, [

@@ -30,6 +30,8 @@ export interface PublicKeyView {
   /** DER SubjectPublicKeyInfo, base64. */
   readonly spki: string;
   readonly pem: string;
+  /** The ledger's first key (before any rotation): what public-key.txt of a bundle holds and `plaza verify --key` pins. */
+  readonly firstVerifierKey: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export interface PublicKeyView {
 export class SigningKey {
   private readonly logger = new Logger(SigningKey.name);
   #privateKey: KeyObject | undefined;
+  #genesis: KeyObject | undefined;
   #keyName: string;
 
   constructor(
@@ -66,7 +69,25 @@ export class SigningKey {
       if (this.config.NODE_ENV === 'production') throw new Error('LEDGER_SIGNING_KEY is required when NODE_ENV=production');
       this.#privateKey = await this.#developmentKey();
     }
+    this.#genesis = this.#privateKey;
+    // After a rotation the newest handed-over key signs (kept in key_history by the rotation).
+    const [latest]: { private_pem: string }[] = await this.dataSource.query(
+      `SELECT private_pem FROM ${quoteIdent(this.schema)}.key_history WHERE kind = 'handover' ORDER BY seq DESC LIMIT 1`,
+    );
+    if (latest) this.#privateKey = toPrivateKey(latest.private_pem);
     this.logger.log(`checkpoints are signed by ${this.#keyName} key ${this.keyId}`);
+  }
+
+  /** Switches to the key a rotation handed over to (the caller recorded the handover first). */
+  use(privateKey: KeyObject): void {
+    this.#privateKey = privateKey;
+    this.logger.log(`checkpoints are now signed by ${this.#keyName} key ${this.keyId}`);
+  }
+
+  /** The C2SP verifier key of the first key of the ledger (before any rotation): the root of the key history. */
+  get genesisVerifierKey(): string {
+    if (!this.#genesis) throw new Error('signing key not loaded');
+    return formatVerifierKey(this.#keyName, toPublicKey(this.#genesis));
   }
 
   get keyName(): string {
@@ -91,6 +112,7 @@ export class SigningKey {
       publicKey: exportPublicKeyRaw(pub),
       spki: exportPublicKeySpki(pub),
       pem: exportPublicKeyPem(pub),
+      firstVerifierKey: this.genesisVerifierKey,
     };
   }
 

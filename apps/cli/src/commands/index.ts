@@ -7,6 +7,7 @@ import { registerImport } from './import';
 import { registerPb } from './pb-check';
 import { registerTally } from './tally';
 import { registerVerify } from './verify';
+import { registerWitness } from './witness';
 
 /** Every `plaza` subcommand, one file each in this folder: add yours to this list. */
 export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [
@@ -17,4 +18,5 @@ export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void
   registerConformance,
   registerPb,
   registerDoctor,
+  registerWitness,
 ];

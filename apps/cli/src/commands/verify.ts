@@ -14,6 +14,8 @@ interface VerifyFlags {
   json?: boolean;
   analyse?: boolean;
   key?: string;
+  witness?: string[];
+  quorum?: string;
   progress?: boolean;
 }
 
@@ -30,6 +32,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     )
     .argument('<bundle>', 'the bundle directory (from `plaza audit export`)')
     .option('--key <key>', "the audit service's C2SP verifier key (or a file holding it) to pin instead of trusting the bundle's")
+    .option('--witness <vkey...>', 'a witness verifier key (or a .vkey file) whose cosignature the checkpoint covering the round must carry; repeatable')
+    .option('--quorum <k>', 'how many of the --witness keys must have cosigned (default: all of them)')
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress bar even on a terminal')
     .option('--analyse', "after a successful verification, a fairness analysis of each unit's declared result from the bundle's ballots")
@@ -49,6 +53,14 @@ export async function verifyCommand(bundle: string, flags: VerifyFlags, _ctx?: C
   if (!existsSync(bundle) || !statSync(bundle).isDirectory()) throw new CliError(`${bundle}: not a bundle directory`);
   let trustedKey: string | undefined;
   if (flags.key !== undefined) trustedKey = existsSync(flags.key) ? readFileSync(flags.key, 'utf8').trim() : flags.key.trim();
+  const witnesses = (flags.witness ?? []).map((w) => (existsSync(w) ? readFileSync(w, 'utf8').trim() : w.trim()));
+  let quorum: number | undefined;
+  if (flags.quorum !== undefined) {
+    quorum = Number(flags.quorum);
+    if (!/^[1-9][0-9]*$/.test(flags.quorum)) throw new CliError('--quorum must be a positive whole number');
+    if (witnesses.length === 0) throw new CliError('--quorum needs at least one --witness');
+    if (quorum > witnesses.length) throw new CliError(`--quorum ${quorum} is more than the ${witnesses.length} --witness key(s) given`);
+  }
   const ledgerPath = join(bundle, LEDGER_FILE);
   const large = existsSync(ledgerPath) && statSync(ledgerPath).size >= PROGRESS_MIN_BYTES;
   const bar =
@@ -57,7 +69,7 @@ export async function verifyCommand(bundle: string, flags: VerifyFlags, _ctx?: C
       : undefined;
   bar?.start(Math.ceil(statSync(ledgerPath).size / 2 ** 20), 0);
   try {
-    return await verifyBundle(bundle, { trustedKey, onProgress: bar ? (read) => bar.update(Math.floor(read / 2 ** 20)) : undefined });
+    return await verifyBundle(bundle, { trustedKey, witnesses, quorum, onProgress: bar ? (read) => bar.update(Math.floor(read / 2 ** 20)) : undefined });
   } catch (e) {
     throw new CliError(`${bundle}: ${(e as Error).message}`);
   } finally {
@@ -93,6 +105,14 @@ export function formatReport(r: VerifyReport): string {
     }
   }
   if (r.round) lines.push(...formatInsider(r.round.insider));
+  if (r.witnesses) {
+    const w = r.witnesses;
+    const at = w.checkpoint ? `checkpoint ${w.checkpoint.line} (size ${w.checkpoint.size})` : 'no checkpoint covering the round';
+    lines.push(`  witnesses   ${w.cosigned} of ${w.witnesses.length} cosigned ${at}; quorum ${w.quorum}`);
+    for (const x of w.witnesses) {
+      lines.push(`    ${x.cosigned ? 'cosigned    ' : 'NOT cosigned'} ${x.keyName} key ${x.keyId}${x.timestamp !== undefined ? ` at ${new Date(x.timestamp * 1000).toISOString()}` : ''}`);
+    }
+  }
   lines.push('  checks');
   for (const c of r.checks) lines.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}`);
   if (r.ok) {

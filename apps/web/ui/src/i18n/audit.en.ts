@@ -94,6 +94,15 @@ export default {
       trust:
         'only the public key of the audit service below, fetched from this server and pinned. Nothing else the server sends is believed: a forged or altered bundle fails. To rule out a swapped key, compare its id with one published elsewhere.',
       keyIs: 'Pinned key:',
+      witnesses: {
+        label: 'Witness keys (one per line)',
+        help: 'Independent witnesses cosign checkpoints only when they are consistent with what they saw before. The operator lists its witnesses here; replace them with the keys of witnesses you trust.',
+        quorum: 'How many must have cosigned (empty: all)',
+        heading: 'Witnesses',
+        summary: '{{cosigned}} of {{count}} witnesses cosigned the checkpoint covering this round (size {{size}}); {{quorum}} required.',
+        cosigned: 'Cosigned:',
+        missing: 'Did not cosign:',
+      },
       keyId: 'key id {{id}}',
       start: 'Verify this round’s bundle',
       cancel: 'Cancel',
@@ -193,6 +202,8 @@ export default {
       'registration-order': { name: 'Registration order', what: 'registered pseudonyms in sorted order, saying nothing about the roll’s order' },
       results: { name: 'Results recount', what: 'every declared result equals the recount' },
       'derived-file': { name: 'Derived files', what: 'results.json and the .pb files follow from the ledger' },
+      'key-history': { name: 'Key history', what: 'each change of the ledger key is signed by the key it replaces; every checkpoint is signed by the key valid for its size' },
+      'witness-cosignatures': { name: 'Witness cosignatures', what: 'with witness keys given: the checkpoint covering the round is cosigned by enough independent witnesses, and no cosignature is forged' },
     },
   },
 };

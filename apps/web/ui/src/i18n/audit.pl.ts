@@ -104,6 +104,15 @@ export default {
       trust:
         'tylko kluczowi publicznemu usługi audytu poniżej, pobranemu z tego serwera i przypiętemu. Niczemu innemu, co wysyła serwer, nie dajemy wiary: podrobiony lub zmieniony pakiet nie przejdzie. Aby wykluczyć podmianę klucza, porównaj jego id z opublikowanym gdzie indziej.',
       keyIs: 'Przypięty klucz:',
+      witnesses: {
+        label: 'Klucze świadków (jeden w wierszu)',
+        help: 'Niezależni świadkowie kontrasygnują punkty kontrolne tylko wtedy, gdy są zgodne z tym, co widzieli wcześniej. Operator podaje tu swoich świadków; zastąp ich kluczami świadków, którym ufasz.',
+        quorum: 'Ilu musi kontrasygnować (puste: wszyscy)',
+        heading: 'Świadkowie',
+        summary: 'Punkt kontrolny obejmujący tę turę (rozmiar {{size}}) kontrasygnowało {{cosigned}} z {{count}} świadków; wymagane: {{quorum}}.',
+        cosigned: 'Kontrasygnował:',
+        missing: 'Nie kontrasygnował:',
+      },
       keyId: 'id klucza {{id}}',
       start: 'Zweryfikuj pakiet tej edycji',
       cancel: 'Anuluj',
@@ -211,6 +220,8 @@ export default {
       'registration-order': { name: 'Kolejność rejestracji', what: 'pseudonimy w porządku posortowanym, niezależnym od kolejności spisu' },
       results: { name: 'Przeliczenie wyników', what: 'każdy ogłoszony wynik równa się przeliczeniu' },
       'derived-file': { name: 'Pliki pochodne', what: 'results.json i pliki .pb wynikają z rejestru' },
+      'key-history': { name: 'Historia kluczy', what: 'każda zmiana klucza rejestru jest podpisana kluczem, który zastępuje; każdy punkt kontrolny podpisuje klucz ważny dla jego rozmiaru' },
+      'witness-cosignatures': { name: 'Kontrasygnaty świadków', what: 'gdy podano klucze świadków: punkt kontrolny obejmujący turę ma kontrasygnaty wystarczającej liczby niezależnych świadków i żadna nie jest podrobiona' },
     },
   },
 } satisfies typeof en;

@@ -19,7 +19,7 @@ export function verifyInWorker(request: VerifyRequest, options: VerifyInWorkerOp
   if (typeof Worker === 'undefined') {
     // Loaded only here: the verifier and the libraries it replays with stay out of the page's own bundle.
     return import('./verifier')
-      .then(({ verifyBundleInBrowser }) => verifyBundleInBrowser(sourceFor(request.bundle, signal), { trustedKey: request.trustedKey, onProgress, signal }))
+      .then(({ verifyBundleInBrowser }) => verifyBundleInBrowser(sourceFor(request.bundle, signal), { trustedKey: request.trustedKey, witnesses: request.witnesses, quorum: request.quorum, onProgress, signal }))
       .catch((e: unknown) => {
         throw new VerifyError(errorInfo(e));
       });

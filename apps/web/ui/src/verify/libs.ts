@@ -5,7 +5,7 @@
  */
 export { CHECKPOINTS_FILE, LEDGER_FILE, MANIFEST_FILE, PUBLIC_KEY_FILE, RESULTS_FILE } from '../../../../../libs/bundle/src/format';
 export { EMPTY_ROOT_HEX, verifyBundleCore } from '../../../../../libs/bundle/src/verify-core';
-export type { FileSha256, LeafTree, VerifyCoreResult, VerifyCrypto, VerifyFailure, VerifyFiles } from '../../../../../libs/bundle/src/verify-core';
+export type { FileSha256, LeafTree, VerifyCoreResult, VerifyCrypto, VerifyFailure, VerifyFiles, WitnessReport } from '../../../../../libs/bundle/src/verify-core';
 export { VERIFY_CHECKS } from '../../../../../libs/bundle/src/checks';
 export type { BundleCheck, VerifyCheck } from '../../../../../libs/bundle/src/checks';
 export type { RoundAuditReport, RoundFailure, UnitComparison } from '../../../../../libs/bundle/src/round-audit';

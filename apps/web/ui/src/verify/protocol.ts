@@ -13,6 +13,9 @@ export interface VerifyRequest {
   readonly bundle: BundleSpec;
   /** The published key to pin: GET /api/audit/ledger/public-key's answer or its verifierKey. */
   readonly trustedKey?: string | { readonly verifierKey: string };
+  /** Witness verifier keys (configured by the operator, overridable by the auditor) and the quorum. */
+  readonly witnesses?: readonly string[];
+  readonly quorum?: number;
 }
 
 export type WorkerReply =

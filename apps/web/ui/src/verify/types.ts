@@ -1,4 +1,4 @@
-import type { RoundAuditReport, VerifyCheck, VerifyFailure } from './libs';
+import type { RoundAuditReport, VerifyCheck, VerifyFailure, WitnessReport } from './libs';
 
 export type { VerifyCheck } from './libs';
 
@@ -41,6 +41,10 @@ export interface BrowserVerifyOptions {
    * key verifies; compare `keyId` with the published one.
    */
   readonly trustedKey?: string | { readonly verifierKey: string };
+  /** Witness verifier keys whose cosignatures the checkpoint covering the round must carry (as `plaza verify --witness`). */
+  readonly witnesses?: readonly string[];
+  /** How many of them (default all), as `--quorum`. */
+  readonly quorum?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
   /** Stops the verification (the promise rejects with an AbortError). */
   readonly signal?: AbortSignal;
@@ -118,6 +122,8 @@ export interface BrowserVerifyReport {
   readonly proposalTitles: Readonly<Record<string, string>>;
   /** What the replay found (as `plaza verify --json` gives it). */
   readonly round?: Omit<RoundAuditReport, 'files' | 'fileDigests' | 'failures'>;
+  /** With witnesses: which cosigned the checkpoint covering the round (as `plaza verify --witness`). */
+  readonly witnesses?: WitnessReport;
   readonly elapsedMs: number;
   readonly timings: { readonly downloadMs: number; readonly ledgerMs: number; readonly recountMs: number };
 }

@@ -349,3 +349,35 @@ describe('the browser verifier fails tampered bundles with the check plaza verif
     );
   }, 300_000);
 });
+
+describe('the browser verifier and witnesses', () => {
+  it('reports each witness as plaza verify does: cosigned, missing, and a forged cosignature refused', async () => {
+    const { cosignCheckpoint, generateCosignerKey, parseCosignerSignerKey, parseSignedNote } = await import('@plaza/ledger');
+    const a = generateCosignerKey('w.example/a');
+    const b = generateCosignerKey('w.example/b');
+    const signer = parseCosignerSignerKey(a.signerKey);
+    const dir = copy();
+    const file = join(dir, 'checkpoints.jsonl');
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { note: string });
+    const last = lines[lines.length - 1];
+    last.note += cosignCheckpoint(parseSignedNote(last.note).text, signer, 1_765_000_000);
+    writeFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    reseal(dir);
+    for (const quorum of [1, 2]) {
+      const node = await verifyBundle(dir, { witnesses: [a.verifierKey, b.verifierKey], quorum });
+      const web = await verifyBundleInBrowser(dirSource(dir), { witnesses: [a.verifierKey, b.verifierKey], quorum });
+      expect(web.witnesses).toEqual(node.witnesses);
+      expect(web.witnesses?.witnesses.map((w) => [w.keyName, w.cosigned])).toEqual([['w.example/a', true], ['w.example/b', false]]);
+      expect(web.ok).toBe(quorum === 1);
+      expect(node.ok).toBe(quorum === 1);
+    }
+    // The same cosignature moved onto the first checkpoint does not verify there.
+    lines[0].note += last.note.split('\n').filter((l) => l.startsWith('\u2014 w.example/a')).join('\n') + '\n';
+    writeFileSync(file, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+    reseal(dir);
+    const web = await verifyBundleInBrowser(dirSource(dir), { witnesses: [a.verifierKey] });
+    expect(web.ok).toBe(false);
+    expect(web.failure?.check).toBe('witness-cosignatures');
+    expect(web.failure?.checkpoint?.line).toBe(1);
+  });
+});

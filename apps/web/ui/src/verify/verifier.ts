@@ -151,6 +151,9 @@ export async function verifyBundleInBrowser(source: BundleSource, options: Brows
     trustedKey,
     keyPinned: options.trustedKey !== undefined,
     pinnedKeyError: (message) => new PinnedKeyError(message),
+    witnesses: options.witnesses,
+    quorum: options.quorum,
+    witnessError: (message) => new PinnedKeyError(`witness keys: ${message}`),
     onEvent: noteRoundFacts,
     onProgress: (phase, done, total) => progress(phase, done, phase === 'ledger' ? ledgerBytes() : total),
     signal,
@@ -199,6 +202,7 @@ export async function verifyBundleInBrowser(source: BundleSource, options: Brows
     recount,
     proposalTitles,
     round: roundReport ? (round as BrowserVerifyReport['round']) : undefined,
+    ...(core.witnessReport ? { witnesses: core.witnessReport } : {}),
     elapsedMs: now() - marks.started,
     timings: { downloadMs: marks.files[1] - marks.files[0], ledgerMs: marks.ledger[1] - marks.ledger[0], recountMs: marks.recount[1] - marks.recount[0] },
   };

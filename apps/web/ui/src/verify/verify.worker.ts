@@ -12,6 +12,8 @@ scope.onmessage = async (e) => {
   try {
     const report = await verifyBundleInBrowser(sourceFor(request.bundle), {
       trustedKey: request.trustedKey,
+      witnesses: request.witnesses,
+      quorum: request.quorum,
       onProgress: (progress) => scope.postMessage({ type: 'progress', progress }),
     });
     scope.postMessage({ type: 'done', report });

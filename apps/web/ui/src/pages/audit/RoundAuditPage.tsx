@@ -8,7 +8,7 @@ import { Async, useAsync } from '../../ui/async';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { verifyInWorker, type BrowserVerifyReport, type VerifyProgress, type VerifyRequest } from '../../verify';
-import type { PublicKeyView } from './types';
+import type { PublicKeyView, WitnessesView } from './types';
 import './audit.css';
 import { TableWrap } from '../../ui/TableWrap';
 
@@ -158,6 +158,16 @@ function Verification({ roundId }: { roundId: string }) {
   const controller = useRef<AbortController | undefined>(undefined);
   const resultRef = useRef<HTMLDivElement>(null);
   const key = useAsync((signal) => api.audit.get<PublicKeyView>('/ledger/public-key', { signal, anonymous: true }), []);
+  // The witnesses the operator configured, prefilled; the auditor may replace them with keys they trust.
+  const configured = useAsync((signal) => api.audit.get<WitnessesView>('/ledger/witnesses', { signal, anonymous: true }), []);
+  const [witnessText, setWitnessText] = useState<string | undefined>(undefined);
+  const [quorum, setQuorum] = useState('');
+  const witnessKeys = (witnessText ?? configured.data?.witnesses.map((w) => w.verifierKey).join('\n') ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  const witnessesId = useId();
+  const quorumId = useId();
   useEffect(() => () => controller.current?.abort(), []);
   useEffect(() => {
     if (run.kind === 'done' || run.kind === 'error') resultRef.current?.focus();
@@ -173,8 +183,9 @@ function Verification({ roundId }: { roundId: string }) {
       // The key comes from this server's audit service: the one thing trusted. Everything else is recomputed.
       if (pinKey) pinned = key.data ?? (await api.audit.get<PublicKeyView>('/ledger/public-key', { anonymous: true, signal: c.signal }));
       let last = 0;
+      const witnesses = witnessKeys.length > 0 ? { witnesses: witnessKeys, ...(/^[1-9][0-9]*$/.test(quorum) ? { quorum: Number(quorum) } : {}) } : {};
       const report = await verifyInWorker(
-        { bundle, ...(pinned ? { trustedKey: pinned.verifierKey } : {}) },
+        { bundle, ...(pinned ? { trustedKey: pinned.firstVerifierKey ?? pinned.verifierKey } : {}), ...witnesses },
         {
           signal: c.signal,
           onProgress: (p) => {
@@ -208,10 +219,24 @@ function Verification({ roundId }: { roundId: string }) {
         <Async state={key}>
           {(k) => (
             <p>
-              {t('audit.verify.keyIs')} <code className="verifier-key">{k.verifierKey}</code> ({t('audit.verify.keyId', { id: k.keyId })})
+              {t('audit.verify.keyIs')} <code className="verifier-key">{k.firstVerifierKey ?? k.verifierKey}</code> ({t('audit.verify.keyId', { id: k.keyId })})
             </p>
           )}
         </Async>
+      </div>
+      <div className="field">
+        <label htmlFor={witnessesId}>{t('audit.verify.witnesses.label')}</label>
+        <p className="muted">{t('audit.verify.witnesses.help')}</p>
+        <textarea
+          id={witnessesId}
+          rows={3}
+          spellCheck={false}
+          value={witnessText ?? configured.data?.witnesses.map((w) => w.verifierKey).join('\n') ?? ''}
+          onChange={(e) => setWitnessText(e.target.value)}
+          disabled={running}
+        />
+        <label htmlFor={quorumId}>{t('audit.verify.witnesses.quorum')}</label>
+        <input id={quorumId} inputMode="numeric" value={quorum} placeholder={String(witnessKeys.length || '')} onChange={(e) => setQuorum(e.target.value)} disabled={running} />
       </div>
       <div className="actions">
         <button type="button" onClick={() => start('server', { kind: 'http', roundId }, true)} disabled={running}>
@@ -368,6 +393,27 @@ function ReportView({ report, source, pinned }: { report: BrowserVerifyReport; s
             : t('audit.verify.notPinned', { id: report.keyId ?? '?' })}
         </p>
       </div>
+      {report.witnesses && (
+        <section aria-labelledby="witnesses-h">
+          <h3 id="witnesses-h">{t('audit.verify.witnesses.heading')}</h3>
+          <p>
+            {t('audit.verify.witnesses.summary', {
+              cosigned: report.witnesses.cosigned,
+              count: report.witnesses.witnesses.length,
+              quorum: report.witnesses.quorum,
+              size: report.witnesses.checkpoint?.size ?? '?',
+            })}
+          </p>
+          <ul className="witness-list">
+            {report.witnesses.witnesses.map((w) => (
+              <li key={w.verifierKey}>
+                <strong>{w.cosigned ? t('audit.verify.witnesses.cosigned') : t('audit.verify.witnesses.missing')}</strong> <code>{w.keyName}</code> ({t('audit.verify.keyId', { id: w.keyId })})
+                {w.timestamp !== undefined ? ` ${f.dateTime(new Date(w.timestamp * 1000).toISOString())}` : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <dl className="facts">
         {report.roundName && (
           <>

@@ -47,4 +47,11 @@ export interface PublicKeyView {
   readonly publicKey: string;
   readonly spki: string;
   readonly pem: string;
+  /** The ledger's first key (a bundle's public-key.txt): what is pinned once the key has been rotated. */
+  readonly firstVerifierKey?: string;
+}
+
+/** GET /api/audit/ledger/witnesses: the witnesses the operator configured. */
+export interface WitnessesView {
+  readonly witnesses: readonly { readonly keyName: string; readonly keyId: string; readonly verifierKey: string }[];
 }
