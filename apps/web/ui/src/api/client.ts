@@ -43,9 +43,9 @@ export class NetworkError extends Error {
 }
 
 /**
- * Commands (every method but GET) are retried when the answer says nothing was done: 502/503/504/429, a 409
- * `idempotency-in-progress`, or no answer at all. Each command sends one `Idempotency-Key` over all its
- * attempts, so a retry of a command the service did run gets the first answer back instead of a second effect.
+ * Commands (every method but GET) are retried when the answer says nothing was done: 502/503/504 (not 429, which
+ * the person is shown), a 409 `idempotency-in-progress`, or no answer at all. Each command sends one
+ * `Idempotency-Key` over all its attempts, so a retry of a command the service did run gets the first answer back instead of a second effect.
  */
 export const COMMAND_RETRY = { attempts: 8, baseDelayMs: 500, maxDelayMs: 5_000 } as const;
 
@@ -156,7 +156,8 @@ export async function request<T>(service: ServiceName, method: string, path: str
         if (last) throw new NetworkError((error as Error).message);
         res = undefined;
       }
-      if (res && (last || !retryableAnswer(res.status, res.status === 409 ? await codeOf(res.clone()) : undefined))) break;
+      // 429 is not retried here: a rate limit (code sign-in) is meant for the person, who is told at once to wait.
+      if (res && (last || res.status === 429 || !retryableAnswer(res.status, res.status === 409 ? await codeOf(res.clone()) : undefined))) break;
       if (!waiting) setRetrying(+1);
       waiting = true;
       await sleep(retryDelayMs(attempt, res?.headers.get('retry-after') ?? null), options.signal);
