@@ -126,7 +126,12 @@ start() {
   { cat "$here/server.properties"; echo "log.dirs=$data_dir/kraft-logs"; } >"$data_dir/server.properties"
   if [[ ! -f "$data_dir/kraft-logs/meta.properties" ]]; then
     local cluster_id
-    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # Like Kafka's own Uuid.randomUuid: never an id starting with '-', which the format tool would read as an option
+    # (1 start in 64 failed with "argument --cluster-id/-t: expected one argument").
+    cluster_id="-"
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    done
     log "formatting storage in $data_dir (cluster $cluster_id)"
     # shellcheck disable=SC2046
     java $(java_opts) -cp "$jars_dir/*" kafka.tools.StorageTool format -t "$cluster_id" \
