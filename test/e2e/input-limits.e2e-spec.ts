@@ -1,6 +1,6 @@
 import { sql } from '../support/db';
 import { send } from '../support/fuzz';
-import { openApprovalRound } from '../support/round';
+import { openApprovalRound, openRound } from '../support/round';
 import { http, Stack, type ServiceName } from '../support/stack';
 
 /** Raw bytes over HTTP (fetch would re-encode what these tests need to send broken), with the body parsed when JSON. */
@@ -24,6 +24,10 @@ describe('input limits at the HTTP edge', () => {
   const stack = new Stack();
   let roundId: string;
   let proposalIds: string[];
+
+  // A second round that stays in review, for roll imports (made on first use).
+  let inReview: Promise<string> | undefined;
+  const reviewRound = () => (inReview ??= openRound(stack, { stayInReview: true, proposals: [{ unitId: 'centre', cost: 100_000_00 }] }).then((r) => r.roundId));
 
   beforeAll(async () => {
     await stack.start();
@@ -171,7 +175,8 @@ describe('input limits at the HTTP edge', () => {
     it('uppercase ids in roll import, paper batches and the ledger filter are the canonical ones', async () => {
       const V = stack.url('voting');
       const upper = roundId.toUpperCase();
-      const roll = await http('POST', `${V}/rounds/${upper}/voters/roll`, { csv: 'resident_id,unit_id\nR-upper,centre\n' }, admin());
+      // The roll freezes when voting opens (four eyes after that): import into a round still in review.
+      const roll = await http('POST', `${V}/rounds/${(await reviewRound()).toUpperCase()}/voters/roll`, { csv: 'resident_id,unit_id\nR-upper,centre\n' }, admin());
       expect(roll.status).toBe(200);
       const batch = await http('POST', `${V}/rounds/${upper}/paper-batches`, { unitId: 'centre', label: 'Upper' }, { token: stack.token(['staff']) });
       expect([201, 400, 409]).toContain(batch.status);
@@ -225,7 +230,7 @@ describe('input limits at the HTTP edge', () => {
     it('a body without a content type → 415; a CSV roll still goes to roll.csv as text/csv', async () => {
       const none = await raw(`${stack.url('proposals')}/rounds`, 'POST', '{}', { authorization: `Bearer ${stack.token('admin')}` });
       expect(none.status).toBe(415);
-      const csv = await raw(`${stack.url('voting')}/rounds/${roundId}/voters/roll.csv`, 'POST', 'resident_id,unit_id\nR-csv,centre\n', {
+      const csv = await raw(`${stack.url('voting')}/rounds/${await reviewRound()}/voters/roll.csv`, 'POST', 'resident_id,unit_id\nR-csv,centre\n', {
         'content-type': 'text/csv',
         authorization: `Bearer ${stack.token('admin')}`,
       });
