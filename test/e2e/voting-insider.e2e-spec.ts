@@ -243,6 +243,11 @@ describe('voting: insider controls', () => {
     const [secret] = await sql<{ secret: Buffer | null }>(`SELECT secret FROM "${stack.schemas.voting}".round_secrets WHERE round_id = $1`, [round.roundId]);
     expect(secret.secret).toBeNull();
     expect((await http('GET', `${R}/results`)).status).toBe(200);
+    // The destruction is an event of its own: the audit service must have it before the bundle is cut.
+    await expectEventually(async () => {
+      const page = await http('GET', `${stack.url('audit')}/ledger?roundId=${round.roundId}&limit=1000`);
+      expect(page.body.entries.map((e: { type: string }) => e.type)).toContain('RoundSecretDestroyed');
+    });
 
     const { report, code, text } = await verify(round.roundId, 'forgotten');
     expect(report.failures).toEqual([]);
