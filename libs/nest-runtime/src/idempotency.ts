@@ -107,9 +107,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
-      // The command failed, so its transaction wrote nothing: free the key for the retry. If the database is
-      // gone this fails too and the claim lapses after the lease.
-      await this.store.release(caller, key).catch(() => undefined);
+      // The command failed, so its transaction wrote nothing: free the key for the retry. A connection the pool
+      // had not yet noticed was cut fails the first try, so it is tried again; if the database stays gone the
+      // claim lapses after the lease.
+      await this.releaseSoon(caller, key);
       throw error;
     }
     const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
@@ -120,5 +121,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.log.warn(`${IDEMPOTENCY_HEADER} ${key} left unfinished (its lease lapses in ${this.settings.leaseMs} ms): ${(error as Error).message}`);
     }
     return result;
+  }
+
+  private async releaseSoon(caller: string, key: string): Promise<void> {
+    for (const pauseMs of [0, 100, 400]) {
+      if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      try {
+        await this.store.release(caller, key);
+        return;
+      } catch {
+        // tried again below, on another connection
+      }
+    }
   }
 }
