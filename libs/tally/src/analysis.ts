@@ -231,14 +231,7 @@ export function checkPjr(instance: Instance, chosen: readonly number[][], funded
   const costs = instance.projects.map((p) => p.cost);
   let subsets = 0;
   for (let t = 1; t < 1 << m; t++) {
-    let cost = 0n;
-    let size = 0;
-    for (let i = 0; i < m; i++) {
-      if (t & (1 << i)) {
-        cost += costs[i];
-        size++;
-      }
-    }
+    const { cost, size } = subsetCost(t, costs);
     if (cost > instance.budget) continue;
     subsets++;
     const approvers = groups.filter((g) => (g.mask & t) === t);
@@ -265,6 +258,19 @@ export function checkPjr(instance: Instance, chosen: readonly number[][], funded
   return { status: 'satisfied', subsets };
 }
 
+/** Total cost and number of the projects whose bits are set in `t`. */
+function subsetCost(t: number, costs: readonly bigint[]): { cost: bigint; size: number } {
+  let cost = 0n;
+  let size = 0;
+  for (let i = 0; i < costs.length; i++) {
+    if (t & (1 << i)) {
+      cost += costs[i];
+      size++;
+    }
+  }
+  return { cost, size };
+}
+
 /** Exact EJR check (see EjrCheck) over voter groups with identical approval sets. */
 export function checkEjr(instance: Instance, chosen: readonly number[][], funded: ReadonlySet<number>): EjrCheck {
   const m = instance.projects.length;
@@ -285,14 +291,7 @@ export function checkEjr(instance: Instance, chosen: readonly number[][], funded
   const costs = instance.projects.map((p) => p.cost);
   let subsets = 0;
   for (let t = 1; t < 1 << m; t++) {
-    let cost = 0n;
-    let size = 0;
-    for (let i = 0; i < m; i++) {
-      if (t & (1 << i)) {
-        cost += costs[i];
-        size++;
-      }
-    }
+    const { cost, size } = subsetCost(t, costs);
     if (cost > budget) continue;
     subsets++;
     // Voters who approve all of T and have fewer than |T| funded projects: if they alone are enough to pay for T,
