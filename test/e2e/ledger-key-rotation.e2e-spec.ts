@@ -114,7 +114,10 @@ describe('ledger key rotation: handover in the ledger, old bundles still verify,
     reseal(forged);
     const refused = await plaza('verify', forged, '--key', vkey0);
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(new RegExp(`NOT VERIFIED: checkpoint-signature at checkpoint ${target + 1} \\(size ${lines[target].size}\\)`));
+    expect(refused.out).toContain('NOT VERIFIED');
+    // The headline is the failure at the lowest ledger index: when the forged checkpoint is the latest one, the entries
+    // it covered are reported first as unsigned and the signature as "also"; either way the signature is named.
+    expect(refused.out).toMatch(new RegExp(`(NOT VERIFIED:|also) checkpoint-signature at checkpoint ${target + 1} \\(size ${lines[target].size}\\)`));
 
     // A key history without its handover cannot reach the new key.
     const cut = join(dir, 'cut');
