@@ -486,4 +486,40 @@ describe('resident pages: rounds and proposals', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 240_000);
+  it('shows a HUF round in forints as entered (the minor unit is the fillér, two digits, whatever Intl says)', async () => {
+    const created = await http(
+      'POST',
+      `${P}/rounds`,
+      {
+        name: 'Budapest Community Budget',
+        currency: 'HUF',
+        units: [{ id: 'budapest', name: 'Budapest', kind: 'district', budget: 1_000_000_000_00 }],
+        schedule: { reviewStartsAt: '2099-03-01T08:00:00Z', votingOpensAt: '2099-04-01T08:00:00Z' },
+        ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
+        outcome: { rule: 'greedy' },
+        eligibility: { mode: 'roll', minAge: 16, paperPolicy: 'refuse-if-voted-online' },
+      },
+      admin(),
+    );
+    expect(created.status).toBe(201);
+    const hufRound = created.body.roundId as string;
+    expect((await http('POST', `${P}/rounds/${hufRound}/phase`, { to: 'submission' }, admin())).status).toBe(200);
+    const { page, context, problems } = await asResident();
+    await page.goto(`/rounds/${hufRound}`);
+    await h1(page, 'Budapest Community Budget');
+    const budget = page.getByRole('table', { name: 'Districts and categories with their budgets' });
+    expect(await text(budget.getByRole('row', { name: /Budapest/ }))).toBe('BudapestDistrictHUF 1,000,000,000');
+    await page.getByRole('link', { name: 'Propose a project' }).click();
+    await h1(page, 'Propose a project');
+    await page.getByLabel('Title').fill('Shade trees on Ráday utca');
+    await page.getByLabel('Description').fill('Twelve plane trees with drip irrigation.');
+    await page.getByLabel('Estimated cost (HUF)').fill('25000000');
+    await page.getByRole('button', { name: 'Submit the proposal' }).click();
+    await h1(page, 'Shade trees on Ráday utca');
+    const list = (await http('GET', `${P}/rounds/${hufRound}/proposals`)).body as { items: { estimatedCost: number }[] };
+    expect(list.items.map((i) => i.estimatedCost)).toEqual([25_000_000_00]);
+    expect(await text(page.locator('dl.facts'))).toContain('Estimated cost (by the author)HUF 25,000,000');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 240_000);
 });

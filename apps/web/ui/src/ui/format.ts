@@ -1,13 +1,12 @@
 import { useTranslation } from 'react-i18next';
+import { minorDigits } from '../../../../../libs/contracts/src/currency';
 
-/** Digits after the decimal point of a currency's minor unit (as libs/contracts minorDigits; JPY 0, PLN 2). */
-export function minorDigitsOf(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
+/**
+ * Digits after the decimal point of a currency's minor unit: the server's own rule (libs/contracts), imported by file
+ * because the package index also pulls in class-validator. Not `Intl`: Chromium answers 0 for HUF, IDR and COP,
+ * which ISO 4217 (and so the APIs' minor units) give two, and showed a Budapest round's amounts 100x too large.
+ */
+export const minorDigitsOf: (currency: string) => number = minorDigits;
 
 /** Minor units (integer, as the APIs carry money) → a number of currency units. */
 export function toMajor(minor: number, currency: string): number {
@@ -34,9 +33,13 @@ export function useFormat() {
       if (minor === null || minor === undefined) return '—';
       const digits = minorDigitsOf(currency);
       const value = Number(minor) / 10 ** digits;
+      // Where Intl shows fewer decimals than the minor unit has (HUF: 0 against 2), whole amounts stay whole and
+      // a fraction is still shown rather than rounded away.
+      const intlDigits = new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? digits;
       return new Intl.NumberFormat(locale, {
         style: 'currency',
         currency,
+        ...(intlDigits < digits ? { minimumFractionDigits: 0, maximumFractionDigits: digits } : {}),
         ...(options.compact ? { notation: 'compact', maximumFractionDigits: 1 } : {}),
       }).format(value);
     },
