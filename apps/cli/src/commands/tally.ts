@@ -246,6 +246,19 @@ export function groupingsOf(e: PbElection): Grouping[] {
   return out;
 }
 
+function priceabilityFigure(p: FairnessAnalysis['priceability']): string {
+  switch (p.status) {
+    case 'priceable':
+      return `priceable (${p.method}, budget per voter ${p.voterBudget} smallest money units${p.exhaustive ? ', exhaustive' : ', NOT exhaustive'})`;
+    case 'not-priceable':
+      return `not priceable${p.exhaustive ? ' (exhaustive)' : ' (NOT exhaustive)'}`;
+    case 'too-large':
+      return `too large to check exactly (${p.ballotKinds} ballot kinds, ${p.projects} projects)`;
+    case 'not-applicable':
+      return 'not applicable';
+  }
+}
+
 export function formatAnalysis(a: FairnessAnalysis): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const lines = [
@@ -253,7 +266,7 @@ export function formatAnalysis(a: FairnessAnalysis): string[] {
     'fairness analysis:',
     ...a.plain.map((p) => `  ${p}`),
     `  figures: ${a.voters} voters; empty-handed ${a.emptyHanded.count} (${pct(a.emptyHanded.share)}); cardinality satisfaction mean ${a.cardinality.mean.toFixed(3)}, Gini ${a.cardinality.gini.toFixed(3)}; cost satisfaction mean ${a.cost.mean.toFixed(2)}, Gini ${a.cost.gini.toFixed(3)}`,
-    `  EJR: ${a.ejr.status}; PJR: ${a.pjr.status}${a.ejr.status === 'satisfied' ? ' (implied by EJR)' : ''}; priceability: not checked`,
+    `  EJR: ${a.ejr.status}; PJR: ${a.pjr.status}${a.ejr.status === 'satisfied' ? ' (implied by EJR)' : ''}; priceability: ${priceabilityFigure(a.priceability)}`,
   ];
   for (const g of a.groups) lines.push(`  ${g.grouping} ${g.group}: ${g.voters} voters, empty-handed ${pct(g.emptyHandedShare)}, mean projects ${g.meanCardinality.toFixed(2)}`);
   if (a.effectiveSupport) lines.push(`  MES effective support: ${a.effectiveSupport.map((s) => `${s.project} ${s.effectiveVotes}`).join(', ')}`);
