@@ -70,7 +70,7 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
-    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), an exact EJR check when small enough, MES effective support, in plain words')
+    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), exact EJR and priceability checks when small enough (priceability from the Equal Shares run at any size), MES effective support, in plain words')
     .option('--strict', 'refuse the known quirks of real files (a project named twice in a ballot, stray quotes or spaces, ...) instead of normalising them with a warning')
     .action((file: string, flags: TallyFlags) => {
       const output = tallyCommand(file, flags);
