@@ -121,4 +121,22 @@ describe('priceability on hand-computed instances', () => {
       why: 'priceability is checked for approval, choose-one and points ballots',
     });
   });
+
+  it('the exact program agrees with the theorem on random instances: every Equal Shares outcome is priceable', () => {
+    // Peters–Pierczyński–Skowron: MES (without completion) is priceable at b = budget / n. Solve the program without
+    // the run's price system and check it finds one, on 60 seeded random approval instances.
+    let seed = 19;
+    const rnd = (k: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % k);
+    for (let trial = 0; trial < 60; trial++) {
+      const m = 3 + rnd(6);
+      const inst = instance(20 + rnd(60), Array.from({ length: m }, (_, k) => [`p${k}`, 1 + rnd(30)] as const));
+      const ballots = Array.from({ length: 2 + rnd(9) }, () => inst.projects.filter(() => rnd(3) === 0).map((p) => p.id));
+      const prof = { type: 'approval' as const, ballots: ballots.map((projects, k) => ({ voterId: `v${k}`, projects })) };
+      const mes = tally(inst, prof, 'equalshares');
+      const byRun = analyseFairness(inst, prof, mes).priceability;
+      const byProgram = checkPriceability(input(inst, ballots, mes.selected));
+      expect({ trial, status: byRun.status }).toEqual({ trial, status: 'priceable' });
+      expect({ trial, status: byProgram.status }).toEqual({ trial, status: 'priceable' });
+    }
+  });
 });

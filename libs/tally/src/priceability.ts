@@ -216,6 +216,31 @@ function priceByLinearProgram(instance: Instance, chosen: readonly (readonly num
     return { status: 'not-priceable', exhaustive, why: 'no price system exists (exact linear program): whatever the budget per voter, either a funded project cannot be paid for or the supporters of a project left out would have enough money left to buy it' };
   }
   const x = answer.x;
+  // The solution is exact; check it against the conditions themselves all the same, so a mistake in building the
+  // program can never show an outcome priceable that is not.
+  const b0 = x[b];
+  if (cmp(mul(b0, rat(BigInt(chosen.length))), rat(instance.budget)) < 0) throw new Error('priceability: n·b < budget in the solution');
+  const left = groups.map((_, k) => {
+    let spent = ZERO;
+    for (const col of q[k].values()) spent = add(spent, x[col]);
+    if (cmp(spent, b0) > 0) throw new Error('priceability: a voter pays more than b in the solution');
+    return sub(b0, spent);
+  });
+  for (const c of fundedList) {
+    let paid = ZERO;
+    groups.forEach((g, k) => {
+      const col = q[k].get(c);
+      if (col !== undefined) paid = add(paid, mul(x[col], rat(BigInt(g.weight))));
+    });
+    if (cmp(paid, rat(instance.projects[c].cost)) !== 0) throw new Error('priceability: a funded project is not paid exactly in the solution');
+  }
+  for (const c of unfunded) {
+    let money = ZERO;
+    groups.forEach((g, k) => {
+      if (g.projects.includes(c)) money = add(money, mul(left[k], rat(BigInt(g.weight))));
+    });
+    if (cmp(money, rat(instance.projects[c].cost)) > 0) throw new Error("priceability: a left-out project's supporters could buy it in the solution");
+  }
   const payments = fundedList.map((c) => {
     let payers = 0;
     let largest = ZERO;
