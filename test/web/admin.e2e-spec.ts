@@ -333,6 +333,94 @@ describe('web admin pages', () => {
   );
 
   it(
+    'sets a description and the tie-breaking order with a lottery seed in the round form; the seed is refused when missing, shown on the overview and in the settings, and locked with the outcome rule',
+    async () => {
+      const { page, context, problems } = await openPage(browser, web, { viewport: 'desktop', as: { roles: ['admin'], sub: 'dev-admin' } });
+      await page.goto('/admin/rounds/new');
+      await page.getByRole('heading', { level: 1, name: 'New round' }).waitFor();
+      const basics = page.getByRole('group', { name: 'Name and currency' });
+      await basics.getByLabel('Name').fill('Tie-break Budget 2027');
+      await basics.getByLabel('Description').fill('Imported from Pabulib.\nTies go to the lottery drawn at the council.');
+      const unit1 = page.getByRole('group', { name: 'Unit 1' });
+      await unit1.getByLabel('Id').fill('centre');
+      await unit1.getByLabel('Name').fill('Centre');
+      await unit1.getByLabel('Budget (PLN)').fill('100000');
+
+      // No criteria yet: the default order is named. Add the lottery, then more support, and move it first.
+      const ties = page.getByRole('group', { name: 'How ties are broken' });
+      await ties.getByText('The default order: More support, Lower cost, Ballot order.').waitFor();
+      await ties.getByLabel('Criterion').selectOption({ label: 'Public lottery' });
+      await ties.getByRole('button', { name: 'Add to the order' }).click();
+      await ties.getByLabel('Criterion').selectOption({ label: 'More support' });
+      await ties.getByRole('button', { name: 'Add to the order' }).click();
+      const order = ties.getByRole('list', { name: 'Tie-breaking criteria, first applied first' });
+      expect(await order.locator('li strong').allTextContents()).toEqual(['Public lottery', 'More support']);
+      await ties.getByRole('button', { name: 'Move More support up' }).click();
+      expect(await order.locator('li strong').allTextContents()).toEqual(['More support', 'Public lottery']);
+      expect(await ties.getByRole('button', { name: 'Move More support up' }).isDisabled()).toBe(true);
+      // The criteria already listed are no longer offered; lower and higher cost are both still offered (the API
+      // refuses the pair).
+      expect(await ties.getByLabel('Criterion').locator('option').allTextContents()).toEqual(['Lower cost', 'Higher cost', 'Ballot order', 'Project id']);
+
+      // The lottery without its seed: the API's field error comes back at the seed.
+      await ties.getByLabel('Lottery seed').waitFor();
+      await page.getByRole('button', { name: 'Create round' }).click();
+      await page.locator('#f-outcome-lotterySeed-error').getByText('the lottery needs its seed, fixed now so it is public before voting opens').waitFor();
+      expect(await ties.getByLabel('Lottery seed').getAttribute('aria-invalid')).toBe('true');
+      await page.getByRole('alert').getByRole('link', { name: 'Lottery seed' }).waitFor();
+      await checkPage(page, 'admin-round-form-tie-break-error');
+      // A drawn seed is 32 hex digits; the council's own seed is typed over it.
+      await ties.getByRole('button', { name: 'Draw a random seed' }).click();
+      expect(await ties.getByLabel('Lottery seed').inputValue()).toMatch(/^[0-9a-f]{32}$/);
+      await ties.getByLabel('Lottery seed').fill('council 2027-01-15');
+      await page.getByRole('button', { name: 'Create round' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Tie-break Budget 2027' }).waitFor();
+      const roundId = page.url().split('/').pop()!;
+      const created = (await http('GET', `${P()}/rounds/${roundId}`, undefined, admin())).body;
+      expect(created.config.description).toBe('Imported from Pabulib.\nTies go to the lottery drawn at the council.');
+      expect(created.config.outcome).toEqual({ rule: 'greedy', tieBreak: ['more-support', 'lottery'], lotterySeed: 'council 2027-01-15' });
+      // The overview says it in words; the description can be changed until voting closes.
+      await page.getByText('ties broken by More support, Public lottery; lottery seed “council 2027-01-15”').waitFor();
+      await page.getByRole('listitem').filter({ hasText: 'description' }).getByText('Editable', { exact: true }).waitFor();
+      await checkPage(page, 'admin-round-tie-break');
+      // The round's page shows the description, line breaks kept.
+      await page.goto(`/rounds/${roundId}`);
+      expect(await page.locator('.round-description').innerText()).toBe('Imported from Pabulib.\nTies go to the lottery drawn at the council.');
+      await page.goto(`/admin/rounds/${roundId}`);
+
+      // Settings: the saved order is back in the form; removing the lottery removes its seed too.
+      await page.getByRole('navigation', { name: 'Round administration' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Settings: Tie-break Budget 2027' }).waitFor();
+      expect(await page.getByRole('group', { name: 'Name and currency' }).getByLabel('Description').inputValue()).toBe('Imported from Pabulib.\nTies go to the lottery drawn at the council.');
+      const editTies = page.getByRole('group', { name: 'How ties are broken' });
+      expect(await editTies.getByRole('list', { name: 'Tie-breaking criteria, first applied first' }).locator('li strong').allTextContents()).toEqual(['More support', 'Public lottery']);
+      expect(await editTies.getByLabel('Lottery seed').inputValue()).toBe('council 2027-01-15');
+      await editTies.getByRole('button', { name: 'Remove Public lottery' }).click();
+      expect(await editTies.getByLabel('Lottery seed').count()).toBe(0);
+      await editTies.getByLabel('Criterion').selectOption({ label: 'Higher cost' });
+      await editTies.getByRole('button', { name: 'Add to the order' }).click();
+      await page.getByRole('group', { name: 'Name and currency' }).getByLabel('Description').fill('');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await status(page).getByText('Saved: description, outcome rule.').waitFor();
+      const edited = (await http('GET', `${P()}/rounds/${roundId}`, undefined, admin())).body;
+      expect(edited.config.outcome).toEqual({ rule: 'greedy', tieBreak: ['more-support', 'higher-cost'] });
+      expect(edited.config.description).toBe('');
+
+      // Once voting opens the order is locked with the rest of the outcome rule.
+      expect((await http('POST', `${P()}/rounds/${roundId}/phase`, { to: 'voting' }, admin())).status).toBe(200);
+      await page.goto(`/admin/rounds/${roundId}/edit`);
+      await page.getByRole('heading', { level: 1, name: 'Settings: Tie-break Budget 2027' }).waitFor();
+      const locked = page.getByRole('group', { name: 'How ties are broken' });
+      expect(await locked.getByRole('button', { name: 'Remove Higher cost' }).isDisabled()).toBe(true);
+      expect(await locked.getByLabel('Criterion').isDisabled()).toBe(true);
+      expect(await page.getByRole('group', { name: 'Name and currency' }).getByLabel('Description').isDisabled()).toBe(false);
+      expect(unexpected(problems)).toEqual([]);
+      await context.close();
+    },
+    300_000,
+  );
+
+  it(
     'at phone width: a codes-mode round (codes download with one line per code), the overview, settings, review queue and paper pages',
     async () => {
       const config: RoundConfig = {

@@ -176,6 +176,11 @@ describe('results and audit pages', () => {
     await page.getByText(/^On average a voter got [0-9.]+ of the projects they chose\. Spread \(Gini coefficient\): [0-9.]+/).waitFor();
     // Approval ballots and a few projects: the exact check of fairness to groups (EJR) is given in words too.
     await page.getByText(/^(Fair to groups \(checked exactly\)|Not fair to every group: \d+ voters all wanted)/).waitFor();
+    // Priceability, by hand: with PLN 100,000 each, c2 and c3 pay 200,000 of P3's 250,000 and c1 the rest; c7, c1 and c4 pay
+    // P1, c8 P4; P2's supporters c2 (spent all) and c5 (only P2) keep 100,000 < 150,000. Nothing else fits: exhaustive.
+    const priced = page.locator('.fairness-priceability');
+    await priced.getByText(/^Fair prices \(checked exactly\): had every voter PLN\s[\d,.]+ to spend only on projects they chose/).waitFor();
+    expect(await priced.textContent()).not.toContain('Money is left over');
     // Participation: online 6 and paper 2 in the centre; no age bands per unit (only for the whole round).
     const part = page.getByRole('region', { name: 'Participation in Centre' });
     expect(await part.getByRole('row', { name: /Online/ }).textContent()).toContain('6');
@@ -255,6 +260,14 @@ describe('results and audit pages', () => {
       await page.locator('.results-chart svg').first().waitFor();
       await meterOf(page, 'Budget spent').waitFor();
       expect(await meterOf(page, 'Budget spent').getAttribute('aria-valuenow')).toBe(String(city.spent));
+      // A, B, C tie at a third of their cost per supporter; B (cheaper) goes first, after which A's and C's
+      // supporters have 233,333.33 together: only B. The run is its own price system (PLN 100,000 per voter), and
+      // A would still fit the 400,000 left: priceable, not exhaustive — said in words under the fairness figure.
+      expect(city.selected).toHaveLength(1);
+      await page
+        .locator('.fairness-priceability')
+        .getByText(/^Fair prices \(checked exactly\): had every voter PLN\s100,000\.00 to spend only on projects they chose.* Money is left over that would still buy a project left out\.$/)
+        .waitFor();
       // One unit: no picker.
       expect(await page.getByRole('tablist').count()).toBe(0);
       await checkPage(page, 'results-equal-shares');

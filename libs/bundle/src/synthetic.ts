@@ -24,6 +24,8 @@ export interface SyntheticRoundOptions {
   readonly start?: Date;
   /** false: ballots as cast before they were sealed (BallotCast v1, choices in the clear, no openings). Default true. */
   readonly sealed?: boolean;
+  /** The round's outcome rule; default greedy. */
+  readonly rule?: RoundConfig['outcome']['rule'];
 }
 
 export const SYNTHETIC_UNIT = 'centre';
@@ -74,7 +76,7 @@ export function* syntheticRound(options: SyntheticRoundOptions): Generator<Event
     units: [{ id: SYNTHETIC_UNIT, name: 'Centre', kind: 'district', budget }],
     schedule: {},
     ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
-    outcome: { rule: 'greedy' },
+    outcome: { rule: options.rule ?? 'greedy' },
     eligibility: { mode: 'roll', paperPolicy: 'refuse-if-voted-online' },
   } as RoundConfig;
   const replay = new RoundReplay(roundId);

@@ -326,6 +326,20 @@ export class RoundConfig {
 export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
 export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 
+/**
+ * The phase from which each setting can no longer change (the proposals decider refuses with its reason; the web's
+ * round form disables the field). The schedule is locked entry by entry, each once its phase is reached.
+ */
+export const ROUND_CONFIG_LOCKED_FROM: Readonly<Record<Exclude<RoundConfigKey, 'schedule'>, Phase>> = {
+  name: 'closed',
+  description: 'closed',
+  currency: 'submission',
+  units: 'submission',
+  ballot: 'voting',
+  outcome: 'voting',
+  eligibility: 'voting',
+};
+
 /** A broken cross-field rule: the field path it concerns and why, in words an administrator can act on. */
 export interface ConfigProblem {
   readonly field: string;

@@ -1,3 +1,4 @@
+import { checkPriceability, PRICEABILITY_MAX_CELLS, type PriceabilityCheck } from './priceability';
 import { formatRational } from './rational';
 import type { Rational } from './rational';
 import type { Instance, Profile, RuleName } from './types';
@@ -6,7 +7,12 @@ import type { Instance, Profile, RuleName } from './types';
 export interface AnalysedOutcome {
   readonly rule: RuleName;
   readonly selected: readonly string[];
-  readonly explanation: { readonly rounds?: readonly { readonly project: string; readonly effectiveVotes: Rational }[] };
+  readonly explanation: {
+    readonly rounds?: readonly { readonly project: string; readonly effectiveVotes: Rational; readonly rho?: Rational }[];
+    /** Equal Shares: the budget per voter of the run (with the rounds' rho, the price system priceability exhibits). */
+    readonly perVoterBudget?: Rational;
+    readonly utility?: 'cost' | 'points';
+  };
 }
 
 /**
@@ -30,8 +36,8 @@ export interface FairnessAnalysis {
   readonly ejr: EjrCheck;
   /** PJR (cardinality): satisfied whenever EJR is (EJR implies PJR); checked exactly when EJR fails. */
   readonly pjr: EjrCheck;
-  /** Priceability needs a linear program over price systems: not checked. */
-  readonly priceability: 'not-checked';
+  /** Priceability (see PriceabilityCheck): exhibited from an Equal Shares run, or decided by an exact linear program. */
+  readonly priceability: PriceabilityCheck;
   /** Equal Shares outcomes: effective support (cost / the most any supporter paid) of each project funded by MES. */
   readonly effectiveSupport?: readonly { readonly project: string; readonly effectiveVotes: string }[];
   /** The figures in plain words for residents. */
@@ -150,6 +156,17 @@ export function analyseFairness(instance: Instance, profile: Profile, result: An
       ? checkPjr(instance, chosen, funded)
       : ejr;
 
+  const priceability: PriceabilityCheck =
+    profile.type === 'ordinal'
+      ? { status: 'not-applicable', why: 'priceability is checked for approval, choose-one and points ballots' }
+      : checkPriceability({
+          instance,
+          chosen,
+          points: profile.type === 'cumulative' ? chosenPoints(profile, index) : undefined,
+          funded,
+          run: equalSharesRun(result),
+        });
+
   const effective =
     result.explanation.rounds && result.rule.startsWith('equalshares')
       ? result.explanation.rounds.map((r) => ({ project: r.project, effectiveVotes: formatRational(r.effectiveVotes, 2) }))
@@ -163,6 +180,7 @@ export function analyseFairness(instance: Instance, profile: Profile, result: An
     ...groups.map((g) => `${capital(g.grouping)} ${g.group}: ${shareInWords(Math.round((1 - g.emptyHandedShare) * g.voters), g.voters)} got at least one project they chose.`),
     ejrWords(ejr),
     ...(ejr.status === 'violated' ? [pjrWords(pjr)] : []),
+    priceabilityWords(priceability, (minor) => money(minor / unit)),
   ];
   return {
     voters: n,
@@ -172,10 +190,39 @@ export function analyseFairness(instance: Instance, profile: Profile, result: An
     groups,
     ejr,
     pjr,
-    priceability: 'not-checked',
+    priceability,
     ...(effective ? { effectiveSupport: effective } : {}),
     plain,
   };
+}
+
+/** The points each voter gave to the projects `analyseFairness` counts as theirs (those with points > 0). */
+function chosenPoints(profile: Profile, index: ReadonlyMap<string, number>): bigint[][] {
+  return profile.ballots.map((b) => b.projects.flatMap((id, k) => (index.get(id) !== undefined && (b.points?.[k] ?? 0n) > 0n ? [b.points![k]] : [])));
+}
+
+function equalSharesRun(result: AnalysedOutcome) {
+  const x = result.explanation;
+  if (!result.rule.startsWith('equalshares') || !x.perVoterBudget || !x.rounds || x.rounds.some((r) => !r.rho)) return undefined;
+  return { perVoterBudget: x.perVoterBudget, rounds: x.rounds.map((r) => ({ project: r.project, rho: r.rho! })), utility: x.utility ?? 'cost' };
+}
+
+function priceabilityWords(p: PriceabilityCheck, money: (x: number) => string): string {
+  const tail = (exhaustive: boolean) =>
+    exhaustive ? '' : ' (The outcome leaves money unspent that would still buy a project left out, so it is not exhaustive.)';
+  switch (p.status) {
+    case 'priceable': {
+      const [n, d = '1'] = p.voterBudget.split('/');
+      const how = p.method === 'equal-shares-run' ? 'the Equal Shares count itself shows how' : 'checked exactly';
+      return `Priceable (${how}): give every voter ${money(Number(n) / Number(d))} and let each spend it only on projects they chose — the funded projects can be paid for exactly, and no project left out had supporters with enough money left to buy it.${tail(p.exhaustive)}`;
+    }
+    case 'not-priceable':
+      return `Not priceable (checked exactly): ${p.why}.${tail(p.exhaustive)}`;
+    case 'too-large':
+      return `Priceability: too large to check exactly (${p.ballotKinds} different ballots over ${p.projects} projects; Plaza solves up to ${PRICEABILITY_MAX_CELLS.toLocaleString('en-US')} cells of the linear program).`;
+    case 'not-applicable':
+      return `Priceability: not checked — ${p.why}.`;
+  }
 }
 
 function capital(s: string): string {

@@ -29,3 +29,7 @@ export { commentHints, fromPabulib } from './from-pabulib';
 export type { CommentHints, PabulibTally } from './from-pabulib';
 export { ageBand, analyseFairness, checkEjr, checkPjr, EJR_MAX_PROJECTS, gini, shareInWords } from './analysis';
 export type { AnalysedOutcome, EjrCheck, FairnessAnalysis, GroupAnalysis, Grouping } from './analysis';
+export { checkPriceability, PRICEABILITY_MAX_CELLS } from './priceability';
+export type { EqualSharesRun, PriceabilityCheck, PriceabilityInput } from './priceability';
+export { solveFeasibility } from './lp';
+export type { LinearSystem, LpAnswer } from './lp';

@@ -90,12 +90,16 @@ describe('plaza tally', () => {
     expect(text.out).toMatch(/^ {2}All 27 voters got at least one project they chose \(27 of 27\); 0 got none\.$/m);
     expect(text.out).toMatch(/^ {2}Age 65\+: all 4 voters got at least one project they chose\.$/m);
     expect(text.out).toMatch(/^ {2}Fair to groups \(EJR, checked exactly over 15 sets of projects\)/m);
+    expect(text.out).toMatch(/^ {2}Priceable \(checked exactly\): give every voter [0-9,.]+ PLN and let each spend it only on projects they chose/m);
+    expect(text.out).toMatch(/priceability: priceable \(linear-program, budget per voter [0-9/]+ smallest money units, exhaustive\)/);
     const json = JSON.parse((await plaza('tally', file, '--analyse', '--json')).out);
-    expect(json.analysis).toMatchObject({ voters: 27, emptyHanded: { count: 0, share: 0 }, ejr: { status: 'satisfied', subsets: 15 }, priceability: 'not-checked' });
+    expect(json.analysis).toMatchObject({ voters: 27, emptyHanded: { count: 0, share: 0 }, ejr: { status: 'satisfied', subsets: 15 }, priceability: { status: 'priceable', method: 'linear-program', exhaustive: true } });
     expect(json.analysis.groups.map((g: { group: string }) => g.group)).toEqual(['18–29', '30–44', '45–64', '65+', 'under 18']);
     const mes = JSON.parse((await plaza('tally', fixture('Netherlands_Assen_2024.pb'), '--analyse', '--json')).out);
     expect(mes.analysis.emptyHanded).toEqual({ count: 5, share: 5 / 84 });
     expect(mes.analysis.effectiveSupport[0]).toEqual({ project: '3', effectiveVotes: '43.00' });
+    // Add1 ends below the budget with money a left-out project would fit: priceable by the run's own prices, not exhaustive.
+    expect(mes.analysis.priceability).toMatchObject({ status: 'priceable', method: 'equal-shares-run', exhaustive: false });
     expect(JSON.parse((await plaza('tally', file, '--json')).out).analysis).toBeUndefined();
   });
 

@@ -70,7 +70,7 @@ export function registerTally(program: Command, ctx: CommandContext): void {
     .option('--add1-integral', 'Add1 completion from the integral per-voter budget floor(budget / voters)')
     .option('--compare-selected', "compare with the file's selected column (exit 1 if they differ)")
     .option('--json', 'print the result as JSON')
-    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), an exact EJR check when small enough, MES effective support, in plain words')
+    .option('--analyse', 'add a fairness analysis: satisfaction, its Gini, voters with no funded project (per district / age band when the file has them), exact EJR and priceability checks when small enough (priceability from the Equal Shares run at any size), MES effective support, in plain words')
     .option('--strict', 'refuse the known quirks of real files (a project named twice in a ballot, stray quotes or spaces, ...) instead of normalising them with a warning')
     .action((file: string, flags: TallyFlags) => {
       const output = tallyCommand(file, flags);
@@ -246,6 +246,19 @@ export function groupingsOf(e: PbElection): Grouping[] {
   return out;
 }
 
+function priceabilityFigure(p: FairnessAnalysis['priceability']): string {
+  switch (p.status) {
+    case 'priceable':
+      return `priceable (${p.method}, budget per voter ${p.voterBudget} smallest money units${p.exhaustive ? ', exhaustive' : ', NOT exhaustive'})`;
+    case 'not-priceable':
+      return `not priceable${p.exhaustive ? ' (exhaustive)' : ' (NOT exhaustive)'}`;
+    case 'too-large':
+      return `too large to check exactly (${p.ballotKinds} ballot kinds, ${p.projects} projects)`;
+    case 'not-applicable':
+      return 'not applicable';
+  }
+}
+
 export function formatAnalysis(a: FairnessAnalysis): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const lines = [
@@ -253,7 +266,7 @@ export function formatAnalysis(a: FairnessAnalysis): string[] {
     'fairness analysis:',
     ...a.plain.map((p) => `  ${p}`),
     `  figures: ${a.voters} voters; empty-handed ${a.emptyHanded.count} (${pct(a.emptyHanded.share)}); cardinality satisfaction mean ${a.cardinality.mean.toFixed(3)}, Gini ${a.cardinality.gini.toFixed(3)}; cost satisfaction mean ${a.cost.mean.toFixed(2)}, Gini ${a.cost.gini.toFixed(3)}`,
-    `  EJR: ${a.ejr.status}; PJR: ${a.pjr.status}${a.ejr.status === 'satisfied' ? ' (implied by EJR)' : ''}; priceability: not checked`,
+    `  EJR: ${a.ejr.status}; PJR: ${a.pjr.status}${a.ejr.status === 'satisfied' ? ' (implied by EJR)' : ''}; priceability: ${priceabilityFigure(a.priceability)}`,
   ];
   for (const g of a.groups) lines.push(`  ${g.grouping} ${g.group}: ${g.voters} voters, empty-handed ${pct(g.emptyHandedShare)}, mean projects ${g.meanCardinality.toFixed(2)}`);
   if (a.effectiveSupport) lines.push(`  MES effective support: ${a.effectiveSupport.map((s) => `${s.project} ${s.effectiveVotes}`).join(', ')}`);

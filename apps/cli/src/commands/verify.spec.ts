@@ -41,4 +41,19 @@ describe('plaza verify --analyse', () => {
     expect(text.out).toMatch(/^unit centre:\n {2}.* got at least one project they chose \(\d+ of 40\)/m);
     expect((await plaza('verify', dir, '--json', '--no-progress')).out).not.toMatch(/"analysis"/);
   });
+
+  it("shows an Equal Shares result priceable by the run's own prices, checked against the bundle's ballots", async () => {
+    const events = [...syntheticRound({ voters: 30, proposals: 6, seed: 11, rule: 'equalshares', budget: 50_000_00 })];
+    const dir = join(root, 'bundle-mes');
+    await writeSyntheticBundle(dir, events[0].roundId, events, { keys: generateLedgerKeyPair(), origin: 'plaza.test/ledger', othersBetween: 0, checkpointEvery: 16 });
+    const json = JSON.parse((await plaza('verify', dir, '--json', '--analyse', '--no-progress')).out);
+    expect(json.ok).toBe(true);
+    const { analysis } = json.analysis[0];
+    // Every voter starts with budget / n = 5,000,000 / 30 minor units.
+    expect(analysis.priceability).toMatchObject({ status: 'priceable', method: 'equal-shares-run', voterBudget: '500000/3' });
+    const declared = (JSON.parse(readFileSync(join(dir, RESULTS_FILE), 'utf8')) as { declared: { payload: { selected: string[] } }[] }).declared.at(-1)!.payload;
+    expect(analysis.priceability.payments.map((p: { project: string }) => p.project)).toEqual(declared.selected);
+    const text = await plaza('verify', dir, '--analyse', '--no-progress');
+    expect(text.out).toMatch(/^ {2}Priceable \(the Equal Shares count itself shows how\): give every voter 1,666\.67 PLN/m);
+  });
 });

@@ -7,7 +7,7 @@ import { CliError, EXIT_MISMATCH, EXIT_OK } from '../cli-error';
 import { LEDGER_FILE, pbFileName, RESULTS_FILE } from '@plaza/bundle';
 import { verifyBundle, type InsiderReport, type VerifyFailure, type VerifyReport } from '@plaza/bundle';
 import { readPbFile } from '@plaza/pabulib';
-import { analyseFairness, fromPabulib, type FairnessAnalysis, type RuleName } from '@plaza/tally';
+import { analyseFairness, fromPabulib, parseRational, type FairnessAnalysis, type RuleName } from '@plaza/tally';
 import { formatAnalysis } from './tally';
 
 interface VerifyFlags {
@@ -127,7 +127,14 @@ export function formatReport(r: VerifyReport): string {
 }
 
 interface DeclaredJson {
-  readonly declared: readonly { readonly payload: { unitId: string; rule: RuleName; selected: string[]; explanation?: { rounds?: { project: string; effectiveVotes: string }[] } } }[];
+  readonly declared: readonly {
+    readonly payload: {
+      unitId: string;
+      rule: RuleName;
+      selected: string[];
+      explanation?: { rounds?: { project: string; effectiveVotes: string; rho?: string }[]; perVoterBudget?: string; utility?: 'cost' | 'points' };
+    };
+  }[];
 }
 
 /**
@@ -139,11 +146,19 @@ export function bundleFairness(bundle: string): { unitId: string; analysis: Fair
   const latest = new Map(results.declared.map((d) => [d.payload.unitId, d.payload]));
   return [...latest.values()].map((declared) => {
     const t = fromPabulib(readPbFile(join(bundle, pbFileName(declared.unitId))));
-    const rounds = declared.explanation?.rounds?.map((r) => {
-      const [n, d = '1'] = r.effectiveVotes.split('/');
-      return { project: r.project, effectiveVotes: { n: BigInt(n), d: BigInt(d) } };
-    });
-    const outcome = { rule: declared.rule, selected: declared.selected, explanation: rounds ? { rounds } : {} };
+    const x = declared.explanation;
+    const rounds = x?.rounds?.map((r) => ({ project: r.project, effectiveVotes: parseRational(r.effectiveVotes), ...(r.rho ? { rho: parseRational(r.rho) } : {}) }));
+    // With the run's budget per voter and prices, priceability shows the Equal Shares price system itself (checked
+    // exactly against the bundle's ballots; if it does not hold, the exact linear program decides where small enough).
+    const outcome = {
+      rule: declared.rule,
+      selected: declared.selected,
+      explanation: {
+        ...(rounds ? { rounds } : {}),
+        ...(x?.perVoterBudget ? { perVoterBudget: parseRational(x.perVoterBudget) } : {}),
+        ...(x?.utility ? { utility: x.utility } : {}),
+      },
+    };
     return { unitId: declared.unitId, analysis: analyseFairness(t.instance, t.profile, outcome) };
   });
 }

@@ -5,6 +5,7 @@ import {
   PHASES,
   Refusal,
   ROUND_CONFIG_KEYS,
+  ROUND_CONFIG_LOCKED_FROM,
   roundConfigProblems,
   SCHEDULED_PHASES,
   type BallotRules,
@@ -74,32 +75,20 @@ const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
  * What may be changed in which phase, and why not otherwise. Units and currency are the ground proposals stand
  * on; ballot, outcome and eligibility are what voters are promised once voting opens.
  */
-const LOCKS: Record<Exclude<RoundConfigKey, 'schedule'>, { lockedFrom: Phase; reason: string }> = {
-  name: { lockedFrom: 'closed', reason: 'the round is closed; its name is part of the published record' },
-  description: { lockedFrom: 'closed', reason: 'the round is closed; its description is part of the published record' },
-  currency: {
-    lockedFrom: 'submission',
-    reason: 'the currency is fixed once submission opens: proposals state their costs in it',
-  },
-  units: {
-    lockedFrom: 'submission',
-    reason:
-      'units and their budgets can be edited only while the round is a draft: once submission opens, residents propose ' +
-      'against a unit and its budget, so changing them would change the ground under proposals already made',
-  },
-  ballot: {
-    lockedFrom: 'voting',
-    reason: 'the ballot rules are locked once voting opens: ballots already cast were validated against them',
-  },
-  outcome: {
-    lockedFrom: 'voting',
-    reason: 'the outcome rule is locked once voting opens: voters were told how winners would be chosen',
-  },
-  eligibility: {
-    lockedFrom: 'voting',
-    reason: 'eligibility and the paper-ballot policy are locked once voting opens: voters were registered under them',
-  },
+const LOCK_REASONS: Record<Exclude<RoundConfigKey, 'schedule'>, string> = {
+  name: 'the round is closed; its name is part of the published record',
+  description: 'the round is closed; its description is part of the published record',
+  currency: 'the currency is fixed once submission opens: proposals state their costs in it',
+  units: 'units and their budgets can be edited only while the round is a draft: once submission opens, residents propose ' +
+    'against a unit and its budget, so changing them would change the ground under proposals already made',
+  ballot: 'the ballot rules are locked once voting opens: ballots already cast were validated against them',
+  outcome: 'the outcome rule is locked once voting opens: voters were told how winners would be chosen',
+  eligibility: 'eligibility and the paper-ballot policy are locked once voting opens: voters were registered under them',
 };
+/** The phases come from libs/contracts (ROUND_CONFIG_LOCKED_FROM), which the web's round form reads too. */
+const LOCKS = Object.fromEntries(
+  (Object.keys(LOCK_REASONS) as Exclude<RoundConfigKey, 'schedule'>[]).map((key) => [key, { lockedFrom: ROUND_CONFIG_LOCKED_FROM[key], reason: LOCK_REASONS[key] }]),
+) as Record<Exclude<RoundConfigKey, 'schedule'>, { lockedFrom: Phase; reason: string }>;
 
 function refuseProblems(config: RoundConfig, proposals: readonly ProposalRef[] | null): void {
   const problems = [...roundConfigProblems(config)];

@@ -153,6 +153,12 @@ export default {
         violated: 'Not fair to every group: {{size}} voters all wanted {{projects}} — enough to pay for them — yet none of them got {{needed}} of the projects they chose.',
         'too-large': 'Fairness to groups is too large to check exactly here.',
       },
+      priceability: {
+        priceable: 'Fair prices (checked exactly): had every voter {{amount}} to spend only on projects they chose, the funded projects could be paid for in full, and the supporters of each project left out would not have had enough left to buy it.',
+        'not-priceable': 'No fair prices (checked exactly): whatever every voter had to spend, either the funded projects could not be paid for in full by their own supporters, or the supporters of a project left out would have had enough left to buy it.',
+        'too-large': 'Whether the result has fair prices (priceability) is too large to check exactly here.',
+        notExhaustive: 'Money is left over that would still buy a project left out.',
+      },
       heading: 'Voters with a funded project',
       roundHeading: 'Voters with a funded project, whole round',
       what: 'How many of the voters in this unit voted for at least one project that is funded.',

@@ -173,6 +173,12 @@ export default {
         violated: 'Nie każda grupa dostała swoją część: {{size}} głosujących chciało {{projects}} — dość, by je opłacić — a żaden z nich nie dostał {{needed}} z wybranych projektów.',
         'too-large': 'Sprawiedliwości wobec grup nie da się tu sprawdzić dokładnie (za duże głosowanie).',
       },
+      priceability: {
+        priceable: 'Uczciwe ceny (sprawdzone dokładnie): gdyby każdy głosujący miał {{amount}} do wydania tylko na wybrane przez siebie projekty, wybrane projekty dałoby się w pełni opłacić, a zwolennikom żadnego odrzuconego projektu nie zostałoby dość, by go kupić.',
+        'not-priceable': 'Brak uczciwych cen (sprawdzone dokładnie): bez względu na to, ile miałby każdy głosujący, albo wybranych projektów nie dałoby się w pełni opłacić przez ich zwolenników, albo zwolennikom któregoś odrzuconego projektu zostałoby dość, by go kupić.',
+        'too-large': 'Czy wynik ma uczciwe ceny (wycenialność), nie da się tu sprawdzić dokładnie (za duże głosowanie).',
+        notExhaustive: 'Zostały pieniądze, za które dałoby się jeszcze kupić odrzucony projekt.',
+      },
       heading: 'Głosujący z wybranym projektem',
       roundHeading: 'Głosujący z wybranym projektem, cała edycja',
       what: 'Ilu głosujących w tej puli poparło co najmniej jeden wybrany projekt.',

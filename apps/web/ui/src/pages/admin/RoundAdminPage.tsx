@@ -105,6 +105,8 @@ function Summary({ round }: { round: Round }) {
     o.reserveFraction !== undefined ? t('admin.summary.reserveFraction', { fraction: o.reserveFraction }) : null,
     o.exclusiveGroups?.length ? t('admin.summary.exclusiveGroups', { count: o.exclusiveGroups.length }) : null,
     o.reportTies ? t('admin.summary.reportTies') : null,
+    o.tieBreak?.length ? t('admin.summary.tieBreak', { order: o.tieBreak.map((c) => t(`admin.tieBreak.${c}.name`)).join(', ') }) : null,
+    o.lotterySeed !== undefined ? t('admin.summary.lotterySeed', { seed: o.lotterySeed }) : null,
   ].filter(Boolean);
   return (
     <section aria-labelledby="summary-heading">

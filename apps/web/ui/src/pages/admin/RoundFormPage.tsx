@@ -9,16 +9,19 @@ import { minorDigitsOf, parseMajor, useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import {
   BALLOT_TYPES,
+  DEFAULT_TIE_BREAK,
   ELIGIBILITY_MODES,
   isGreedy,
   OUTCOME_RULE_NAMES,
   PAPER_POLICIES,
   ROUND_CONFIG_KEYS,
   SCHEDULED_PHASES,
+  TIE_BREAK_CRITERIA,
   UNIT_KINDS,
   usesPicks,
   type RoundConfigKey,
   type ScheduleKey,
+  type TieBreakCriterion,
 } from './config';
 import { a11y, canonical, majorText, ErrorSummary, fieldErrorMap, fromLocalInput, Messages, RequireRole, RoundNav, toLocalInput, useRound, type LoadedRound } from './shared';
 import type { RoundCommandResult } from './types';
@@ -72,6 +75,7 @@ interface UnitRow {
 
 interface FormState {
   readonly name: string;
+  readonly description: string;
   readonly currency: string;
   readonly units: readonly UnitRow[];
   readonly schedule: Readonly<Record<ScheduleKey, string>>;
@@ -90,6 +94,9 @@ interface FormState {
     readonly reserveFraction: string;
     readonly reportTies: boolean;
     readonly exclusiveGroups: readonly (readonly string[])[];
+    /** Empty: the default order (DEFAULT_TIE_BREAK), which the round then does not state. */
+    readonly tieBreak: readonly TieBreakCriterion[];
+    readonly lotterySeed: string;
   };
   readonly eligibility: { readonly mode: EligibilityMode; readonly minAge: string; readonly paperPolicy: PaperPolicy };
 }
@@ -107,11 +114,12 @@ const str = (n: number | undefined) => (n === undefined ? '' : String(n));
 function emptyForm(): FormState {
   return {
     name: '',
+    description: '',
     currency: 'PLN',
     units: [{ key: nextKey++, id: '', name: '', kind: 'district', budget: '' }],
     schedule: { submissionOpensAt: '', reviewStartsAt: '', votingOpensAt: '', votingClosesAt: '', resultsPublishedAt: '' },
     ballot: { type: 'approval', minPicks: '1', maxPicks: '', maxSumCost: '', totalPoints: '', maxPointsPerProject: '', rankPoints: '' },
-    outcome: { rule: 'greedy', threshold: '', reserveFraction: '', reportTies: false, exclusiveGroups: [] },
+    outcome: { rule: 'greedy', threshold: '', reserveFraction: '', reportTies: false, exclusiveGroups: [], tieBreak: [], lotterySeed: '' },
     eligibility: { mode: 'roll', minAge: '', paperPolicy: 'refuse-if-voted-online' },
   };
 }
@@ -120,6 +128,7 @@ function formFromConfig(c: RoundConfig): FormState {
   const b = c.ballot;
   return {
     name: c.name,
+    description: c.description ?? '',
     currency: c.currency,
     units: c.units.map((u) => ({ key: nextKey++, id: u.id, name: u.name, kind: u.kind, budget: majorText(u.budget, c.currency) })),
     schedule: {
@@ -144,6 +153,8 @@ function formFromConfig(c: RoundConfig): FormState {
       reserveFraction: c.outcome.reserveFraction ?? '',
       reportTies: c.outcome.reportTies ?? false,
       exclusiveGroups: c.outcome.exclusiveGroups ?? [],
+      tieBreak: c.outcome.tieBreak ?? [],
+      lotterySeed: c.outcome.lotterySeed ?? '',
     },
     eligibility: { mode: c.eligibility.mode, minAge: str(c.eligibility.minAge), paperPolicy: c.eligibility.paperPolicy },
   };
@@ -201,6 +212,9 @@ function buildConfig(form: FormState, t: Translate, original?: Round): { config:
     ...(greedy && o.reserveFraction.trim() !== '' ? { reserveFraction: o.reserveFraction.trim() } : {}),
     ...(greedy && o.exclusiveGroups.length > 0 ? { exclusiveGroups: o.exclusiveGroups.map((g) => [...g]) } : {}),
     ...(o.reportTies ? { reportTies: true } : {}),
+    ...(o.tieBreak.length > 0 ? { tieBreak: [...o.tieBreak] } : {}),
+    // The seed goes with the lottery only; a lottery without one comes back from the API as a field error.
+    ...(o.tieBreak.includes('lottery') && o.lotterySeed.trim() !== '' ? { lotterySeed: o.lotterySeed.trim() } : {}),
   };
   const e = form.eligibility;
   const eligibility = {
@@ -217,8 +231,11 @@ function buildConfig(form: FormState, t: Translate, original?: Round): { config:
     if (value !== '' && at === undefined) local[`schedule.${key}`] = [t('admin.form.dateInvalid')];
     schedule[key] = at;
   }
+  const description = form.description.trim();
   const config = {
     name: form.name.trim(),
+    // Cleared: sent as "" so a description the round had is removed; never set: left out.
+    ...(description !== '' || original?.config.description !== undefined ? { description } : {}),
     currency,
     units: form.units.map((u, i) => ({
       id: u.id.trim(),
@@ -351,6 +368,22 @@ function RoundForm({ loaded, proposals = [], onStale }: { loaded?: LoadedRound; 
             />
             <LockReason id="name-lock" reason={lockReason('name')} />
             <Messages errors={errors} field="name" />
+          </div>
+          <div className="field">
+            <label htmlFor="f-description">{t('admin.form.description')}</label>
+            <p className="hint" id="description-hint">
+              {t('admin.form.descriptionHint')}
+            </p>
+            <textarea
+              {...a11y(errors, 'description', lockReason('description') ? 'description-hint description-lock' : 'description-hint')}
+              value={form.description}
+              onChange={(e) => set('description', e.target.value)}
+              disabled={!editable('description')}
+              maxLength={10000}
+              rows={4}
+            />
+            <LockReason id="description-lock" reason={lockReason('description')} />
+            <Messages errors={errors} field="description" />
           </div>
           <div className="field">
             <label htmlFor="f-currency">{t('admin.form.currency')}</label>
@@ -640,6 +673,7 @@ function RoundForm({ loaded, proposals = [], onStale }: { loaded?: LoadedRound; 
             </p>
             <Messages errors={errors} field="outcome.reportTies" />
           </div>
+          <TieBreakEditor outcome={o} onChange={setOutcome} errors={errors} />
         </fieldset>
 
         <fieldset disabled={!editable('eligibility')} aria-describedby={lockReason('eligibility') ? 'eligibility-lock' : undefined}>
@@ -701,6 +735,103 @@ function RoundForm({ loaded, proposals = [], onStale }: { loaded?: LoadedRound; 
   );
 }
 
+/**
+ * The ordered list of tie-breaking criteria (libs/tally applies them in turn; ballot order always ends the list) and
+ * the public lottery's seed, fixed here so it is in the ledger before voting opens.
+ */
+function TieBreakEditor({
+  outcome,
+  onChange,
+  errors,
+}: {
+  outcome: FormState['outcome'];
+  onChange: (patch: Partial<FormState['outcome']>) => void;
+  errors: Record<string, string[]>;
+}) {
+  const { t } = useTranslation();
+  const list = outcome.tieBreak;
+  const name = (c: TieBreakCriterion) => t(`admin.tieBreak.${c}.name`);
+  const left = TIE_BREAK_CRITERIA.filter((c) => !list.includes(c));
+  const [adding, setAdding] = useState<TieBreakCriterion | ''>('');
+  const choice: TieBreakCriterion | undefined = adding !== '' && left.includes(adding) ? adding : left[0];
+  const move = (k: number, by: number) => {
+    const next = [...list];
+    [next[k], next[k + by]] = [next[k + by], next[k]];
+    onChange({ tieBreak: next });
+  };
+  const drawSeed = () => {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    onChange({ lotterySeed: [...bytes].map((x) => x.toString(16).padStart(2, '0')).join('') });
+  };
+  return (
+    <fieldset className="plain-fieldset" id="f-outcome-tieBreak" tabIndex={-1} aria-describedby="tie-break-hint">
+      <legend>{t('admin.form.tieBreak')}</legend>
+      <p className="hint" id="tie-break-hint">
+        {list.length === 0 ? t('admin.form.tieBreakDefault', { order: DEFAULT_TIE_BREAK.map(name).join(', ') }) : t('admin.form.tieBreakHint')}
+      </p>
+      <Messages errors={errors} field="outcome.tieBreak" />
+      {list.length > 0 && (
+        <ol className="tie-break-list" aria-label={t('admin.form.tieBreakOrder')}>
+          {list.map((c, k) => (
+            <li key={c} className="tie-break-item">
+              <span>
+                <strong>{name(c)}</strong> <span className="muted">— {t(`admin.tieBreak.${c}.help`)}</span>
+              </span>{' '}
+              <button type="button" className="button-link" disabled={k === 0} onClick={() => move(k, -1)} aria-label={t('admin.form.tieBreakUp', { name: name(c) })}>
+                {t('admin.form.up')}
+              </button>{' '}
+              <button type="button" className="button-link" disabled={k === list.length - 1} onClick={() => move(k, 1)} aria-label={t('admin.form.tieBreakDown', { name: name(c) })}>
+                {t('admin.form.down')}
+              </button>{' '}
+              <button type="button" className="button-link" onClick={() => onChange({ tieBreak: list.filter((x) => x !== c) })} aria-label={t('admin.form.tieBreakRemove', { name: name(c) })}>
+                {t('admin.form.remove')}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+      {choice !== undefined && (
+        <div className="field inline-control">
+          <label htmlFor="f-tie-break-add">{t('admin.form.tieBreakAdd')}</label>
+          <select id="f-tie-break-add" value={choice} onChange={(e) => setAdding(e.target.value as TieBreakCriterion)}>
+            {left.map((c) => (
+              <option key={c} value={c}>
+                {name(c)}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="button-secondary" onClick={() => onChange({ tieBreak: [...list, choice] })}>
+            {t('admin.form.tieBreakAddButton')}
+          </button>
+        </div>
+      )}
+      {list.includes('lottery') && (
+        <div className="field">
+          <label htmlFor="f-outcome-lotterySeed">{t('admin.form.lotterySeed')}</label>
+          <div className="inline-control">
+            <input
+              {...a11y(errors, 'outcome.lotterySeed', 'lottery-seed-hint')}
+              value={outcome.lotterySeed}
+              onChange={(e) => onChange({ lotterySeed: e.target.value })}
+              maxLength={200}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <button type="button" className="button-secondary" onClick={drawSeed}>
+              {t('admin.form.lotterySeedDraw')}
+            </button>
+          </div>
+          <p className="hint" id="lottery-seed-hint">
+            {t('admin.form.lotterySeedHint')}
+          </p>
+          <Messages errors={errors} field="outcome.lotterySeed" />
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
 function LockReason({ id, reason }: { id: string; reason: string | undefined }) {
   const { t } = useTranslation();
   if (!reason) return null;
@@ -746,6 +877,7 @@ function summaryLabel(field: string, t: Translate, currency: string): string | u
   const parts = field.split('.');
   const labels: Record<string, string> = {
     name: t('admin.form.name'),
+    description: t('admin.form.description'),
     currency: t('admin.form.currency'),
     units: t('admin.form.units'),
     schedule: t('admin.form.schedule'),
@@ -764,6 +896,8 @@ function summaryLabel(field: string, t: Translate, currency: string): string | u
     'outcome.reserveFraction': t('admin.form.reserveFraction'),
     'outcome.exclusiveGroups': t('admin.form.exclusiveGroups'),
     'outcome.reportTies': t('admin.form.reportTies'),
+    'outcome.tieBreak': t('admin.form.tieBreak'),
+    'outcome.lotterySeed': t('admin.form.lotterySeed'),
     'eligibility.mode': t('admin.form.mode'),
     'eligibility.minAge': t('admin.form.minAge'),
     'eligibility.paperPolicy': t('admin.form.paperPolicy'),

@@ -27,6 +27,7 @@ function RoundView({ round }: { round: Round }) {
     <>
       <Breadcrumb items={[{ label: round.config.name }]} />
       <PageTitle>{round.config.name}</PageTitle>
+      {round.config.description && <p className="round-description">{round.config.description}</p>}
       <dl className="facts">
         <dt>{t('resident.round.phase')}</dt>
         <dd>

@@ -186,7 +186,23 @@ function plainShare(t: (key: string, options?: Record<string, unknown>) => strin
   return w.kind === 'tens' ? t('results.fairness.plain.tens', { k: w.k }) : t(`results.fairness.plain.${w.kind}`);
 }
 
-function FairnessFigure({ fairness, unitId, titles }: { fairness: ReturnType<typeof useFairness>; unitId?: string; titles?: ReadonlyMap<string, string> }) {
+/** "n/d" or "n" (libs/tally's exact rationals) as a number, for display. */
+const rationalNumber = (text: string) => {
+  const [n, d = '1'] = text.split('/');
+  return Number(n) / Number(d);
+};
+
+function FairnessFigure({
+  fairness,
+  unitId,
+  titles,
+  currency = '',
+}: {
+  fairness: ReturnType<typeof useFairness>;
+  unitId?: string;
+  titles?: ReadonlyMap<string, string>;
+  currency?: string;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const s = fairness.state;
@@ -226,6 +242,14 @@ function FairnessFigure({ fairness, unitId, titles }: { fairness: ReturnType<typ
           {figures.ejr.status === 'violated'
             ? t('results.fairness.ejr.violated', { size: f.number(figures.ejr.groupSize), projects: figures.ejr.projects.map((id) => titles?.get(id) ?? id).join(', '), needed: f.number(figures.ejr.needed) })
             : t(`results.fairness.ejr.${figures.ejr.status}`)}
+        </p>
+      )}
+      {'priceability' in figures && figures.priceability && figures.priceability.status !== 'not-applicable' && (
+        <p className="fairness-priceability">
+          {figures.priceability.status === 'priceable'
+            ? t('results.fairness.priceability.priceable', { amount: f.money(rationalNumber(figures.priceability.voterBudget), currency) })
+            : t(`results.fairness.priceability.${figures.priceability.status}`)}
+          {figures.priceability.status !== 'too-large' && !figures.priceability.exhaustive && <> {t('results.fairness.priceability.notExhaustive')}</>}
         </p>
       )}
       <p className="muted">{t('results.fairness.source', { size: f.number(s.fairness.checkpointSize) })}</p>
@@ -435,7 +459,7 @@ function UnitResults({
       <section aria-labelledby={`${id}-fair`}>
         <h3 id={`${id}-fair`}>{t('results.fairness.heading')}</h3>
         <p>{t('results.fairness.what')}</p>
-        <FairnessFigure fairness={fairness} unitId={unit.unitId} titles={allTitles} />
+        <FairnessFigure fairness={fairness} unitId={unit.unitId} titles={allTitles} currency={currency} />
       </section>
 
       <ParticipationView participation={unit.participation} title={t('results.participation.unitHeading', { unit: unit.name })} />

@@ -4,7 +4,7 @@
  * ballot of a unit (voter = the round pseudonym, the same in every unit of a round). The bundle's verifier
  * checks those files against the ledger (`derived-file`), so this figure rests on the same ballots as the count.
  */
-import { checkEjr, gini, type EjrCheck } from '@plaza/tally';
+import { checkEjr, checkPriceability, gini, parseRational, type EjrCheck, type PriceabilityCheck } from '@plaza/tally';
 import { api } from '../../api/client';
 
 export interface ManifestFile {
@@ -92,6 +92,11 @@ export interface UnitFairness {
   readonly gini: number;
   /** Exact EJR check (approval-style ballots with the unit's project costs known; see libs/tally). */
   readonly ejr?: EjrCheck;
+  /**
+   * Priceability (libs/tally checkPriceability): the Equal Shares run's own prices checked against the ballots, or
+   * the exact linear program when the unit is small enough; same ballots and costs as the EJR check.
+   */
+  readonly priceability?: PriceabilityCheck;
 }
 
 /** How to say a share to residents: all, nearly all (≥ 95 %), k in 10, hardly any (≤ 5 %), none. */
@@ -135,7 +140,13 @@ export interface FairnessUnitInput {
   readonly ballotsCounted: number;
   /** Minor units; with every project's cost (the declared explanation) it allows the EJR check. */
   readonly budget?: number;
-  readonly explanation?: { readonly projects: readonly { readonly id: string; readonly cost: string }[] } | null;
+  readonly explanation?: {
+    readonly projects: readonly { readonly id: string; readonly cost: string }[];
+    /** Equal Shares: each round's price per unit of utility ("n/d") and the budget per voter (minor units, "n/d"). */
+    readonly rounds?: readonly { readonly project: string; readonly rho: string }[];
+    readonly perVoterBudget?: string;
+    readonly utility?: 'cost' | 'points';
+  } | null;
 }
 
 const APPROVAL_STYLE = new Set(['approval', 'knapsack', 'choose-one']);
@@ -167,13 +178,21 @@ export async function computeFairness(
     const meanProjects = got.length === 0 ? 0 : got.reduce((a, b) => a + b, 0) / got.length;
     const projects = unit.explanation?.projects;
     let ejr: EjrCheck | undefined;
+    let priceability: PriceabilityCheck | undefined;
     if (ballotType && APPROVAL_STYLE.has(ballotType) && projects && unit.budget !== undefined) {
       const index = new Map(projects.map((p, i) => [p.id, i]));
       const instance = { budget: BigInt(unit.budget), scale: 0, projects: projects.map((p) => ({ id: p.id, cost: BigInt(p.cost) })) };
       const chosen = votes.map((v) => v.projects.map((id) => index.get(id)).filter((i): i is number => i !== undefined));
-      ejr = checkEjr(instance, chosen, new Set(unit.selected.map((id) => index.get(id)).filter((i): i is number => i !== undefined)));
+      const fundedIdx = new Set(unit.selected.map((id) => index.get(id)).filter((i): i is number => i !== undefined));
+      ejr = checkEjr(instance, chosen, fundedIdx);
+      const x = unit.explanation;
+      const run =
+        x?.rounds && x.perVoterBudget
+          ? { perVoterBudget: parseRational(x.perVoterBudget), rounds: x.rounds.map((r) => ({ project: r.project, rho: parseRational(r.rho) })), utility: x.utility ?? 'cost' }
+          : undefined;
+      priceability = checkPriceability({ instance, chosen, funded: fundedIdx, run });
     }
-    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied, meanProjects, gini: gini(got), ...(ejr ? { ejr } : {}) });
+    perUnit.push({ unitId: unit.unitId, voters: votes.length, satisfied, meanProjects, gini: gini(got), ...(ejr ? { ejr } : {}), ...(priceability ? { priceability } : {}) });
   }
   let satisfied = 0;
   for (const happy of satisfiedAnywhere.values()) if (happy) satisfied++;
