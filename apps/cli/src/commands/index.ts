@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
 import { registerAuditExport } from './audit-export';
 import { registerConformance } from './conformance';
+import { registerDbRoles } from './db-roles';
 import { registerDoctor } from './doctor';
 import { registerImport } from './import';
 import { registerPb } from './pb-check';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void
   registerPb,
   registerDoctor,
   registerWitness,
+  registerDbRoles,
 ];
