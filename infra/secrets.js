@@ -11,12 +11,16 @@ const path = require('node:path');
 
 const dir = path.resolve(process.argv[2] ?? path.join(__dirname, 'secrets'));
 fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+fs.chmodSync(dir, 0o700);
+// Compose (outside Swarm) bind-mounts file secrets with the host file's mode and owner, and the services run as the
+// image's `node` user: the files are readable (0644) and the folder (0700) is what keeps other host users out.
+const FILE_MODE = 0o644;
 
 const password = () => crypto.randomBytes(24).toString('base64url');
 const write = (name, make) => {
   const file = path.join(dir, name);
   if (fs.existsSync(file)) return false;
-  fs.writeFileSync(file, make(), { mode: 0o600 });
+  fs.writeFileSync(file, make(), { mode: FILE_MODE });
   return true;
 };
 const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8').trim();
@@ -28,10 +32,10 @@ for (const name of ['db-admin-password', 'db-migrator-password', 'db-proposals-p
 // The services take whole connection URLs (DATABASE_URL_FILE, MIGRATION_DATABASE_URL_FILE): derived from the passwords.
 const url = (role, pw) => `postgres://${role}:${encodeURIComponent(read(pw))}@postgres:5432/plaza`;
 for (const service of ['proposals', 'voting', 'audit']) {
-  fs.writeFileSync(path.join(dir, `db-url-${service}`), url(`plaza_${service}`, `db-${service}-password`), { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, `db-url-${service}`), url(`plaza_${service}`, `db-${service}-password`), { mode: FILE_MODE });
 }
-fs.writeFileSync(path.join(dir, 'db-url-migrator'), url('plaza_migrator', 'db-migrator-password'), { mode: 0o600 });
-fs.writeFileSync(path.join(dir, 'db-url-admin'), url('postgres', 'db-admin-password'), { mode: 0o600 });
+fs.writeFileSync(path.join(dir, 'db-url-migrator'), url('plaza_migrator', 'db-migrator-password'), { mode: FILE_MODE });
+fs.writeFileSync(path.join(dir, 'db-url-admin'), url('postgres', 'db-admin-password'), { mode: FILE_MODE });
 // Voting-code tokens: voting signs, the others verify with the public half.
 if (write('auth-signing-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
   made.push('auth-signing-key.pem');

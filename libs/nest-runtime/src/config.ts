@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import type { KafkaConnectionOptions } from '@plaza/kafka';
 import { AuthSettings } from './auth/auth.settings';
 import { readSecretFiles, Secret, secretNames } from './secrets';
 
@@ -172,6 +173,18 @@ export function loadConfig<T extends ServiceConfig>(cls: new () => T, given: Nod
   if (config.NODE_ENV === 'production') problems.push(...config.productionProblems());
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The libs/kafka connection options a service's validated config gives (brokers, SASL, TLS). */
+export function kafkaConnection(config: ServiceConfig, clientId: string): KafkaConnectionOptions {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId,
+    ...(config.KAFKA_SASL_MECHANISM
+      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! } }
+      : {}),
+    ...(config.KAFKA_TLS ? { tls: { caFile: config.KAFKA_TLS_CA_FILE } } : {}),
+  };
 }
 
 function kafkaAuthProblems(config: ServiceConfig): string[] {

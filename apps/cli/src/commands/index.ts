@@ -5,6 +5,7 @@ import { registerConformance } from './conformance';
 import { registerDbRoles } from './db-roles';
 import { registerDoctor } from './doctor';
 import { registerImport } from './import';
+import { registerKafkaAcls } from './kafka-acls';
 import { registerPb } from './pb-check';
 import { registerTally } from './tally';
 import { registerVerify } from './verify';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void
   registerDoctor,
   registerWitness,
   registerDbRoles,
+  registerKafkaAcls,
 ];
