@@ -48,7 +48,7 @@ export class AuditConfig extends ServiceConfig {
   override productionProblems(): string[] {
     const problems = super.productionProblems();
     if (!this.LEDGER_SIGNING_KEY) {
-      problems.push('LEDGER_SIGNING_KEY (or LEDGER_SIGNING_KEY_FILE) is required when NODE_ENV=production (a development key is generated only outside production)');
+      problems.push('LEDGER_SIGNING_KEY is required when NODE_ENV=production (or LEDGER_SIGNING_KEY_FILE; a development key is generated only outside production)');
     }
     return problems;
   }
