@@ -77,6 +77,8 @@ describe('infra/docker-compose.yml as shipped', () => {
       }
     }
     for (const [, secret] of Object.entries(compose.secrets ?? {})) expect(secret.file).toMatch(/^\.\/secrets\//);
+    // …and the folder holding them never goes into an image build context.
+    expect(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')).toContain('infra/secrets');
   });
 
   it('connects each service as its own database role, and only voting holds the token signing key', () => {
