@@ -13,6 +13,13 @@
 #   infra/kafka/kafka.sh fetch     only fetch (or check) the jars
 #   infra/kafka/kafka.sh verify    exit 0 when the cached jars match jars.sha256
 #
+# Secure mode (issue #13): KAFKA_SECURE=1 runs the broker with SASL/SCRAM-SHA-512 and ACLs (StandardAuthorizer; what
+# no ACL allows is denied). The super user `admin` (password KAFKA_ADMIN_PASSWORD) and the users of KAFKA_SCRAM_USERS
+# ("name:password name:password …") are created when the storage is formatted; grant them access with
+# `plaza kafka-acls`. KAFKA_PORT / KAFKA_CONTROLLER_PORT move the broker off 9092/9093 (tests use their own ports, with
+# their own KAFKA_DATA_DIR). The controller listener stays PLAINTEXT on 127.0.0.1 (KRaft cannot authenticate it with
+# SCRAM), its ANONYMOUS principal being the broker itself.
+#
 # Environment: KAFKA_DATA_DIR (default infra/kafka/.data), KAFKA_JARS_DIR (default infra/kafka/.jars),
 # KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP (default -Xms128m -Xmx512m), KAFKA_MAVEN_REPO (Maven's
 # local repository, default ~/.m2/repository), KAFKA_MAVEN_OFFLINE=1 (Maven offline: only what is cached).
@@ -27,7 +34,9 @@ sums_file="$here/jars.sha256"
 pid_file="$data_dir/broker.pid"
 log_file="$data_dir/broker.log"
 host=127.0.0.1
-port=9092
+port="${KAFKA_PORT:-9092}"
+controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+secure="${KAFKA_SECURE:-0}"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
@@ -122,8 +131,18 @@ start() {
   command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
   fetch
   mkdir -p "$data_dir"
-  # The effective config is server.properties plus the data folder.
-  { cat "$here/server.properties"; echo "log.dirs=$data_dir/kraft-logs"; } >"$data_dir/server.properties"
+  # The effective config is server.properties plus the data folder (and the ports, and secure mode's settings).
+  { sed -e "s/127.0.0.1:9092/127.0.0.1:$port/g" -e "s/127.0.0.1:9093/127.0.0.1:$controller_port/g" "$here/server.properties"
+    echo "log.dirs=$data_dir/kraft-logs"
+    [[ "$secure" == 1 ]] && secure_properties
+  } >"$data_dir/server.properties"
+  local -a scram=()
+  if [[ "$secure" == 1 ]]; then
+    [[ -n "${KAFKA_ADMIN_PASSWORD:-}" ]] || { log "KAFKA_SECURE=1 needs KAFKA_ADMIN_PASSWORD"; exit 1; }
+    scram+=(--add-scram "SCRAM-SHA-512=[name=admin,password=$KAFKA_ADMIN_PASSWORD]")
+    local user
+    for user in ${KAFKA_SCRAM_USERS:-}; do scram+=(--add-scram "SCRAM-SHA-512=[name=${user%%:*},password=${user#*:}]"); done
+  fi
   if [[ ! -f "$data_dir/kraft-logs/meta.properties" ]]; then
     local cluster_id
     # Like Kafka's own Uuid.randomUuid: never an id starting with '-', which the format tool would read as an option
@@ -135,7 +154,7 @@ start() {
     log "formatting storage in $data_dir (cluster $cluster_id)"
     # shellcheck disable=SC2046
     java $(java_opts) -cp "$jars_dir/*" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$data_dir/server.properties" --ignore-formatted >"$data_dir/format.log" 2>&1 \
+      -c "$data_dir/server.properties" --ignore-formatted ${scram[@]+"${scram[@]}"} >"$data_dir/format.log" 2>&1 \
       || { cat "$data_dir/format.log" >&2; exit 1; }
   fi
   log "starting broker on $host:$port (log: $log_file)"
@@ -145,6 +164,22 @@ start() {
     >>"$log_file" 2>&1 </dev/null &
   echo $! >"$pid_file"
   wait_ready
+}
+
+# Secure mode's broker settings, appended after server.properties (a later key wins).
+secure_properties() {
+  cat <<PROPS
+listeners=SASL_PLAINTEXT://$host:$port,CONTROLLER://$host:$controller_port
+advertised.listeners=SASL_PLAINTEXT://$host:$port
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:admin;User:ANONYMOUS
+PROPS
 }
 
 wait_ready() {

@@ -59,7 +59,8 @@ describe('audit checkpoints: cadence by entry count and a configured signing key
   });
 
   it('refuses to start in production without a signing key', () => {
-    const env = { ...stack.env(), NODE_ENV: 'production', LEDGER_SIGNING_KEY: '' };
+    // A production database URL (a role with a password): only the ledger key is missing.
+    const env = { ...stack.env(), NODE_ENV: 'production', LEDGER_SIGNING_KEY: '', DATABASE_URL: 'postgres://plaza_audit:Zt4-long-unique@db:5432/plaza' };
     expect(() => auditService(env)).toThrow(/LEDGER_SIGNING_KEY is required/);
     expect(() => auditService({ ...env, LEDGER_SIGNING_KEY: formatSignerKey('x', keys.privateKey) })).not.toThrow();
   });

@@ -49,6 +49,12 @@ export class AuditStack {
     await running?.app.close();
   }
 
+  /** The running Nest application (to reach a provider, e.g. the bundle cache's build count). */
+  get app() {
+    if (!this.running) throw new Error('audit is not running');
+    return this.running.app;
+  }
+
   get url(): string {
     if (!this.running) throw new Error('audit is not running');
     return this.running.url;

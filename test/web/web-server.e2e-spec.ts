@@ -114,6 +114,22 @@ describe('web server', () => {
     await context.close();
   });
 
+  it('forwards only the address it saw: a browser-supplied X-Forwarded-For cannot dodge the sign-in limit', async () => {
+    const round = await openRound(web.stack, { eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' } });
+    // Three guesses, each claiming another address: web (TRUST_PROXY false) forwards its own view of the client, so
+    // voting counts all three against one address and the limit (2 a minute) answers 429 at the latest on the third.
+    const statuses: number[] = [];
+    for (const spoofed of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      const res = await fetch(`${web.url}/api/voting/rounds/${round.roundId}/codes/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': spoofed },
+        body: JSON.stringify({ code: 'DDDDD-DDDDD' }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+  });
+
   it('renders the app shell in Chromium at phone width with no accessibility violation and switches language', async () => {
     const { page, context, problems } = await openPage(browser, web, { viewport: 'phone' });
     await page.goto('/nowhere');

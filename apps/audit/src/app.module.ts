@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock } from '@plaza/nest-runtime';
 import { BundleController } from './bundle/bundle.controller';
 import { BundleService } from './bundle/bundle.service';
 import type { LoadedAuditConfig } from './config/audit.config';
@@ -39,7 +39,7 @@ export class AuditAppModule {
       imports: [
         loggingModule(config.LOG_LEVEL, 'audit'),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, migrations: auditMigrations, applicationName: 'plaza-audit' }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-audit' }),
+        KafkaModule.forRoot(kafkaConnection(config, 'plaza-audit')),
         pipeline,
         HealthModule.forRoot(pipeline),
         AuthModule.forRoot(config),

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import type { ProposalsConfig } from './config/proposals.config';
 import { ProposalsReadModel1764200000000 } from './migrations/1764200000000-proposals-read-model';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
@@ -25,7 +25,7 @@ export class ProposalsAppModule {
         loggingModule(config.LOG_LEVEL, 'proposals'),
         CqrsModule.forRoot(),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, migrations: proposalsMigrations, applicationName: 'plaza-proposals' }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-proposals' }),
+        KafkaModule.forRoot(kafkaConnection(config, 'plaza-proposals')),
         pipeline,
         HealthModule.forRoot(pipeline),
         // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
@@ -42,7 +42,7 @@ export class VotingAppModule {
       imports: [
         loggingModule(config.LOG_LEVEL, 'voting'),
         DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: config.DB_SCHEMA, migrations: votingMigrations, applicationName: 'plaza-voting' }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: 'plaza-voting' }),
+        KafkaModule.forRoot(kafkaConnection(config, 'plaza-voting')),
         pipeline,
         HealthModule.forRoot(pipeline),
         // Signs voting-code tokens (TokenIssuer), so it needs AUTH_SIGNING_KEY(_FILE).

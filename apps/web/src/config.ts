@@ -33,6 +33,14 @@ export class WebConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Express's `trust proxy` for this server: whose X-Forwarded-For to believe (a TLS-terminating proxy in front).
+   * Default `false`: the client is whoever connected, and a browser's own X-Forwarded-For is dropped. The services
+   * get exactly one address from here (README "Deploy").
+   */
+  @IsString()
+  TRUST_PROXY = 'false';
 }
 
 function defaultUiDir(): string {

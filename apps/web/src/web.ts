@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
+import { trustProxy } from '@plaza/nest-runtime';
 import type { WebConfig } from './config';
 import { upstreams, WebModule } from './web.module';
 
@@ -28,6 +29,9 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For this server believes (TRUST_PROXY, default: none): the client address it works out is the
+  // only one it forwards, so a browser cannot put an address of its choice in front of the services' rate limits.
+  app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(securityHeaders());
   for (const [name, target] of Object.entries(upstreams(config))) {
     app.use(
@@ -35,9 +39,14 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
       createProxyMiddleware<Request, Response>({
         target,
         changeOrigin: true,
-        xfwd: true,
+        xfwd: false,
         proxyTimeout: 120_000,
         on: {
+          proxyReq: (proxyReq, req) => {
+            proxyReq.setHeader('x-forwarded-for', req.ip ?? req.socket.remoteAddress ?? '');
+            proxyReq.setHeader('x-forwarded-proto', req.protocol);
+            proxyReq.setHeader('x-forwarded-host', req.get('host') ?? '');
+          },
           error: (error, _req, res) => {
             // The service is down or restarting: a clear 502 instead of a hung request.
             const out = res as Response;

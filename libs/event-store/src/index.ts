@@ -17,3 +17,4 @@ export type { NewEvent } from '@plaza/contracts';
 export * from './outbox-relay';
 export * from './projection-runner';
 export { quoteIdent } from './sql';
+export * from './roles';

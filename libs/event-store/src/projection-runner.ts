@@ -29,8 +29,11 @@ export interface ProjectionRunnerOptions {
   readonly topics: readonly string[];
   /** Default: `name`. */
   readonly groupId?: string;
-  /** Validates a parsed JSON value as an event envelope (unknown type, bad payload → not ok, with reason). */
-  readonly validate: (raw: unknown) => ValidationResult;
+  /**
+   * Validates a parsed JSON value as an event envelope (unknown type, bad payload → not ok, with reason); `topic`
+   * is where it came from (a topic has one producer: an envelope claiming another is refused).
+   */
+  readonly validate: (raw: unknown, topic: string) => ValidationResult;
   /**
    * Applies one event to the projection through `manager`, inside the transaction that also records the
    * event as processed. Throw RejectEventError for an event that can never be applied (it is dead-lettered);
@@ -228,7 +231,7 @@ export class ProjectionRunner {
     const hints = envelopeHints(raw);
     let result: ValidationResult;
     try {
-      result = this.options.validate(raw);
+      result = this.options.validate(raw, message.topic);
     } catch (error) {
       return { message, ok: false, reason: `validator threw: ${describeError(error)}`, ...hints };
     }

@@ -1,5 +1,5 @@
 export * from './types';
-export { createKafka, type KafkaConnectionOptions } from './kafkajs/client';
+export { createKafka, type KafkaConnectionOptions, type KafkaSasl, type KafkaTls } from './kafkajs/client';
 export { KafkaJsPublisher } from './kafkajs/publisher';
 export { KafkaJsSubscriber, type SubscriberTuning } from './kafkajs/subscriber';
 export { KafkaAdmin, type TopicSpec } from './kafkajs/admin';

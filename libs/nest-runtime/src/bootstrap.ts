@@ -1,6 +1,6 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { runMigrations } from '@plaza/event-store';
+import { databaseUser, grantRuntimeAccess, runMigrations } from '@plaza/event-store';
 import { Logger } from 'nestjs-pino';
 import type { MixedList } from 'typeorm';
 import type { ServiceConfig } from './config';
@@ -24,7 +24,13 @@ export interface RunningService {
 /** Migrates (unless MIGRATE_ON_START=false), builds and starts one Plaza service; resolves once it listens. */
 export async function startService(def: ServiceDefinition): Promise<RunningService> {
   if (def.config.MIGRATE_ON_START) {
-    await runMigrations({ url: def.config.DATABASE_URL, schema: def.config.DB_SCHEMA, migrations: def.migrations });
+    const migrationUrl = def.config.MIGRATION_DATABASE_URL ?? def.config.DATABASE_URL;
+    await runMigrations({ url: migrationUrl, schema: def.config.DB_SCHEMA, migrations: def.migrations });
+    // Least privilege (README "Deploy"): the migration role owns the schema, the runtime role gets its grants.
+    const runtimeRole = databaseUser(def.config.DATABASE_URL);
+    if (def.config.MIGRATION_DATABASE_URL && runtimeRole && runtimeRole !== databaseUser(migrationUrl)) {
+      await grantRuntimeAccess(migrationUrl, def.config.DB_SCHEMA, runtimeRole);
+    }
   }
   // No body-parser: InputInterceptor reads bodies within each route's limits (README "Input limits").
   const app = await NestFactory.create(def.module, { bufferLogs: true, abortOnError: false, bodyParser: false });

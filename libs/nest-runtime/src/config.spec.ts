@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { trustProxy } from './bootstrap';
 import { ConfigError, loadConfig, ServiceConfig } from './config';
 
@@ -42,5 +45,41 @@ describe('TRUST_PROXY', () => {
     expect(trustProxy('true')).toBe(true);
     expect(trustProxy(' 2 ')).toBe(2);
     expect(trustProxy('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
+  });
+});
+
+describe('secrets as *_FILE and NODE_ENV=production', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'plaza-config-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads a secret from its _FILE (one trailing newline dropped) and refuses both at once', () => {
+    writeFileSync(join(dir, 'url'), 'postgres://svc:s3cret-Long@db:5432/plaza\n');
+    expect(loadConfig(ServiceConfig, { DATABASE_URL_FILE: join(dir, 'url') }).DATABASE_URL).toBe('postgres://svc:s3cret-Long@db:5432/plaza');
+    expect(() => loadConfig(ServiceConfig, { DATABASE_URL_FILE: join(dir, 'url'), DATABASE_URL: 'postgres://x' })).toThrow(
+      'set only one of DATABASE_URL and DATABASE_URL_FILE',
+    );
+    expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_PASSWORD_FILE: join(dir, 'missing') })).toThrow(/KAFKA_SASL_PASSWORD_FILE: cannot read/);
+  });
+
+  it('names every production refusal at once', () => {
+    let error: unknown;
+    try {
+      loadConfig(ServiceConfig, { NODE_ENV: 'production', AUTH_DEV_IDP: 'true', AUTH_OIDC_ISSUER: 'http://idp', AUTH_OIDC_JWKS_URL: 'http://idp/jwks' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    expect(problems).toEqual(['AUTH_DEV_IDP', 'AUTH_OIDC_ISSUER', 'AUTH_OIDC_JWKS_URL', 'DATABASE_URL']);
+  });
+
+  it('accepts the same settings outside production', () => {
+    expect(loadConfig(ServiceConfig, { AUTH_DEV_IDP: 'true', AUTH_OIDC_ISSUER: 'http://idp' }).AUTH_DEV_IDP).toBe(true);
+  });
+
+  it('wants Kafka SASL settings complete', () => {
+    expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'plaza-voting' })).toThrow(/KAFKA_SASL_PASSWORD/);
+    expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_USERNAME: 'plaza-voting' })).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 });

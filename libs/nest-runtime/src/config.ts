@@ -1,9 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import type { KafkaConnectionOptions } from '@plaza/kafka';
 import { AuthSettings } from './auth/auth.settings';
+import { readSecretFiles, Secret, secretNames } from './secrets';
+
+export { Secret, secretNames } from './secrets';
 
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+
+/** The database Plaza uses in development and tests: the local superuser, no password (trust). */
+export const DEVELOPMENT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Passwords that appear in Plaza's own development setups (docker-compose before #13, kafka.sh --secure). */
+const DEVELOPMENT_PASSWORDS = new Set(['plaza', 'postgres', 'password', 'secret', 'plaza-dev', 'admin']);
 
 /**
  * Settings every Plaza service reads, validated at boot (immich's env-as-DTO). Each app extends it with
@@ -11,8 +21,26 @@ const splitList = ({ value }: { value: unknown }) =>
  * The AUTH_* variables come from AuthSettings (libs/nest-runtime/src/auth).
  */
 export class ServiceConfig extends AuthSettings {
+  /**
+   * `production` turns development conveniences into refusals at boot (see `productionProblems`): the
+   * development sign-in, development secrets, plain-http identity provider URLs.
+   */
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV = 'development';
+
+  /** The service's runtime database role (README "Deploy": one role per service, its own schema only). */
+  @Secret()
   @IsString()
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+  DATABASE_URL = DEVELOPMENT_DATABASE_URL;
+
+  /**
+   * The migration role (owner of the schemas) when it differs from DATABASE_URL's: migrations run with it, then
+   * the runtime role is granted what it may do on the service's schema (libs/event-store `grantRuntimeAccess`).
+   */
+  @IsOptional()
+  @Secret()
+  @IsString()
+  MIGRATION_DATABASE_URL?: string;
 
   /** The service's own PostgreSQL schema (defaults to the service name). */
   @IsOptional()
@@ -50,6 +78,65 @@ export class ServiceConfig extends AuthSettings {
   /** Run pending migrations when the service starts (`false` when a deploy step runs them). */
   @Transform(({ value }) => (typeof value === 'string' ? value !== 'false' : value))
   MIGRATE_ON_START = true;
+
+  /** Kafka authentication (SASL over the brokers' SASL listener); unset: no authentication (development). */
+  @IsOptional()
+  @IsIn(['scram-sha-256', 'scram-sha-512', 'plain'])
+  KAFKA_SASL_MECHANISM?: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+
+  @IsOptional()
+  @Matches(/^\S{1,200}$/)
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional()
+  @Secret()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** TLS to the brokers (SASL_SSL); KAFKA_TLS_CA_FILE adds a CA (PEM) to trust, e.g. a private one. */
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'KAFKA_TLS must be true or false' })
+  KAFKA_TLS = false;
+
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS_CA_FILE?: string;
+
+  /**
+   * What NODE_ENV=production refuses, each naming its variable. Services extend it with their own (audit: the
+   * ledger key).
+   */
+  productionProblems(): string[] {
+    const problems: string[] = [];
+    if (this.AUTH_DEV_IDP) problems.push('AUTH_DEV_IDP: the development sign-in (anyone can mint any role) is refused when NODE_ENV=production');
+    for (const name of ['AUTH_OIDC_ISSUER', 'AUTH_OIDC_JWKS_URL'] as const) {
+      const value = this[name];
+      if (value !== undefined && !value.startsWith('https://')) problems.push(`${name}: must be an https:// URL when NODE_ENV=production (got ${value})`);
+    }
+    for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] as const) {
+      const problem = developmentDatabaseUrl(this[name]);
+      if (problem) problems.push(`${name}: ${problem} is refused when NODE_ENV=production`);
+    }
+    if (this.KAFKA_SASL_PASSWORD !== undefined && DEVELOPMENT_PASSWORDS.has(this.KAFKA_SASL_PASSWORD)) {
+      problems.push('KAFKA_SASL_PASSWORD: a development password is refused when NODE_ENV=production');
+    }
+    return problems;
+  }
+}
+
+/** Why a database URL is a development one, or undefined when it is not. */
+function developmentDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === DEVELOPMENT_DATABASE_URL) return 'the development default (local superuser, no password)';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined; // a key=value connection string: not ours to judge
+  }
+  if (url.password === '') return 'a URL without a password';
+  if (DEVELOPMENT_PASSWORDS.has(decodeURIComponent(url.password))) return 'a development password';
+  return undefined;
 }
 
 export class ConfigError extends Error {
@@ -69,7 +156,9 @@ function flatten(errors: ValidationError[]): string[] {
  * Builds a validated config object from an environment (unknown variables are ignored, empty strings
  * count as unset). Throws ConfigError naming every bad variable.
  */
-export function loadConfig<T extends ServiceConfig>(cls: new () => T, env: NodeJS.ProcessEnv | Record<string, string | undefined>): T {
+export function loadConfig<T extends ServiceConfig>(cls: new () => T, given: NodeJS.ProcessEnv | Record<string, string | undefined>): T {
+  const { env, problems: fileProblems } = readSecretFiles(secretNames(cls), given);
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const defaults = new cls() as unknown as Record<string, unknown>;
   const plain: Record<string, unknown> = {};
   for (const key of Object.keys(defaults).concat(Object.keys(env))) {
@@ -80,5 +169,31 @@ export function loadConfig<T extends ServiceConfig>(cls: new () => T, env: NodeJ
   const config = plainToInstance(cls, known, { exposeDefaultValues: true });
   const errors = validateSync(config as object, { whitelist: false });
   if (errors.length > 0) throw new ConfigError(flatten(errors));
+  const problems = kafkaAuthProblems(config);
+  if (config.NODE_ENV === 'production') problems.push(...config.productionProblems());
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The libs/kafka connection options a service's validated config gives (brokers, SASL, TLS). */
+export function kafkaConnection(config: ServiceConfig, clientId: string): KafkaConnectionOptions {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId,
+    ...(config.KAFKA_SASL_MECHANISM
+      ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! } }
+      : {}),
+    ...(config.KAFKA_TLS ? { tls: { caFile: config.KAFKA_TLS_CA_FILE } } : {}),
+  };
+}
+
+function kafkaAuthProblems(config: ServiceConfig): string[] {
+  const problems: string[] = [];
+  if (config.KAFKA_SASL_MECHANISM) {
+    if (!config.KAFKA_SASL_USERNAME) problems.push(`KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM}`);
+    if (!config.KAFKA_SASL_PASSWORD) problems.push(`KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE) is required with KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM}`);
+  } else if (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD) {
+    problems.push('KAFKA_SASL_MECHANISM: set it (scram-sha-256, scram-sha-512 or plain) to use KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD');
+  }
+  return problems;
 }

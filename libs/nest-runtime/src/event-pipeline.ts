@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DEFAULT_TOPIC_PARTITIONS, parseEnvelope, topicFor, validateEnvelope, type Producer } from '@plaza/contracts';
+import { DEFAULT_TOPIC_PARTITIONS, parseEnvelope, topicFor, validateEnvelope, type Producer, type ValidationResult } from '@plaza/contracts';
 import { OutboxRelay, ProjectionRunner, type EventStoreLogger, type ProjectionRunnerOptions } from '@plaza/event-store';
 import { KafkaAdmin, type MessagePublisher } from '@plaza/kafka';
 import { MESSAGE_PUBLISHER, SubscriberFactory } from '@plaza/kafka/nest';
@@ -24,6 +24,24 @@ export interface EventPipelineOptions {
 }
 
 export const EVENT_PIPELINE_OPTIONS = Symbol('EVENT_PIPELINE_OPTIONS');
+
+/**
+ * validateEnvelope, and the envelope's `producer` must own the topic it arrived on: with Kafka ACLs each service
+ * writes only its own topic, and a consumer does not take one service's word for another's events either
+ * (a `RoundPhaseChanged` on the voting topic is parked, not applied).
+ */
+export function topicOwnerValidator(owners: ReadonlyMap<string, Producer>): (raw: unknown, topic: string) => ValidationResult {
+  return (raw, topic) => {
+    const result = validateEnvelope(raw);
+    if (!result.ok) return result;
+    const owner = owners.get(topic);
+    if (owner === undefined) return { ok: false, reason: `topic ${topic} has no known producer` };
+    if (result.envelope.producer !== owner) {
+      return { ok: false, reason: `producer ${JSON.stringify(result.envelope.producer)} does not match topic ${topic}, which only ${owner} writes` };
+    }
+    return result;
+  };
+}
 
 
 /**
@@ -58,7 +76,7 @@ export class EventPipeline implements OnApplicationBootstrap, OnApplicationShutd
           dataSource,
           subscriber: subscribers.create(),
           topics: p.from.map((producer) => topicFor(producer, options.topicPrefix)),
-          validate: validateEnvelope,
+          validate: topicOwnerValidator(new Map(p.from.map((producer) => [topicFor(producer, options.topicPrefix), producer] as const))),
           apply: p.apply,
           logger: log,
         }),

@@ -1,16 +1,12 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ConfigError, loadConfig, ServiceConfig } from '@plaza/nest-runtime';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ConfigError, loadConfig, Secret, ServiceConfig } from '@plaza/nest-runtime';
 import { parseWitnessList } from '../ledger/witnesses';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value !== '' ? Number(value) : value);
 
 export class AuditConfig extends ServiceConfig {
   override PORT = 3003;
-
-  /** `production` refuses to start without LEDGER_SIGNING_KEY instead of generating a development key. */
-  @IsIn(['development', 'test', 'production'])
-  NODE_ENV = 'development';
 
   /** The log's identity on every checkpoint (C2SP origin: no spaces, no '+'). */
   @Matches(/^[^\s+]{1,200}$/, { message: 'LEDGER_ORIGIN must be non-empty, without spaces or "+"' })
@@ -21,6 +17,7 @@ export class AuditConfig extends ServiceConfig {
    * Ed25519 key. No default: without it a development key is generated once and kept in the database.
    */
   @IsOptional()
+  @Secret()
   @IsString()
   LEDGER_SIGNING_KEY?: string;
 
@@ -46,15 +43,21 @@ export class AuditConfig extends ServiceConfig {
   @Min(1)
   @Max(10_000_000)
   CHECKPOINT_MAX_ENTRIES = 1000;
+
+  /** `production` refuses to start without LEDGER_SIGNING_KEY instead of generating a development key. */
+  override productionProblems(): string[] {
+    const problems = super.productionProblems();
+    if (!this.LEDGER_SIGNING_KEY) {
+      problems.push('LEDGER_SIGNING_KEY is required when NODE_ENV=production (or LEDGER_SIGNING_KEY_FILE; a development key is generated only outside production)');
+    }
+    return problems;
+  }
 }
 
 export type LoadedAuditConfig = AuditConfig & { DB_SCHEMA: string };
 
 export function loadAuditConfig(env: Record<string, string | undefined> = process.env): LoadedAuditConfig {
   const config = loadConfig(AuditConfig, env);
-  if (config.NODE_ENV === 'production' && !config.LEDGER_SIGNING_KEY) {
-    throw new ConfigError(['LEDGER_SIGNING_KEY is required when NODE_ENV=production (a development key is generated only outside production)']);
-  }
   try {
     parseWitnessList(config.LEDGER_WITNESSES);
   } catch (e) {

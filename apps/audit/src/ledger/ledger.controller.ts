@@ -1,7 +1,7 @@
 import { Controller, DefaultValuePipe, Get, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@plaza/contracts';
-import { Public, validationFailed } from '@plaza/nest-runtime';
+import { capPageBytes, Public, validationFailed } from '@plaza/nest-runtime';
 import { LedgerQuery } from './ledger-query';
 
 export function pageProblems(from: number, limit: number, max = 1000) {
@@ -19,7 +19,7 @@ export class LedgerController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'The ledger page by page, in index order' })
+  @ApiOperation({ summary: 'The ledger page by page, in index order', description: 'A page holds at most `limit` entries and about 1 MiB of them; `next` is where the following page starts.' })
   @ApiQuery({ name: 'from', required: false, description: 'First index of the page (default 0)' })
   @ApiQuery({ name: 'limit', required: false, description: 'Entries per page, 1-1000 (default 100)' })
   @ApiQuery({ name: 'roundId', required: false, description: 'Only entries of this round' })
@@ -29,10 +29,12 @@ export class LedgerController {
     @Query('roundId', new ParseUUIDPipe({ optional: true })) roundId?: string,
   ) {
     pageProblems(from, limit);
-    const entries = await this.query.entries(from, limit, roundId);
+    const fetched = await this.query.entries(from, limit, roundId);
     const size = await this.query.size();
+    // At most `limit` rows and PUBLIC_PAGE_MAX_BYTES of them: `next` continues after the last row given.
+    const { rows: entries, cut } = capPageBytes(fetched);
     const last = entries.at(-1);
-    return { size, entries, next: entries.length === limit && last ? last.index + 1 : null };
+    return { size, entries, next: (cut || fetched.length === limit) && last ? last.index + 1 : null };
   }
 
   @Get('entries/:index')

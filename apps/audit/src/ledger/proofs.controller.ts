@@ -2,7 +2,7 @@ import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe,
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@plaza/contracts';
 import { rootFromInclusionProof, verifyConsistency } from '@plaza/ledger';
-import { Public, validationFailed } from '@plaza/nest-runtime';
+import { capPageBytes, Public, validationFailed } from '@plaza/nest-runtime';
 import { IsUUID, Matches } from 'class-validator';
 import type { CheckpointView } from './checkpoints';
 import { pageProblems } from './ledger.controller';
@@ -51,9 +51,10 @@ export class ProofsController {
     @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
   ) {
     pageProblems(Math.max(after, 0), limit);
-    const checkpoints = await this.query.checkpoints(after, limit);
+    const fetched = await this.query.checkpoints(after, limit);
+    const { rows: checkpoints, cut } = capPageBytes(fetched);
     const last = checkpoints.at(-1);
-    return { checkpoints, next: checkpoints.length === limit && last ? last.size : null };
+    return { checkpoints, next: (cut || fetched.length === limit) && last ? last.size : null };
   }
 
   @Get('ledger/checkpoints/latest')

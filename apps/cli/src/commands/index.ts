@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
 import { registerAuditExport } from './audit-export';
 import { registerConformance } from './conformance';
+import { registerDbRoles } from './db-roles';
 import { registerDoctor } from './doctor';
 import { registerImport } from './import';
+import { registerKafkaAcls } from './kafka-acls';
 import { registerPb } from './pb-check';
 import { registerTally } from './tally';
 import { registerVerify } from './verify';
@@ -19,4 +21,6 @@ export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void
   registerPb,
   registerDoctor,
   registerWitness,
+  registerDbRoles,
+  registerKafkaAcls,
 ];

@@ -1,9 +1,23 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin, type Kafka } from 'kafkajs';
 import { createKafka, type KafkaConnectionOptions } from './client';
 
 export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions?: number;
+}
+
+/** What one service's Kafka principal may do (least privilege, README "Deploy"). */
+export interface PrincipalAccess {
+  /** `User:<name>` as the broker's SASL authentication names it. */
+  readonly principal: string;
+  /** Topics it may write (its own). */
+  readonly writes: readonly string[];
+  /** Topics it may read (what it consumes). */
+  readonly reads: readonly string[];
+  /** Topics it may only see (metadata: the topics it ensures exist at start). */
+  readonly describes: readonly string[];
+  /** Consumer groups it may use: every group whose name starts with this. */
+  readonly groupPrefix: string;
 }
 
 /** Explicit topic creation (the broker has auto-creation off) and a cheap liveness probe. */
@@ -84,6 +98,33 @@ export class KafkaAdmin {
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /**
+   * Grants each principal exactly its access (ALLOW ACLs; the broker denies what no ACL allows). Run as a super user
+   * after the topics exist; granting again is harmless (the broker keeps one copy of an identical ACL).
+   */
+  async grantAccess(access: readonly PrincipalAccess[]): Promise<void> {
+    const admin = await this.client();
+    const allow = (principal: string, resourceType: AclResourceTypes, resourceName: string, operation: AclOperationTypes, prefixed = false) => ({
+      principal,
+      host: '*',
+      resourceType,
+      resourceName,
+      resourcePatternType: prefixed ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
+      operation,
+      permissionType: AclPermissionTypes.ALLOW,
+    });
+    const acl = access.flatMap((a) => [
+      ...a.writes.flatMap((t) => [allow(a.principal, AclResourceTypes.TOPIC, t, AclOperationTypes.WRITE), allow(a.principal, AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)]),
+      ...a.reads.flatMap((t) => [allow(a.principal, AclResourceTypes.TOPIC, t, AclOperationTypes.READ), allow(a.principal, AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)]),
+      ...a.describes.map((t) => allow(a.principal, AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)),
+      allow(a.principal, AclResourceTypes.GROUP, a.groupPrefix, AclOperationTypes.READ, true),
+      allow(a.principal, AclResourceTypes.GROUP, a.groupPrefix, AclOperationTypes.DESCRIBE, true),
+      allow(a.principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.IDEMPOTENT_WRITE),
+      allow(a.principal, AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE),
+    ]);
+    await admin.createAcls({ acl });
   }
 
   async deleteTopics(topics: readonly string[]): Promise<void> {

@@ -1,9 +1,24 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
+
+/** SASL authentication to the brokers (SCRAM is what kafka.sh --secure and the README's ACL setup use). */
+export interface KafkaSasl {
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  readonly username: string;
+  readonly password: string;
+}
+
+/** TLS to the brokers; `caFile` adds a CA (PEM) to the system's, e.g. a private one. */
+export interface KafkaTls {
+  readonly caFile?: string;
+}
 
 export interface KafkaConnectionOptions {
   /** host:port list; use 127.0.0.1 rather than localhost (localhost may resolve to ::1 first). */
   readonly brokers: readonly string[];
   readonly clientId: string;
+  readonly sasl?: KafkaSasl;
+  readonly tls?: KafkaTls;
   /**
    * Receives kafkajs' own log lines: warnings and errors, and at info the broker answers a retry deals with.
    * Defaults to stderr, warnings and errors only.
@@ -73,5 +88,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: creator,
     retry: { initialRetryTime: 100, retries: 8 },
+    ...(options.sasl ? { sasl: { ...options.sasl } as SASLOptions } : {}),
+    ...(options.tls ? { ssl: options.tls.caFile ? { ca: [readFileSync(options.tls.caFile, 'utf8')] } : true } : {}),
   });
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Generates the secrets infra/docker-compose.yml mounts as Docker secrets, into infra/secrets/ (or the folder given),
+// each file mode 0600. Existing files are kept, so running it again only fills what is missing; delete one file and
+// run it again to rotate that secret (README "Deploy").
+//
+//   node infra/secrets.js [DIR]
+'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const dir = path.resolve(process.argv[2] ?? path.join(__dirname, 'secrets'));
+fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+fs.chmodSync(dir, 0o700);
+// Compose (outside Swarm) bind-mounts file secrets with the host file's mode and owner, and the services run as the
+// image's `node` user: the files are readable (0644) and the folder (0700) is what keeps other host users out.
+const FILE_MODE = 0o644;
+
+const password = () => crypto.randomBytes(24).toString('base64url');
+const write = (name, make) => {
+  const file = path.join(dir, name);
+  if (fs.existsSync(file)) return false;
+  fs.writeFileSync(file, make(), { mode: FILE_MODE });
+  return true;
+};
+const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8').trim();
+
+const made = [];
+for (const name of ['db-admin-password', 'db-migrator-password', 'db-proposals-password', 'db-voting-password', 'db-audit-password']) {
+  if (write(name, password)) made.push(name);
+}
+// The services take whole connection URLs (DATABASE_URL_FILE, MIGRATION_DATABASE_URL_FILE): derived from the passwords.
+const url = (role, pw) => `postgres://${role}:${encodeURIComponent(read(pw))}@postgres:5432/plaza`;
+for (const service of ['proposals', 'voting', 'audit']) {
+  fs.writeFileSync(path.join(dir, `db-url-${service}`), url(`plaza_${service}`, `db-${service}-password`), { mode: FILE_MODE });
+}
+fs.writeFileSync(path.join(dir, 'db-url-migrator'), url('plaza_migrator', 'db-migrator-password'), { mode: FILE_MODE });
+fs.writeFileSync(path.join(dir, 'db-url-admin'), url('postgres', 'db-admin-password'), { mode: FILE_MODE });
+// Voting-code tokens: voting signs, the others verify with the public half.
+if (write('auth-signing-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
+  made.push('auth-signing-key.pem');
+}
+const pub = crypto.createPublicKey(fs.readFileSync(path.join(dir, 'auth-signing-key.pem'), 'utf8')).export({ format: 'pem', type: 'spki' });
+fs.writeFileSync(path.join(dir, 'auth-public-key.pem'), pub, { mode: 0o644 });
+// The ledger's checkpoint key (audit).
+if (write('ledger-signing-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
+  made.push('ledger-signing-key.pem');
+}
+process.stdout.write(`secrets in ${dir}${made.length ? ` (new: ${made.join(', ')})` : ' (all kept)'}\n`);
