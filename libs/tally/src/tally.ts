@@ -1,7 +1,7 @@
 import { prepare, type Prepared } from './prepare';
 import { rat, add, toNumber, type Rational } from './rational';
 import { greedy } from './rules/greedy';
-import { mesExact, mesFloat, type FloatRun, type MesRun } from './rules/mes';
+import { certifies, mesExact, mesFloat, type FloatRun, type MesRun } from './rules/mes';
 import { phragmen } from './rules/phragmen';
 import type {
   Explanation,
@@ -107,8 +107,9 @@ function utilityNote(p: Prepared): string {
  * Add1 completion as Pabulib defines it: raise every voter's budget by one currency unit at a time while the
  * outcome still fits the real budget, and keep the last outcome that fits (not "stop once exhaustive").
  * Instead of running every raise, the loop jumps: a run `jump` raises ahead that provably decides like the current
- * one (see mesFloat and the README's "Add1 jumps") shows every raise in between gives the same, fitting, outcome.
- * Jumps double while they are confirmed and halve when not, down to single raises next to an outcome change. The
+ * one (`certifies`, and the README's "Add1 jumps") shows every raise in between gives the same, fitting, outcome.
+ * Jumps double while they are certified; an interval that is not is split at its middle, its upper run kept for
+ * the upper half, down to single raises next to an outcome change. The
  * intermediate runs may be done in floats when every decision in them is clear by a wide margin; the outcome
  * returned and the run that overspends are both recomputed exactly. `stepping` runs every raise (the reference).
  */
@@ -126,7 +127,8 @@ function add1(p: Prepared, options: RuleOptions, stepping = false): Outcome {
   const exact = { ...options, reportTies: false };
   const perVoterAt = (k: bigint) => (k === 0n ? initial : add(start, rat(k * unit)));
   // Floats when every decision is clear, else exact (which gives no reference to confirm a jump with).
-  const runAt = (k: bigint, reference?: FloatRun): { selected: number[]; cost: bigint; float?: FloatRun } => {
+  type Run = { selected: number[]; cost: bigint; float?: FloatRun };
+  const runAt = (k: bigint, reference?: FloatRun): Run => {
     const perVoter = perVoterAt(k);
     const float = mesFloat(p, toNumber(perVoter), options.threshold, reference);
     return float ? { ...float, float } : mesExact(p, perVoter, exact, false);
@@ -136,23 +138,35 @@ function add1(p: Prepared, options: RuleOptions, stepping = false): Outcome {
   const kLimit = (limit * start.d - start.n) / (start.d * unit);
   let k = 0n;
   let current = runAt(0n);
-  let jump = stepping ? 1n : 2n;
+  // Runs ahead of k not yet certified, nearest last: a jump that could not be certified keeps its run as the upper
+  // end of the intervals between, so splitting an interval costs one run (its middle), not a new climb.
+  const ahead: { k: bigint; run: Run }[] = [];
+  let jump = 2n;
   for (;;) {
     if (current.selected.length === supported || k >= kLimit) break;
-    if (jump > 1n && current.float) {
+    let next = ahead[ahead.length - 1];
+    if (!next && !stepping && current.float) {
       const target = k + jump > kLimit ? kLimit : k + jump;
-      const ahead = runAt(target, current.float);
-      if (ahead.float?.sameAsReference) {
-        k = target;
-        current = ahead;
-        jump *= 2n;
-      } else {
-        // A change may lie within the jump (or the check is too coarse to exclude one): look half as far.
-        jump /= 2n;
+      next = { k: target, run: runAt(target, current.float) };
+      ahead.push(next);
+    }
+    if (next && next.k > k + 1n) {
+      if (current.float && next.run.float && certifies(current.float, next.run.float)) {
+        // Every raise up to next.k gives the current (fitting) outcome.
+        ahead.pop();
+        if (ahead.length === 0) jump = (next.k - k) * 2n;
+        k = next.k;
+        current = next.run;
+        continue;
       }
+      // A change may lie within (or the check is too coarse to exclude one): split the interval.
+      if (ahead.length === 1) jump = jump > 2n ? jump / 2n : 2n;
+      const mid = k + (next.k - k) / 2n;
+      ahead.push({ k: mid, run: runAt(mid, current.float) });
       continue;
     }
-    const candidate = runAt(k + 1n);
+    ahead.pop();
+    const candidate = next ? next.run : runAt(k + 1n);
     if (candidate.cost > B) {
       // Confirm the overspend exactly; if floats misjudged it, carry on from the exact run.
       const confirm = mesExact(p, perVoterAt(k + 1n), exact, false);
@@ -162,7 +176,6 @@ function add1(p: Prepared, options: RuleOptions, stepping = false): Outcome {
       current = candidate;
     }
     k += 1n;
-    if (!stepping) jump = 2n;
   }
   const perVoter = perVoterAt(k);
   const best = mesExact(p, perVoter, options);

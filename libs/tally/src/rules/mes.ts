@@ -20,6 +20,10 @@ export interface MesData {
   readonly util: bigint[];
   readonly utilF: Float64Array;
   readonly weightF: Float64Array;
+  /** The supporter's group weight per entry (one indirection less in the float loop). */
+  readonly weightE: Float64Array;
+  /** Per project: the utility every supporter gives it when they all give the same (cost utilities), else NaN. */
+  readonly uniformF: Float64Array;
   readonly totalUtil: bigint[];
   readonly totalUtilF: Float64Array;
 }
@@ -45,17 +49,25 @@ export function mesData(p: Prepared): MesData {
   p.groups.forEach((g, k) => (weightF[k] = g.weight));
   const totalUtil: bigint[] = new Array<bigint>(m).fill(0n);
   const totalUtilF = new Float64Array(m);
+  const weightE = new Float64Array(total);
+  const uniformF = new Float64Array(m);
   for (let i = 0; i < m; i++) {
+    let uniform: bigint | undefined;
+    let same = true;
     p.supporters[i].forEach((s, k) => {
       const u = costUtility ? p.instance.projects[i].cost : s.points;
       group[start[i] + k] = s.group;
       util[start[i] + k] = u;
       utilF[start[i] + k] = Number(u);
+      weightE[start[i] + k] = p.groups[s.group].weight;
       totalUtil[i] += u * BigInt(p.groups[s.group].weight);
+      if (uniform === undefined) uniform = u;
+      else if (uniform !== u) same = false;
     });
     totalUtilF[i] = Number(totalUtil[i]);
+    uniformF[i] = same && uniform !== undefined && Number.isSafeInteger(Number(uniform)) ? Number(uniform) : NaN;
   }
-  const data = { start, group, util, utilF, weightF, totalUtil, totalUtilF };
+  const data = { start, group, util, utilF, weightF, weightE, uniformF, totalUtil, totalUtilF };
   cache.set(p, data);
   return data;
 }
@@ -77,26 +89,46 @@ interface FloatEval {
 function evalFloat(d: MesData, cost: number, i: number, budget: Float64Array, from: number): FloatEval | 'unaffordable' | 'uncertain' {
   const s0 = d.start[i];
   const s1 = d.start[i + 1];
-  const { group, utilF, weightF } = d;
+  const { group, utilF, weightE } = d;
   const U = d.totalUtilF[i];
+  const uniform = d.uniformF[i];
   let r = Math.max(from, cost / U);
   for (let iter = 0; iter < 1000; iter++) {
     let paid = 0;
     let up = 0;
     let richMoney = 0;
     let minRich = Infinity;
-    for (let s = s0; s < s1; s++) {
-      const g = group[s];
-      const b = budget[g];
-      const u = utilF[s];
-      const w = weightF[g];
-      if (b < r * u) {
-        paid += w * b;
-        up += w * u;
-      } else {
-        richMoney += w * b;
-        const ratio = b / u;
-        if (ratio < minRich) minRich = ratio;
+    if (uniform === uniform) {
+      // Every supporter gives the same utility (cost utilities): compare budgets with r·u once, sum weights.
+      const line = r * uniform;
+      let poorWeight = 0;
+      let minBudget = Infinity;
+      for (let s = s0; s < s1; s++) {
+        const b = budget[group[s]];
+        const w = weightE[s];
+        if (b < line) {
+          paid += w * b;
+          poorWeight += w;
+        } else {
+          richMoney += w * b;
+          if (b < minBudget) minBudget = b;
+        }
+      }
+      up = poorWeight * uniform;
+      minRich = minBudget / uniform;
+    } else {
+      for (let s = s0; s < s1; s++) {
+        const b = budget[group[s]];
+        const u = utilF[s];
+        const w = weightE[s];
+        if (b < r * u) {
+          paid += w * b;
+          up += w * u;
+        } else {
+          richMoney += w * b;
+          const ratio = b / u;
+          if (ratio < minRich) minRich = ratio;
+        }
       }
     }
     if (iter === 0) {
@@ -125,19 +157,33 @@ export interface FloatRun {
   readonly selected: number[];
   readonly cost: bigint;
   readonly rhoUpper: number[];
-  /** Set when a reference run was given: see `mesFloat`. */
-  readonly sameAsReference?: boolean;
+  /**
+   * Per round, a lower bound on the price of every candidate that did not win it and was still in the running
+   * (affordable and within the caps): what `certifies` compares with a lower run's winner prices.
+   */
+  readonly otherLow: number[];
+}
+
+/**
+ * Whether every start budget between `lower`'s and `upper`'s (upper ≥ lower) gives `lower`'s outcome: the same
+ * winners in both runs, and in every round every other candidate still in the running at `upper` priced above the
+ * upper bound of the price `lower`'s winner paid (see the README's "Add1 jumps", point 2).
+ */
+export function certifies(lower: FloatRun, upper: FloatRun): boolean {
+  if (lower.selected.length !== upper.selected.length) return false;
+  for (let t = 0; t < lower.selected.length; t++) {
+    if (lower.selected[t] !== upper.selected[t] || upper.otherLow[t] <= lower.rhoUpper[t]) return false;
+  }
+  return true;
 }
 
 /**
  * One Method of Equal Shares run in floats, with every float decision checked against an error bound. Returns the
  * selection when every decision was clear, or undefined when one was too close to call (then run it exactly).
  *
- * With `reference`, a run at a lower start budget, it also tells whether every start budget between the two gives
- * the reference's outcome. Under a fixed sequence of winners, raising the start budget never lowers anyone's budget
- * left and never raises any price. So if this run has the same winners and, in each round, every other candidate
- * is unaffordable here or priced above what the reference's winner cost there, no budget in between can decide
- * otherwise: the winner only gets cheaper and the others only dearer (or stay unaffordable) towards the ends.
+ * With `reference` (a run at a lower start budget this run will be compared with by `certifies`), candidates are
+ * examined up to the reference winner's price in each round, so that `otherLow` is tight where the comparison
+ * needs it.
  */
 export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint, reference?: FloatRun): FloatRun | undefined {
   const { instance } = p;
@@ -151,13 +197,13 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint, refe
   }
   const selected: number[] = [];
   const rhoUpper: number[] = [];
+  const otherLows: number[] = [];
   let spent = 0n;
-  let same = reference !== undefined;
   const caps = instance.categoryLimits !== undefined || instance.districtLimits !== undefined;
   for (;;) {
     const round = selected.length;
     // In a comparison with a reference, candidates are examined up to the reference winner's price.
-    const refUpper = same && reference && round < reference.rhoUpper.length ? reference.rhoUpper[round] : 0;
+    const refUpper = reference && round < reference.rhoUpper.length ? reference.rhoUpper[round] : 0;
     remaining.sort((a, b) => a.lb - b.lb);
     let best: { i: number; e: FloatEval } | undefined;
     let runnerUp = Infinity;
@@ -194,15 +240,9 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint, refe
       }
     }
     remaining = remaining.filter((c) => !gone.has(c.i));
-    if (!best) {
-      if (reference && selected.length !== reference.selected.length) same = false;
-      break;
-    }
+    if (!best) break;
     // The runner-up must be clearly worse, or the tie-breaking (exact) has to decide.
     if (runnerUp !== Infinity && runnerUp <= best.e.rho * (1 + 2 * best.e.err)) return undefined;
-    if (same && reference) {
-      if (reference.selected[round] !== best.i || otherLow <= refUpper) same = false;
-    }
     const i = best.i;
     const rho = best.e.rho;
     for (let s = d.start[i]; s < d.start[i + 1]; s++) {
@@ -212,10 +252,12 @@ export function mesFloat(p: Prepared, perVoter: number, threshold?: bigint, refe
     }
     selected.push(i);
     rhoUpper.push(rho * (1 + best.e.err));
+    otherLows.push(otherLow);
     spent += instance.projects[i].cost;
     remaining = remaining.filter((c) => c.i !== i);
   }
-  return { selected, cost: spent, rhoUpper, ...(reference ? { sameAsReference: same } : {}) };
+  const run: FloatRun = { selected, cost: spent, rhoUpper, otherLow: otherLows };
+  return run;
 }
 
 /**
