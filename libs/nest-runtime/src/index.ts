@@ -10,3 +10,4 @@ export * from './bootstrap';
 export * from './auth';
 export * from './idempotency';
 export * from './transient';
+export * from './rebuild';
