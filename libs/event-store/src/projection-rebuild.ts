@@ -31,6 +31,11 @@ export interface RebuildableProjection {
   readonly source: () => RebuildSource;
   /** Applies events in order to the copies of the tables in `schema` (the shadow schema during a rebuild). */
   applyBatch(events: readonly EventEnvelope[], manager: EntityManager, schema: string): Promise<void>;
+  /**
+   * Set for a projection that only inserts (no ON CONFLICT, no updates): its copy gets the primary key and unique
+   * constraints after the bulk pass too, built once instead of maintained row by row.
+   */
+  readonly insertOnly?: boolean;
   /** Optional last step in the switch transaction, after the catch-up (e.g. columns a service's own commands write). */
   finish?(manager: EntityManager, schema: string): Promise<void>;
 }
@@ -49,7 +54,7 @@ export interface RebuildReport {
   readonly catchUpEvents: number;
   readonly durationMs: number;
   readonly eventsPerSecond: number;
-  /** SHA-256 over every rebuilt table's row count and row digest sum (order-independent). */
+  /** SHA-256 over every rebuilt table's row count and row hash sums (order-independent). */
   readonly checksum: string;
   /** The same checksum of the live tables, taken in the same transaction just before the switch. */
   readonly liveChecksum: string;
@@ -57,6 +62,8 @@ export interface RebuildReport {
   /** True when the rebuilt tables replaced the live ones. */
   readonly switched: boolean;
   readonly perTable: readonly { table: string; rows: number; liveRows: number; checksum: string; liveChecksum: string }[];
+  /** Where the time went: bulk pass, secondary indexes, wait for the live side, the switch transaction (ms). */
+  readonly phases: { readonly bulkMs: number; readonly indexMs: number; readonly settleMs: number; readonly switchMs: number };
 }
 
 export interface RebuildOptions {
@@ -123,17 +130,24 @@ export class ProjectionRebuilder {
     const source = projection.source();
     let events = 0;
     try {
-      for (const table of projection.tables) {
-        await runQuery(runner, `CREATE TABLE ${shadow}.${quoteIdent(table)} (LIKE ${live}.${quoteIdent(table)} INCLUDING ALL)`);
-      }
+      for (const table of projection.tables) await this.#createCopy(runner, table, projection.insertOnly !== true);
       await source.open();
+      // The next batch is read while this one is applied (the source reads through the pool, the copy is written here).
+      let pending = source.next();
       for (;;) {
-        const batch = await source.next();
+        const batch = await pending;
         if (batch.length === 0) break;
+        pending = source.next();
+        pending.catch(() => undefined);
         await runner.manager.transaction((m) => projection.applyBatch(batch, m, this.shadowSchema));
         events += batch.length;
       }
+      const bulkMs = performance.now() - started;
+      // Secondary indexes are built once on the loaded copy, faster than maintained row by row.
+      for (const table of projection.tables) await this.#createIndexes(runner, table, projection.insertOnly === true);
+      const indexMs = performance.now() - started - bulkMs;
       await source.settle?.();
+      const settleMs = performance.now() - started - bulkMs - indexMs;
       const outcome = await runner.manager.transaction(async (m) => {
         // EXCLUSIVE lets reads (ACCESS SHARE) through and holds every writer until the switch commits.
         await runQuery(m, `LOCK TABLE ${projection.tables.map((t) => `${live}.${quoteIdent(t)}`).join(', ')} IN EXCLUSIVE MODE`);
@@ -155,6 +169,7 @@ export class ProjectionRebuilder {
       });
       events += outcome.catchUp;
       const durationMs = performance.now() - started;
+      const phases = { bulkMs: Math.round(bulkMs), indexMs: Math.round(indexMs), settleMs: Math.round(settleMs), switchMs: Math.round(durationMs - bulkMs - indexMs - settleMs) };
       if (!outcome.matches) {
         this.logger.warn(`rebuild of ${this.schema}/${projection.name}: checksum ${outcome.checksum} differs from the live ${outcome.liveChecksum}` + (outcome.switched ? ' (switched: force)' : ' (not switched)'));
       }
@@ -170,6 +185,7 @@ export class ProjectionRebuilder {
         matches: outcome.matches,
         switched: outcome.switched,
         perTable: outcome.perTable,
+        phases,
       };
     } finally {
       await source.close().catch((e: unknown) => this.logger.warn(`rebuild source close: ${String(e)}`));
@@ -177,47 +193,63 @@ export class ProjectionRebuilder {
     }
   }
 
-  /** Replaces the live table by its copy, giving the copy's indexes (and their constraints) the live names. */
-  async #swap(m: EntityManager, table: string): Promise<void> {
-    const live = quoteIdent(this.schema);
-    const shadow = quoteIdent(this.shadowSchema);
-    const liveIndexes = await indexesOf(m, this.schema, table);
-    const shadowIndexes = await indexesOf(m, this.shadowSchema, table);
-    const renames: [string, string][] = [];
-    for (const [shape, name] of shadowIndexes) {
-      const target = liveIndexes.get(shape);
-      if (target === undefined) throw new Error(`rebuild of ${table}: index ${name} has no live counterpart`);
-      if (target !== name) renames.push([name, target]);
+  /**
+   * An empty copy of a live table in the shadow schema: columns, defaults, NOT NULL and CHECK constraints, and the
+   * primary key and unique constraints under their live names (applies rely on them for ON CONFLICT).
+   */
+  async #createCopy(runner: QueryRunner, table: string, withConstraints: boolean): Promise<void> {
+    const live = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+    const copy = `${quoteIdent(this.shadowSchema)}.${quoteIdent(table)}`;
+    await runQuery(runner, `CREATE TABLE ${copy} (LIKE ${live} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING IDENTITY INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)`);
+    if (withConstraints) await this.#addConstraints(runner, table);
+  }
+
+  async #addConstraints(runner: QueryRunner, table: string): Promise<void> {
+    const live = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+    const copy = `${quoteIdent(this.shadowSchema)}.${quoteIdent(table)}`;
+    const { rows } = await runQuery<{ name: string; def: string }>(
+      runner,
+      `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'x') ORDER BY conname`,
+      [live],
+    );
+    for (const c of rows) await runQuery(runner, `ALTER TABLE ${copy} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.def}`);
+  }
+
+  /** The live table's other indexes, under the same names, on the copy. */
+  async #createIndexes(runner: QueryRunner, table: string, withConstraints: boolean): Promise<void> {
+    if (withConstraints) await this.#addConstraints(runner, table);
+    const live = `${quoteIdent(this.schema)}.${quoteIdent(table)}`;
+    const copy = `${quoteIdent(this.shadowSchema)}.${quoteIdent(table)}`;
+    const { rows } = await runQuery<{ def: string }>(
+      runner,
+      `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+        WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY i.indexrelid`,
+      [live],
+    );
+    for (const { def } of rows) {
+      const match = /^(CREATE (?:UNIQUE )?INDEX \S+ ON )(?:ONLY )?\S+( USING .*)$/s.exec(def);
+      if (!match) throw new Error(`rebuild of ${table}: cannot copy the index ${def}`);
+      await runQuery(runner, `${match[1]}${copy}${match[2]}`);
     }
-    await runQuery(m, `DROP TABLE ${live}.${quoteIdent(table)}`);
-    // Through a temporary name first, in case two copies' generated names are each other's live names.
-    for (const [i, [from]] of renames.entries()) await runQuery(m, `ALTER INDEX ${shadow}.${quoteIdent(from)} RENAME TO ${quoteIdent(`plaza_rebuild_tmp_${i}`)}`);
-    for (const [i, [, to]] of renames.entries()) await runQuery(m, `ALTER INDEX ${shadow}.${quoteIdent(`plaza_rebuild_tmp_${i}`)} RENAME TO ${quoteIdent(to)}`);
-    await runQuery(m, `ALTER TABLE ${shadow}.${quoteIdent(table)} SET SCHEMA ${live}`);
+  }
+
+  /** Replaces the live table by its copy (which has the live table's index and constraint names). */
+  async #swap(m: EntityManager, table: string): Promise<void> {
+    await runQuery(m, `DROP TABLE ${quoteIdent(this.schema)}.${quoteIdent(table)}`);
+    await runQuery(m, `ALTER TABLE ${quoteIdent(this.shadowSchema)}.${quoteIdent(table)} SET SCHEMA ${quoteIdent(this.schema)}`);
   }
 }
 
-/** Index shape (its definition without name and schema) → index name. */
-async function indexesOf(m: EntityManager, schema: string, table: string): Promise<Map<string, string>> {
-  const { rows } = await runQuery<{ indexname: string; indexdef: string }>(
-    m,
-    `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2`,
-    [schema, table],
-  );
-  return new Map(rows.map((r) => [r.indexdef.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+/, 'CREATE $1INDEX ON'), r.indexname]));
-}
-
 /**
- * Row count and an order-independent digest of a table: the sums of two 60-bit slices of each row's MD5 (over
- * its text form). Equal for equal multisets of rows whatever their physical order.
+ * Row count and an order-independent digest of a table: the sums of two 64-bit hashes (seeds 0 and 1) of each
+ * row's text form. Equal for equal multisets of rows whatever their physical order.
  */
 export async function tableChecksum(m: EntityManager, schema: string, table: string): Promise<TableChecksum> {
   const { rows } = await runQuery<{ n: string; a: string; b: string }>(
     m,
-    `SELECT count(*)::text AS n,
-            coalesce(sum(('x' || substr(h, 1, 15))::bit(60)::bigint), 0)::text AS a,
-            coalesce(sum(('x' || substr(h, 16, 15))::bit(60)::bigint), 0)::text AS b
-       FROM (SELECT md5(t::text) AS h FROM ${quoteIdent(schema)}.${quoteIdent(table)} t) q`,
+    `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(r, 0)), 0)::text AS a, coalesce(sum(hashtextextended(r, 1)), 0)::text AS b
+       FROM (SELECT t::text AS r FROM ${quoteIdent(schema)}.${quoteIdent(table)} t) q`,
   );
   const r = rows[0]!;
   return { table, rows: Number(r.n), checksum: `${r.a}.${r.b}` };

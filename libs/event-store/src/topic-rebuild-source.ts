@@ -17,6 +17,11 @@ export interface TopicSourceOptions {
   readonly groupId: string;
   readonly endOffsets: (topic: string) => Promise<readonly { partition: number; offset: string }[]>;
   readonly validate: (raw: unknown) => ValidationResult;
+  /**
+   * The live consumer group's committed offsets (next to read). settle() counts them as progress too: a duplicate
+   * the live runner skipped leaves no processed_events row, so its offset shows only there.
+   */
+  readonly liveCommitted?: (topic: string) => Promise<readonly { partition: number; offset: string }[]>;
   /** How long settle() and rest() wait for the live consumer or the topic. Default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -74,6 +79,10 @@ export class TopicRebuildSource implements RebuildSource {
     const deadline = Date.now() + (this.options.timeoutMs ?? 30_000);
     for (;;) {
       const live = await this.#liveProgress(this.options.dataSource.manager);
+      for (const { partition, offset } of (await this.options.liveCommitted?.(this.options.topic)) ?? []) {
+        const last = BigInt(offset) - 1n;
+        if (last > (live.get(partition) ?? -1n)) live.set(partition, last);
+      }
       const behind = [...this.#targets].filter(([p, target]) => target > 0n && (live.get(p) ?? -1n) < target - 1n);
       if (behind.length === 0) return;
       if (Date.now() > deadline) throw new Error(`the live consumer ${this.options.consumer} did not reach the topic's end offsets within the timeout`);

@@ -46,8 +46,9 @@ export class LedgerSource implements RebuildSource {
 
   async next(): Promise<readonly EventEnvelope[]> {
     if (this.#next >= this.#size) return [];
-    const rows: { index: string; canonical: Buffer }[] = await this.dataSource.query(
-      `SELECT index, canonical FROM ${this.s}.ledger_entries WHERE index >= $1 AND index < $2 ORDER BY index LIMIT $3`,
+    // As text: half the bytes of bytea's hex form on the wire, and JSON.parse takes it as it is.
+    const rows: { index: string; canonical: string }[] = await this.dataSource.query(
+      `SELECT index, convert_from(canonical, 'UTF8') AS canonical FROM ${this.s}.ledger_entries WHERE index >= $1 AND index < $2 ORDER BY index LIMIT $3`,
       [this.#next, this.#size, this.batchSize],
     );
     if (rows.length === 0) throw new Error(`the ledger has no entry ${this.#next} below its size ${this.#size}`);
@@ -56,15 +57,15 @@ export class LedgerSource implements RebuildSource {
   }
 
   async rest(manager: EntityManager): Promise<readonly EventEnvelope[]> {
-    const rows: { canonical: Buffer }[] = await manager.query(`SELECT canonical FROM ${this.s}.ledger_entries WHERE index >= $1 ORDER BY index`, [this.#size]);
+    const rows: { canonical: string }[] = await manager.query(`SELECT convert_from(canonical, 'UTF8') AS canonical FROM ${this.s}.ledger_entries WHERE index >= $1 ORDER BY index`, [this.#size]);
     return rows.map(decode);
   }
 
   async close(): Promise<void> {}
 }
 
-function decode(row: { canonical: Buffer }): EventEnvelope {
-  return JSON.parse(row.canonical.toString('utf8')) as EventEnvelope;
+function decode(row: { canonical: string }): EventEnvelope {
+  return JSON.parse(row.canonical) as EventEnvelope;
 }
 
 /** Audit's receipt-check state (ballot_entries) rebuilt from the ledger. */
@@ -73,6 +74,7 @@ export function ballotEntriesRebuild(deps: { dataSource: DataSource; schema: str
   return {
     name: 'ballot-entries',
     tables: ['ballot_entries'],
+    insertOnly: true,
     source: () => new LedgerSource(deps.dataSource, deps.schema),
     applyBatch: (events, manager, schema) => store.record(manager, schema, events),
   };

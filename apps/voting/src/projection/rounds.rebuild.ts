@@ -33,6 +33,8 @@ export function roundsRebuild(deps: {
         groupId: `${deps.topicPrefix}.voting.rebuild.${randomUUID()}`,
         endOffsets: (topic) => deps.admin.topicEndOffsets(topic),
         validate: validateEnvelope,
+        // The live runner's group, as EventPipeline names it (`<topicPrefix>.voting.<projection>`).
+        liveCommitted: (topic) => deps.admin.groupOffsets(`${deps.topicPrefix}.voting.rounds`, topic),
       }),
     applyBatch: async (events, manager, schema) => {
       for (const envelope of events) {
