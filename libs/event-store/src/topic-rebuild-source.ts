@@ -22,6 +22,8 @@ export interface TopicSourceOptions {
    * the live runner skipped leaves no processed_events row, so its offset shows only there.
    */
   readonly liveCommitted?: (topic: string) => Promise<readonly { partition: number; offset: string }[]>;
+  /** Called after the subscriber stopped, to remove the throwaway group (its offsets would linger otherwise). */
+  readonly deleteGroup?: (groupId: string) => Promise<void>;
   /** How long settle() and rest() wait for the live consumer or the topic. Default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -105,6 +107,7 @@ export class TopicRebuildSource implements RebuildSource {
   async close(): Promise<void> {
     this.#wake?.();
     await this.options.subscriber.stop();
+    await this.options.deleteGroup?.(this.options.groupId);
   }
 
   /** The events of the next messages below the targets, waiting for the consumer when they are not here yet. */

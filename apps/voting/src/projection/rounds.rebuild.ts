@@ -35,6 +35,7 @@ export function roundsRebuild(deps: {
         validate: validateEnvelope,
         // The live runner's group, as EventPipeline names it (`<topicPrefix>.voting.<projection>`).
         liveCommitted: (topic) => deps.admin.groupOffsets(`${deps.topicPrefix}.voting.rounds`, topic),
+        deleteGroup: (groupId) => deps.admin.deleteGroup(groupId),
       }),
     applyBatch: async (events, manager, schema) => {
       for (const envelope of events) {

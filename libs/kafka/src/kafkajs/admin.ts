@@ -112,6 +112,12 @@ export class KafkaAdmin {
     return (result?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
   }
 
+  /** Deletes a consumer group that has no members any more (e.g. a rebuild's throwaway group). */
+  async deleteGroup(groupId: string): Promise<void> {
+    const admin = await this.client();
+    await admin.deleteGroups([groupId]);
+  }
+
   async disconnect(): Promise<void> {
     const admin = this.admin;
     this.admin = null;
