@@ -112,6 +112,19 @@ async function cleanup(schemas, prefix) {
   }
 }
 
+// ---- projection rebuild (i11-rebuild) -----------------------------------------------------------------------
+/** Runs dist/apps/audit/src/bench/rebuild-bench.js; its JSON line becomes `rebuildBench`, its speed `projectionRebuildEventsPerSecond`. */
+function runRebuildBench(env) {
+  const script = path.join(root, 'dist', 'apps', 'audit', 'src', 'bench', 'rebuild-bench.js');
+  log('projection rebuild bench (1,000,000 ledger entries)…');
+  const r = runNode(script, process.env.BENCH_REBUILD_EVENTS ? ['--events', process.env.BENCH_REBUILD_EVENTS] : [], env);
+  process.stdout.write(r.stdout);
+  const json = lastJson(r.stdout);
+  if (json) log(`projection rebuild: ${json.events} events in ${json.seconds} s = ${json.projectionRebuildEventsPerSecond} events/s (goal: 1,000,000 in under 30 s)`);
+  return { rebuildBench: { exitCode: r.status, seconds: r.seconds, json }, projectionRebuildEventsPerSecond: json?.projectionRebuildEventsPerSecond ?? null };
+}
+// ---- end projection rebuild --------------------------------------------------------------------------------
+
 async function main() {
   log('building…');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -206,6 +219,12 @@ async function main() {
       process.stdout.write(r.stdout);
       results[`${name}Bench`] = { exitCode: r.status, seconds: r.seconds, json: lastJson(r.stdout), output: r.stdout.slice(-20_000) };
     }
+
+    // ---- projection rebuild (i11-rebuild) -------------------------------------------------------------------
+    // A blue/green rebuild of audit's ballot_entries from a 1,000,000-entry ledger in a throwaway schema (needs
+    // only PostgreSQL): `npm run bench:rebuild` runs it alone. Field: projectionRebuildEventsPerSecond.
+    if (!skip.has('rebuild')) Object.assign(results, runRebuildBench(benchEnv));
+    // ---- end projection rebuild ------------------------------------------------------------------------------
 
     fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
     const file = path.join(root, 'bench-results', `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);

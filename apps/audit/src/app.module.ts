@@ -1,13 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock } from '@plaza/nest-runtime';
 import { BundleController } from './bundle/bundle.controller';
 import { BundleService } from './bundle/bundle.service';
 import type { LoadedAuditConfig } from './config/audit.config';
 import { Checkpointer } from './ledger/checkpoints';
 import { LedgerController } from './ledger/ledger.controller';
 import { LedgerProjection } from './ledger/ledger.projection';
+import { ballotEntriesRebuild } from './ledger/ballot-entries.rebuild';
+import { DataSource } from 'typeorm';
 import { LedgerQuery } from './ledger/ledger-query';
 import { LedgerTree } from './ledger/ledger-tree';
 import { ProofsController } from './ledger/proofs.controller';
@@ -42,6 +44,7 @@ export class AuditAppModule {
         KafkaModule.forRoot(kafkaConnection(config, 'plaza-audit')),
         pipeline,
         HealthModule.forRoot(pipeline),
+        RebuildModule.forRoot({ useFactory: (dataSource: DataSource) => [ballotEntriesRebuild({ dataSource, schema: config.DB_SCHEMA })], inject: [DataSource] }),
         AuthModule.forRoot(config),
       ],
       providers: [

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import type { ProposalsConfig } from './config/proposals.config';
 import { ProposalsReadModel1764200000000 } from './migrations/1764200000000-proposals-read-model';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
@@ -12,6 +12,8 @@ import { RoundScheduler, SCHEDULER_INTERVAL_MS } from './rounds/round.scheduler'
 import { RoundsController } from './rounds/rounds.controller';
 import { Aggregates } from './store/aggregates';
 import { ReadModel } from './store/queries';
+import { viewsRebuild } from './store/views.rebuild';
+import { DataSource } from 'typeorm';
 
 export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000];
 
@@ -28,6 +30,7 @@ export class ProposalsAppModule {
         KafkaModule.forRoot(kafkaConnection(config, 'plaza-proposals')),
         pipeline,
         HealthModule.forRoot(pipeline),
+        RebuildModule.forRoot({ useFactory: (dataSource: DataSource) => [viewsRebuild({ dataSource, schema: config.DB_SCHEMA })], inject: [DataSource] }),
         // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.
         AuthModule.forRoot(config, { devIdentityProvider: true }),
       ],

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { eventStoreMigrations } from '@plaza/event-store';
-import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { KafkaAdmin } from '@plaza/kafka';
+import { KafkaModule, SubscriberFactory } from '@plaza/kafka/nest';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
@@ -18,6 +20,7 @@ import { PaperRefusals1764130000000 } from './migrations/1764130000000-paper-ref
 import { BallotSecrets1764140000000 } from './migrations/1764140000000-ballot-secrets';
 import { InsiderControls1765100000000 } from './migrations/1765100000000-insider-controls';
 import { RoundProjection } from './projection/round-projection';
+import { roundsRebuild } from './projection/rounds.rebuild';
 import { RoundSecretController, RoundSecrets, SECRET_POLICY } from './rounds/round-secret';
 
 export const votingMigrations = [
@@ -45,6 +48,12 @@ export class VotingAppModule {
         KafkaModule.forRoot(kafkaConnection(config, 'plaza-voting')),
         pipeline,
         HealthModule.forRoot(pipeline),
+        RebuildModule.forRoot({
+          useFactory: (dataSource: DataSource, subscribers: SubscriberFactory, admin: KafkaAdmin) => [
+            roundsRebuild({ dataSource, schema: config.DB_SCHEMA, topicPrefix: config.KAFKA_TOPIC_PREFIX, subscribers, admin }),
+          ],
+          inject: [DataSource, SubscriberFactory, KafkaAdmin],
+        }),
         // Signs voting-code tokens (TokenIssuer), so it needs AUTH_SIGNING_KEY(_FILE).
         AuthModule.forRoot(config, { issuesTokens: true }),
         // In memory, per process: one voting service per deployment (a second one would need a shared store).

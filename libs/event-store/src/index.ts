@@ -16,5 +16,7 @@ export { migrationSchema } from './migrations/schema-of';
 export type { NewEvent } from '@plaza/contracts';
 export * from './outbox-relay';
 export * from './projection-runner';
+export * from './projection-rebuild';
+export * from './topic-rebuild-source';
 export { quoteIdent } from './sql';
 export * from './roles';

@@ -11,3 +11,4 @@ export * from './auth';
 export * from './idempotency';
 export * from './transient';
 export * from './page-bytes';
+export * from './rebuild';

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@plaza/contracts';
 import { quoteIdent, type MessageContext } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import type { EntityManager } from 'typeorm';
+import { BallotEntriesStore } from './ballot-entries.rebuild';
 
 /**
  * Appends every consumed event to the ledger in consumption order. Runs inside the projection runner's
@@ -30,20 +31,13 @@ export async function appendToLedger(
 }
 
 export class LedgerProjection {
+  private readonly ballots = new BallotEntriesStore();
+
   constructor(private readonly schema: string) {}
 
   readonly apply = async (envelope: EventEnvelope, manager: EntityManager, context: MessageContext): Promise<void> => {
     await appendToLedger(manager, this.schema, envelope, context);
-    const s = quoteIdent(this.schema);
-    if (envelope.type === 'BallotCast') {
-      // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
-      await manager.query(`INSERT INTO ${s}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id) VALUES ($1, $2, $3, $4, $5)`, [
-        envelope.id,
-        envelope.roundId,
-        envelope.streamId,
-        envelope.streamVersion,
-        (envelope.payload as { unitId: string }).unitId,
-      ]);
-    }
+    // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
+    await this.ballots.record(manager, this.schema, [envelope]);
   };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli';
+import { registerAdminRebuild } from './admin-rebuild';
 import { registerAuditExport } from './audit-export';
 import { registerConformance } from './conformance';
 import { registerDbRoles } from './db-roles';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void
   registerWitness,
   registerDbRoles,
   registerKafkaAcls,
+  registerAdminRebuild,
 ];

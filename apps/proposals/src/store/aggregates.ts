@@ -4,7 +4,8 @@ import { ConcurrencyError, EventStore, quoteIdent } from '@plaza/event-store';
 import { InjectSchema } from '@plaza/nest-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { evolveProposal, proposalStream, type ProposalState } from '../proposals/proposal.decider';
-import { evolveRound, nextScheduledAt, roundStream, type RoundState } from '../rounds/round.decider';
+import { ViewWriter } from './view-writer';
+import { evolveRound, roundStream, type RoundState } from '../rounds/round.decider';
 
 export interface Loaded<S> {
   readonly state: S | null;
@@ -30,11 +31,12 @@ function stored(streamId: string, version: number, events: readonly NewEvent[]):
 @Injectable()
 export class Aggregates {
   private readonly s: string;
+  private readonly views = new ViewWriter();
 
   constructor(
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
-    @InjectSchema() schema: string,
+    @InjectSchema() private readonly schema: string,
   ) {
     this.s = quoteIdent(schema);
   }
@@ -98,24 +100,11 @@ export class Aggregates {
     return results;
   }
 
-  private async upsertRound(m: EntityManager, state: RoundState): Promise<void> {
-    await m.query(
-      `INSERT INTO ${this.s}.round_view (round_id, name, phase, state, next_scheduled_at, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (round_id) DO UPDATE SET name = EXCLUDED.name, phase = EXCLUDED.phase, state = EXCLUDED.state,
-         next_scheduled_at = EXCLUDED.next_scheduled_at, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-      [state.roundId, state.config.name, state.phase, JSON.stringify(state), nextScheduledAt(state), state.version, state.createdAt, state.updatedAt],
-    );
+  private upsertRound(m: EntityManager, state: RoundState): Promise<void> {
+    return this.views.upsertRound(m, this.schema, state);
   }
 
-  private async upsertProposal(m: EntityManager, p: ProposalState): Promise<void> {
-    await m.query(
-      `INSERT INTO ${this.s}.proposal_view (proposal_id, round_id, unit_id, status, title, description, estimated_cost, cost, state, version, submitted_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (proposal_id) DO UPDATE SET unit_id = EXCLUDED.unit_id, status = EXCLUDED.status, title = EXCLUDED.title,
-         description = EXCLUDED.description, estimated_cost = EXCLUDED.estimated_cost, cost = EXCLUDED.cost, state = EXCLUDED.state,
-         version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-      [p.proposalId, p.roundId, p.unitId, p.status, p.title, p.description, p.estimatedCost, p.cost, JSON.stringify(p), p.version, p.submittedAt, p.updatedAt],
-    );
+  private upsertProposal(m: EntityManager, p: ProposalState): Promise<void> {
+    return this.views.upsertProposal(m, this.schema, p);
   }
 }

@@ -16,6 +16,8 @@ import { declareParticipation } from '../results/participation';
  */
 @Injectable()
 export class RoundProjection {
+  private readonly view = new RoundViewStore();
+
   constructor(
     @InjectSchema() private readonly schema: string,
     /** AGE_BAND_MIN_CELL: the smallest age-band cell the close's ParticipationDeclared publishes. */
@@ -23,18 +25,41 @@ export class RoundProjection {
   ) {}
 
   readonly apply = async (envelope: EventEnvelope, manager: EntityManager): Promise<void> => {
-    const s = quoteIdent(this.schema);
     const event = envelope as PlazaEvent;
+    await this.view.apply(event, manager, this.schema);
+    switch (event.type) {
+      case 'RoundCreated':
+        await this.view.createSecret(manager, this.schema, event.roundId);
+        return;
+      case 'RoundPhaseChanged': {
+        const to = event.payload.to;
+        const ctx = { correlationId: event.correlationId, causationId: event.id, now: new Date(event.occurredAt) };
+        // Registrations made before the opening become public now, all together (see EligibilityService.register).
+        if (to === 'voting' || to === 'closed' || to === 'published') await publishPendingRegistrations(manager, this.schema, event.roundId, ctx);
+        if (to === 'closed' || to === 'published') {
+          if (await closeRound(manager, this.schema, event.roundId, ctx)) await declareParticipation(manager, this.schema, event.roundId, this.minCell, ctx);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  };
+}
+
+/**
+ * The rows of rounds and proposals that follow from the proposals topic alone (the projection's view part, also
+ * what a rebuild replays into a copy of the tables): no secrets, no closing, no events of voting's own.
+ */
+export class RoundViewStore {
+  async apply(event: PlazaEvent, manager: EntityManager, schema: string): Promise<void> {
+    const s = quoteIdent(schema);
     switch (event.type) {
       case 'RoundCreated':
         await manager.query(
           `INSERT INTO ${s}.rounds (round_id, config, phase, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (round_id) DO NOTHING`,
           [event.roundId, JSON.stringify(event.payload.config), event.payload.phase, event.occurredAt],
         );
-        await manager.query(`INSERT INTO ${s}.round_secrets (round_id, secret) VALUES ($1, $2) ON CONFLICT (round_id) DO NOTHING`, [
-          event.roundId,
-          randomBytes(32),
-        ]);
         return;
       case 'RoundConfigured':
         // After the close the declared results stand; a later configuration cannot change what was counted.
@@ -48,12 +73,6 @@ export class RoundProjection {
         const to = event.payload.to;
         await manager.query(`UPDATE ${s}.rounds SET phase = $2, updated_at = $3 WHERE round_id = $1`, [event.roundId, to, event.occurredAt]);
         if (to === 'published') await manager.query(`UPDATE ${s}.rounds SET published_at = coalesce(published_at, $2) WHERE round_id = $1`, [event.roundId, event.occurredAt]);
-        const ctx = { correlationId: event.correlationId, causationId: event.id, now: new Date(event.occurredAt) };
-        // Registrations made before the opening become public now, all together (see EligibilityService.register).
-        if (to === 'voting' || to === 'closed' || to === 'published') await publishPendingRegistrations(manager, this.schema, event.roundId, ctx);
-        if (to === 'closed' || to === 'published') {
-          if (await closeRound(manager, this.schema, event.roundId, ctx)) await declareParticipation(manager, this.schema, event.roundId, this.minCell, ctx);
-        }
         return;
       }
       case 'ProposalSubmitted':
@@ -92,5 +111,25 @@ export class RoundProjection {
         // Reviews, the merge target's record and other producers' events do not change what voters see.
         return;
     }
-  };
+  }
+
+  /** The round's pseudonym secret (never in any event, so never rebuilt). */
+  async createSecret(manager: EntityManager, schema: string, roundId: string): Promise<void> {
+    await manager.query(`INSERT INTO ${quoteIdent(schema)}.round_secrets (round_id, secret) VALUES ($1, $2) ON CONFLICT (round_id) DO NOTHING`, [roundId, randomBytes(32)]);
+  }
+
+  /**
+   * The close as voting's own log records it (VotingClosed, first event of the round's tally stream), on rows of
+   * `schema` that are closed or published and not marked yet; `roundId` limits it to one round.
+   */
+  async markClosed(manager: EntityManager, schema: string, logSchema: string, roundId?: string): Promise<void> {
+    const s = quoteIdent(schema);
+    await manager.query(
+      `UPDATE ${s}.rounds r SET closed_event_id = e.event_id, closed_at = e.occurred_at
+         FROM ${quoteIdent(logSchema)}.events e
+        WHERE e.stream_id = 'tally-' || r.round_id::text AND e.stream_version = 1 AND e.type = 'VotingClosed'
+          AND r.closed_event_id IS NULL AND r.phase IN ('closed', 'published') AND ($1::uuid IS NULL OR r.round_id = $1::uuid)`,
+      [roundId ?? null],
+    );
+  }
 }

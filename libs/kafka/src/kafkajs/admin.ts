@@ -146,6 +146,19 @@ export class KafkaAdmin {
     return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
   }
 
+  /** A consumer group's committed offsets (the next offset it will read) per partition of a topic; -1 when none. */
+  async groupOffsets(groupId: string, topic: string): Promise<{ partition: number; offset: string }[]> {
+    const admin = await this.client();
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
+  }
+
+  /** Deletes a consumer group that has no members any more (e.g. a rebuild's throwaway group). */
+  async deleteGroup(groupId: string): Promise<void> {
+    const admin = await this.client();
+    await admin.deleteGroups([groupId]);
+  }
+
   async disconnect(): Promise<void> {
     const admin = this.admin;
     this.admin = null;
