@@ -28,7 +28,7 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.use(securityHeaders());
+  app.use(securityHeaders(config));
   for (const [name, target] of Object.entries(upstreams(config))) {
     app.use(
       `/api/${name}`,
@@ -73,12 +73,15 @@ function noCacheForHtml(res: Response, path: string): void {
 
 /**
  * Security headers for every answer of this origin (helmet): a Content-Security-Policy that lets the page load
- * only its own scripts, worker, styles and API (no inline or third-party script, no plugins, never framed, forms
+ * only its own scripts, worker, styles and API (plus the OpenID Connect provider's origin for fetches) (no inline or third-party script, no plugins, never framed, forms
  * post only here), plus nosniff, a strict referrer policy and the rest of helmet's defaults. Inline *styles* are
  * allowed: React's style attributes and recharts' SVG need them, and a style cannot run code. No
  * upgrade-insecure-requests: on plain http (a LAN address, `npm start`) it would send every asset to https.
  */
-function securityHeaders() {
+function securityHeaders(config: WebConfig) {
+  // The browser's OpenID Connect client reads the provider's discovery document and keys and calls its token,
+  // revocation and end-session endpoints: that one origin is allowed too.
+  const idp = config.AUTH_OIDC_ISSUER ? [new URL(config.AUTH_OIDC_ISSUER).origin] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -89,7 +92,7 @@ function securityHeaders() {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...idp],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
