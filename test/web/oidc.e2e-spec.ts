@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import { expectEventually } from '@plaza/testing';
 import { IDP_PASSWORD } from '../support/idp';
 import { openRound } from '../support/round';
 import { http } from '../support/stack';
@@ -102,8 +103,10 @@ describe('OpenID Connect sign-in (local provider, code + PKCE)', () => {
     await page.getByLabel('Estimated cost (PLN)').fill('24000');
     await page.getByRole('button', { name: 'Submit the proposal' }).click();
     await h1(page, 'Benches by the fountain');
-    const listed = await http('GET', `${P}/rounds/${roundId}/proposals?limit=10`, undefined, { token: web.token('staff') });
-    expect(listed.body.items).toEqual([expect.objectContaining({ title: 'Benches by the fountain' })]);
+    await expectEventually(async () => {
+      const listed = await http('GET', `${P}/rounds/${roundId}/proposals?limit=10`, undefined, { token: web.token('staff') });
+      expect(listed.body.items).toEqual([expect.objectContaining({ title: 'Benches by the fountain' })]);
+    });
     await checkPage(page, 'oidc-resident-proposal');
 
     await page.goto(`/rounds/${voting.roundId}/vote`);
@@ -112,9 +115,12 @@ describe('OpenID Connect sign-in (local provider, code + PKCE)', () => {
     await page.getByRole('button', { name: 'Review my ballot' }).click();
     await page.getByRole('button', { name: 'Submit my ballot' }).click();
     await page.getByRole('heading', { level: 2, name: 'Your ballot has been recorded' }).waitFor();
-    const mine = await http('GET', `${web.stack.url('voting')}/rounds/${voting.roundId}/ballots/mine`, undefined, { token: stored.token });
-    expect(mine.status).toBe(200);
-    expect(mine.body.current).toEqual([expect.objectContaining({ unitId: 'centre', ballotVersion: 1, choices: [voting.proposalIds[0]] })]);
+    // The services verify the provider's token themselves (a 503 with Retry-After when the shared database is busy is retried).
+    await expectEventually(async () => {
+      const mine = await http('GET', `${web.stack.url('voting')}/rounds/${voting.roundId}/ballots/mine`, undefined, { token: stored.token });
+      expect(mine.status).toBe(200);
+      expect(mine.body.current).toEqual([expect.objectContaining({ unitId: 'centre', ballotVersion: 1, choices: [voting.proposalIds[0]] })]);
+    });
     expect(await tokensKept(page)).toEqual(expect.not.arrayContaining([expect.stringMatching(/^localStorage:/)]));
     expect(problems).toEqual([]);
     await context.close();
@@ -134,8 +140,10 @@ describe('OpenID Connect sign-in (local provider, code + PKCE)', () => {
     await h1(page, 'Round configured over OIDC');
     await statusMessage(page, 'The round was created as a draft.').waitFor();
     const roundId = page.url().split('/').pop()!;
-    const round = await http('GET', `${web.stack.url('proposals')}/rounds/${roundId}`, undefined, { token: web.token('admin') });
-    expect(round.body.config).toMatchObject({ name: 'Round configured over OIDC', units: [{ id: 'centre', budget: 150_000_000 }] });
+    await expectEventually(async () => {
+      const round = await http('GET', `${web.stack.url('proposals')}/rounds/${roundId}`, undefined, { token: web.token('admin') });
+      expect(round.body.config).toMatchObject({ name: 'Round configured over OIDC', units: [{ id: 'centre', budget: 150_000_000 }] });
+    });
     expect(await tokensKept(page)).not.toEqual([]);
 
     // Sign out everywhere: the provider asks to confirm ending its session, then sends the browser back.
