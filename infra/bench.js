@@ -143,12 +143,14 @@ async function main() {
     if (external) {
       log(`using the services at ${process.env.PROPOSALS_URL}, ${process.env.VOTING_URL}, ${process.env.AUDIT_URL}`);
     } else {
-      // An ephemeral development key pair, handed over as `npm start` hands over its own: proposals (dev identity
-      // provider) and voting (voting-code tokens) sign, audit verifies. The bench signs residents' tokens with it.
+      // Ephemeral development keys, handed over as `npm start` hands over its own: proposals (dev identity provider)
+      // signs with the dev key, voting and audit verify it; voting alone holds its voting-code key. The bench signs
+      // residents' tokens with the dev key.
       const pair = crypto.generateKeyPairSync('ed25519');
       const keyFile = path.join(tmp, 'dev-signing-key.pem');
       fs.writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const codeKeyPem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const basePort = Number(process.env.BENCH_BASE_PORT ?? 3101);
       for (const [i, name] of ['proposals', 'voting', 'audit'].entries()) {
         const service = { name, port: basePort + i, schema: `bench_${name}_${run}`, logFile: path.join(tmp, `${name}.log`) };
@@ -161,11 +163,16 @@ async function main() {
           KAFKA_BROKERS: brokers,
           KAFKA_TOPIC_PREFIX: prefix,
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-          ...(name === 'audit' ? { AUTH_PUBLIC_KEY: publicPem } : { AUTH_SIGNING_KEY_FILE: keyFile }),
+          // Least privilege as under `npm start`: only proposals holds the dev key, only voting the voting-code key.
+          ...(name === 'proposals' ? { AUTH_SIGNING_KEY_FILE: keyFile } : { AUTH_PUBLIC_KEY: publicPem }),
+          ...(name === 'voting' ? { AUTH_VOTING_CODE_KEY: codeKeyPem } : {}),
           ...(name === 'proposals' ? { AUTH_DEV_IDP: 'true' } : {}),
         };
         delete env.AUTH_SIGNING_KEY;
-        if (name !== 'audit') delete env.AUTH_PUBLIC_KEY;
+        if (name !== 'proposals') delete env.AUTH_SIGNING_KEY_FILE;
+        if (name === 'proposals') delete env.AUTH_PUBLIC_KEY;
+        if (name !== 'voting') delete env.AUTH_VOTING_CODE_KEY;
+        delete env.AUTH_VOTING_CODE_KEY_FILE;
         const out = fs.openSync(service.logFile, 'a');
         // BENCH_CPU_PROF=1: V8 CPU profiles of each service, written when it stops (summarised below).
         const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, `${name}-prof`)}`] : [];

@@ -7,9 +7,11 @@
 // summary. Each service's JSON logs go to .plaza/logs/<service>.log; `--verbose` or LOG_FORMAT=pretty shows them
 // live, pretty-printed. Warnings and errors still reach the console in plain words.
 // Ctrl-C stops the services, then the database and the broker if this script started them.
-// Auth: unless AUTH_SIGNING_KEY(_FILE) is set, a development Ed25519 key pair is generated once into
-// .plaza/dev-auth/ (git-ignored) and handed to the services; the proposals service serves the development
-// identity provider (AUTH_DEV_IDP=true unless set to false).
+// Auth: a local OpenID Connect provider (infra/dev-idp.mjs, oidc-provider) runs on PLAZA_IDP_PORT (3004) unless
+// AUTH_OIDC_ISSUER names a real one; the web app signs in there (code + PKCE) and the services verify its tokens.
+// Development Ed25519 keys are generated once into .plaza/dev-auth/ (git-ignored): the voting-code key (voting
+// only) and, unless AUTH_SIGNING_KEY(_FILE) is set, the password-less test helper's key (proposals serves
+// POST /auth/dev/token while AUTH_DEV_IDP=true, the default for `npm start`).
 // Options: --verbose, --no-build (use the existing dist/), PLAZA_DEMO=off, PLAZA_DEMO_FILE=<.pb>, PLAZA_OPEN=off.
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -51,18 +53,18 @@ function progress(message) {
   progressShown = true;
 }
 
-/** The development key pair, made once: private key 0600, public key beside it. */
-function ensureDevKeys() {
+/** A development Ed25519 key pair, made once: private key 0600, public key beside it. */
+function ensureKeyPair(privateName, publicName, label) {
   const dir = path.join(stateDir(), 'dev-auth');
-  const signingKeyFile = path.join(dir, 'signing-key.pem');
-  const publicKeyFile = path.join(dir, 'public-key.pem');
+  const signingKeyFile = path.join(dir, privateName);
+  const publicKeyFile = path.join(dir, publicName);
   if (!fs.existsSync(signingKeyFile)) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
     // wx: never overwrite a key another start wrote in the meantime.
     fs.writeFileSync(signingKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
     fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
-    say(`  generated a development signing key in ${shown(dir)}/ (delete the folder to rotate it)`);
+    say(`  generated ${label} in ${shown(dir)}/ (delete the file to rotate it)`);
   } else if (!fs.existsSync(publicKeyFile)) {
     const publicKey = crypto.createPublicKey(fs.readFileSync(signingKeyFile, 'utf8'));
     fs.writeFileSync(publicKeyFile, publicKey.export({ format: 'pem', type: 'spki' }), { mode: 0o644 });
@@ -70,30 +72,81 @@ function ensureDevKeys() {
   return { signingKeyFile, publicKeyFile };
 }
 
+/** The development identity provider's key (the password-less test helper, and `plaza import --dev-key`). */
+const ensureDevKeys = () => ensureKeyPair('signing-key.pem', 'public-key.pem', 'a development signing key');
+
 /**
- * Per-service auth variables: the services that sign (proposals for the dev IdP, voting for voting codes)
- * get the private key, audit only the public one. Explicit AUTH_* variables in the environment win.
+ * Per-service auth variables, least privilege: only the proposals service holds the development identity
+ * provider's private key, and only while AUTH_DEV_IDP=true (a test and demo helper); voting and audit get its
+ * public half. Only the voting service holds the voting-code key (AUTH_VOTING_CODE_KEY_FILE). Every service and
+ * the web app trust the OpenID Connect provider (the local one from infra/dev-idp.mjs unless AUTH_OIDC_ISSUER names
+ * another). Explicit AUTH_* variables in the environment win.
  */
-function authEnv() {
+function authEnv(idp) {
   const env = process.env;
   const devIdp = env.AUTH_DEV_IDP ?? 'true';
   const explicitKey = Boolean(env.AUTH_SIGNING_KEY || env.AUTH_SIGNING_KEY_FILE);
   const keys = explicitKey ? undefined : ensureDevKeys();
-  const signing = keys ? { AUTH_SIGNING_KEY_FILE: keys.signingKeyFile } : {};
-  // audit only verifies: it gets the public half of the signing key, never the key itself.
-  let audit = { AUTH_SIGNING_KEY: '', AUTH_SIGNING_KEY_FILE: '' };
-  if (keys) audit = { ...audit, AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile };
-  else if (!env.AUTH_PUBLIC_KEY && !env.AUTH_PUBLIC_KEY_FILE) {
+  let verify = {};
+  if (keys) verify = { AUTH_PUBLIC_KEY_FILE: keys.publicKeyFile };
+  else if (env.AUTH_PUBLIC_KEY || env.AUTH_PUBLIC_KEY_FILE) verify = {};
+  else {
     const pem = env.AUTH_SIGNING_KEY ? env.AUTH_SIGNING_KEY.replace(/\\n/g, '\n') : fs.readFileSync(env.AUTH_SIGNING_KEY_FILE, 'utf8');
-    audit = { ...audit, AUTH_PUBLIC_KEY: crypto.createPublicKey(pem).export({ format: 'pem', type: 'spki' }).toString() };
+    verify = { AUTH_PUBLIC_KEY: crypto.createPublicKey(pem).export({ format: 'pem', type: 'spki' }).toString() };
   }
+  const noSigningKey = { AUTH_SIGNING_KEY: '', AUTH_SIGNING_KEY_FILE: '' };
+  const noCodeKey = { AUTH_VOTING_CODE_KEY: '', AUTH_VOTING_CODE_KEY_FILE: '' };
+  const codeKey = env.AUTH_VOTING_CODE_KEY || env.AUTH_VOTING_CODE_KEY_FILE ? {} : { AUTH_VOTING_CODE_KEY_FILE: ensureKeyPair('voting-code-key.pem', 'voting-code-public-key.pem', 'a voting-code signing key').signingKeyFile };
+  const signs = devIdp === 'true' ? (keys ? { AUTH_SIGNING_KEY_FILE: keys.signingKeyFile } : {}) : { ...noSigningKey, ...verify };
+  const oidc = idp ? { AUTH_OIDC_ISSUER: idp.issuer, AUTH_OIDC_AUDIENCE: idp.audience, AUTH_OIDC_JWKS_URL: idp.jwksUri, AUTH_OIDC_ROLES_CLAIM: idp.rolesClaim } : {};
   return {
     devIdp: devIdp === 'true',
     keyFile: keys?.signingKeyFile,
-    proposals: { ...signing, AUTH_DEV_IDP: devIdp },
-    voting: { ...signing },
-    audit,
+    proposals: { ...oidc, ...signs, ...noCodeKey, AUTH_DEV_IDP: devIdp },
+    voting: { ...oidc, ...noSigningKey, ...verify, ...codeKey },
+    audit: { ...oidc, ...noSigningKey, ...noCodeKey, ...verify },
+    web: idp ? { AUTH_OIDC_ISSUER: idp.issuer, AUTH_OIDC_CLIENT_ID: idp.clientId, AUTH_OIDC_ROLES_CLAIM: idp.rolesClaim, AUTH_OIDC_DISPLAY_NAME: 'Plaza development sign-in' } : {},
   };
+}
+
+/**
+ * The local OpenID Connect provider (infra/dev-idp.mjs: oidc-provider, demo users resident-1…3, staff, admin,
+ * auditor) on PLAZA_IDP_PORT (3004), unless AUTH_OIDC_ISSUER names a real one (then nothing is started and the
+ * services take AUTH_OIDC_* from the environment).
+ */
+async function startIdentityProvider(webPort) {
+  if (process.env.AUTH_OIDC_ISSUER) return undefined;
+  const port = Number(process.env.PLAZA_IDP_PORT ?? 3004);
+  const web = `http://127.0.0.1:${webPort}`;
+  const settings = { clientId: 'plaza-web', audience: 'plaza-api', rolesClaim: 'urn:plaza:roles' };
+  const file = logFile('identity-provider');
+  const out = fs.openSync(file, 'a');
+  const child = spawn(process.execPath, [path.join(root, 'infra', 'dev-idp.mjs')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PLAZA_IDP_PORT: String(port),
+      PLAZA_IDP_CLIENT_ID: settings.clientId,
+      PLAZA_IDP_AUDIENCE: settings.audience,
+      PLAZA_IDP_ROLES_CLAIM: settings.rolesClaim,
+      PLAZA_IDP_REDIRECT_URIS: `${web}/signin/callback,http://localhost:${webPort}/signin/callback`,
+      PLAZA_IDP_POST_LOGOUT_REDIRECT_URIS: `${web}/signin/signed-out,http://localhost:${webPort}/signin/signed-out`,
+    },
+    stdio: ['ignore', 'pipe', out],
+  });
+  children.push(child);
+  const started = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    child.once('exit', (code) => reject(new Error(`the local identity provider stopped (exit code ${code}); see ${shown(file)}`)));
+  });
+  child.on('exit', (code) => {
+    if (!stopping) {
+      say(`! the local identity provider stopped (exit code ${code}); stopping the rest (${shown(file)})`);
+      shutdown(1);
+    }
+  });
+  say(`✓ local OpenID Connect provider: ${started.issuer} (demo users resident-1…3, staff, admin, auditor; password "${process.env.PLAZA_IDP_PASSWORD ?? 'plaza'}")`);
+  return { ...settings, issuer: started.issuer, jwksUri: started.jwksUri };
 }
 
 const DEFAULT_DEMO_FILE = path.join('test', 'fixtures', 'pabulib', 'Poland_Wieliczka_2023_Green_Budget.pb');
@@ -300,7 +353,8 @@ async function main() {
       : `✓ Kafka broker: ${process.env.KAFKA_BROKERS ? `${process.env.KAFKA_BROKERS} (KAFKA_BROKERS)` : '127.0.0.1:9092 (already running)'}`,
   );
   if (stopping) return;
-  const auth = authEnv();
+  const idp = await startIdentityProvider(services[3].port);
+  const auth = authEnv(idp);
   const pretty = verbose ? require('pino-pretty')({ colorize: tty, destination: 1, sync: true, singleLine: true, messageFormat: '{service}: {msg}', ignore: 'pid,hostname,service' }) : undefined;
   const upstreams = {
     PROPOSALS_URL: `http://127.0.0.1:${services[0].port}`,
@@ -315,7 +369,7 @@ async function main() {
       cwd: root,
       env: {
         ...process.env,
-        ...(service.name === 'web' ? upstreams : auth[service.name]),
+        ...(service.name === 'web' ? { ...upstreams, ...auth.web } : auth[service.name]),
         PORT: String(service.port),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       },
@@ -340,11 +394,13 @@ async function main() {
   const landing = demo ? `${web}/rounds/${demo}` : web;
   say('');
   say(`Open ${landing}`);
+  if (idp) {
+    say(`  Sign in → "Sign in with Plaza development sign-in" (OpenID Connect, code + PKCE, at ${idp.issuer}):`);
+    say(`    resident-1 (resident) votes, admin runs rounds, staff reviews, auditor verifies; password "${process.env.PLAZA_IDP_PASSWORD ?? 'plaza'}".`);
+  } else say(`  Sign in → your OpenID Connect provider (${process.env.AUTH_OIDC_ISSUER}).`);
   if (auth.devIdp) {
-    say('  Sign in → development sign-in (AUTH_DEV_IDP=true: anyone can take any role; never in production):');
-    say('    resident-1 (role resident) votes, dev-admin (admin) runs rounds, dev-auditor (auditor) verifies the count.');
-    say(`  Tokens for curl: POST http://127.0.0.1:${services[0].port}/auth/dev/token (README, "Auth").`);
-  } else say('  AUTH_DEV_IDP=false: get tokens from your identity provider (README, "Auth").');
+    say(`  Test helper (AUTH_DEV_IDP=true, never in production): POST http://127.0.0.1:${services[0].port}/auth/dev/token gives tokens for curl (README, "Auth").`);
+  }
   say(`  APIs (OpenAPI at /docs): ${services.slice(0, 3).map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')}`);
   say(`  Logs: ${shown(logsDir())}/{${services.map((s) => s.name).join(',')}}.log (JSON; npx pino-pretty < file reads one)`);
   say('');

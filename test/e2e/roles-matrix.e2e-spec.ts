@@ -3,7 +3,7 @@ import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ACCESS_EXTENSION, accessPolicy, ROLES, VOTING_CODE_KEY, type AccessPolicy, type Role } from '@plaza/nest-runtime';
-import { signJwt, TEST_KEY_ID, tokenFor } from '../support/auth';
+import { signJwt, TEST_KEY_ID, tokenFor, votingCodeToken } from '../support/auth';
 import { http, Stack, type ServiceName } from '../support/stack';
 
 interface Route {
@@ -130,7 +130,7 @@ describe('role matrix: every endpoint of every service × every role', () => {
   });
 
   it('answers each route: no token → 401 unless public; each role and a voting code → allowed or 403 exactly as declared', async () => {
-    const votingCode = tokenFor('resident', 'code:matrix', { votingCode: { roundId: SOME_ID, unitId: 'centre', pseudonym: 'ab'.repeat(32) } });
+    const votingCode = votingCodeToken({ roundId: SOME_ID, unitId: 'centre', pseudonym: 'ab'.repeat(32) }, 'code:matrix');
     const mismatches: string[] = [];
     const matrix: string[] = [];
     for (const service of SERVICES) {
@@ -154,10 +154,12 @@ describe('role matrix: every endpoint of every service × every role', () => {
           if (!ok) mismatches.push(`${label(service, route)} as ${role}: ${res.status}, expected ${allowed ? 'allowed' : '403'}`);
           cells.push(allowed ? role : '-'.repeat(role.length));
         }
-        const codeAllowed = policy.kind === 'public' || (policy.roles.includes('resident') && route.acceptsVotingCode);
+        // Voting-code tokens are signed with the voting service's own key: every other service refuses them (401).
+        const codeAllowed = service === 'voting' && (policy.kind === 'public' || (policy.roles.includes('resident') && route.acceptsVotingCode));
+        const codeRefusal = service === 'voting' ? 403 : 401;
         const withCode = await http(route.method, url, body, { token: votingCode });
-        if (codeAllowed ? withCode.status === 401 || withCode.status === 403 : withCode.status !== 403) {
-          mismatches.push(`${label(service, route)} with a voting code: ${withCode.status}, expected ${codeAllowed ? 'allowed' : '403'}`);
+        if (codeAllowed ? withCode.status === 401 || withCode.status === 403 : withCode.status !== codeRefusal) {
+          mismatches.push(`${label(service, route)} with a voting code: ${withCode.status}, expected ${codeAllowed ? 'allowed' : codeRefusal}`);
         }
         cells.push(codeAllowed ? 'voting-code' : '-----------');
         matrix.push(`${label(service, route).padEnd(64)} ${policy.kind === 'public' ? 'public' : cells.join(' ')}`);
@@ -190,6 +192,9 @@ describe('role matrix: every endpoint of every service × every role', () => {
       ['alg none', () => `${b64({ alg: 'none', typ: 'JWT', kid: TEST_KEY_ID })}.${b64(claims())}.`],
       ['for another audience', () => signJwt(claims({ aud: 'elsewhere' }))],
       ['from another issuer', () => signJwt(claims({ iss: 'https://idp.example' }))],
+      ['of another type (typ at+jwt on a development token)', () => signJwt(claims(), { header: { typ: 'at+jwt' } })],
+      ['a development token carrying a voting code', () => signJwt(claims({ roles: ['resident'], votingCode: { roundId: SOME_ID, unitId: 'centre', pseudonym: 'ab'.repeat(32) } }))],
+      ['a voting-code token signed with the development key', () => signJwt(claims({ aud: 'plaza-voting', roles: ['resident'], votingCode: { roundId: SOME_ID, unitId: 'centre', pseudonym: 'ab'.repeat(32) } }), { header: { typ: 'plaza-voting-code+jwt' } })],
       ['tampered (roles raised after signing)', () => {
         const [header, , signature] = tokenFor('resident', 'mallory').split('.');
         return `${header}.${b64(claims())}.${signature}`;

@@ -50,10 +50,10 @@ describe('npm start on a machine without PostgreSQL', () => {
   it(
     'runs an embedded PostgreSQL, migrates, seeds the demo, prints a calm summary, and Ctrl-C leaves nothing running',
     async () => {
-      const [probe, proposals, voting, audit, web] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+      const [probe, proposals, voting, audit, web, idp] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
       launcher = new Launcher(
         ['--no-build'],
-        envWithout(['DATABASE_URL', 'LOG_FORMAT', 'PLAZA_DEMO', 'PLAZA_DEMO_FILE', 'AUTH_SIGNING_KEY', 'AUTH_SIGNING_KEY_FILE', 'AUTH_DEV_IDP'], {
+        envWithout(['DATABASE_URL', 'LOG_FORMAT', 'PLAZA_DEMO', 'PLAZA_DEMO_FILE', 'AUTH_SIGNING_KEY', 'AUTH_SIGNING_KEY_FILE', 'AUTH_DEV_IDP', 'AUTH_VOTING_CODE_KEY', 'AUTH_VOTING_CODE_KEY_FILE', 'AUTH_OIDC_ISSUER'], {
           PLAZA_STATE_DIR: dir,
           PLAZA_PG_PROBE: `127.0.0.1:${probe}`,
           KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
@@ -63,6 +63,7 @@ describe('npm start on a machine without PostgreSQL', () => {
           VOTING_PORT: String(voting),
           AUDIT_PORT: String(audit),
           WEB_PORT: String(web),
+          PLAZA_IDP_PORT: String(idp),
           ...(FULL ? {} : { PLAZA_DEMO_FILE: DEMO_FILE }),
         }),
       );
@@ -82,6 +83,12 @@ describe('npm start on a machine without PostgreSQL', () => {
       expect(text).toContain('✓ demo round seeded');
       expect(text).toContain(`Open http://127.0.0.1:${web}/rounds/`);
       expect(text).toContain('resident-1');
+      // The local OpenID Connect provider runs and publishes its discovery document.
+      expect(text).toContain(`✓ local OpenID Connect provider: http://127.0.0.1:${idp}`);
+      const discovery = (await (await fetch(`http://127.0.0.1:${idp}/.well-known/openid-configuration`)).json()) as { issuer: string; code_challenge_methods_supported: string[] };
+      expect(discovery).toMatchObject({ issuer: `http://127.0.0.1:${idp}`, code_challenge_methods_supported: ['S256'] });
+      const webAuth = (await (await fetch(`http://127.0.0.1:${web}/auth/config.json`)).json()) as { oidc?: { authority: string } };
+      expect(webAuth.oidc?.authority).toBe(`http://127.0.0.1:${idp}`);
       expect(text).toContain(`${dir}/logs`);
 
       // The services migrated their schemas in the embedded server, and the demo round is there with its ballots.
@@ -113,7 +120,7 @@ describe('npm start on a machine without PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(started.filter(alive)).toEqual([]);
       expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
-      for (const p of [port, proposals, voting, audit, web]) expect(await portFree(p)).toBe(true);
+      for (const p of [port, proposals, voting, audit, web, idp]) expect(await portFree(p)).toBe(true);
     },
     FULL ? 900_000 : 240_000,
   );

@@ -34,9 +34,9 @@ export class Stack {
       DB_SCHEMA: this.schemas[name],
       PORT: '0',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      // As under `npm start`: proposals hosts the development identity provider, voting signs voting-code
-      // tokens, audit only verifies.
-      ...(name === 'proposals' ? authEnv('signs', { AUTH_DEV_IDP: 'true' }) : authEnv(name === 'voting' ? 'signs' : 'verifies')),
+      // As under `npm start`: proposals hosts the development identity provider (a test helper), voting signs
+      // voting-code tokens with its own key, audit only verifies.
+      ...(name === 'proposals' ? authEnv('signs', { AUTH_DEV_IDP: 'true' }) : authEnv(name === 'voting' ? 'voting' : 'verifies')),
       ...this.settings[name],
     };
   }

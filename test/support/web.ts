@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { Role } from '@plaza/nest-runtime';
 import { loadWebConfig } from '../../apps/web/src/config';
 import { startWeb, type RunningWeb } from '../../apps/web/src/web';
+import { startIdp, type RunningIdp } from './idp';
 import { Stack } from './stack';
 
 /**
@@ -25,17 +26,30 @@ export type ViewportName = keyof typeof VIEWPORTS;
  * a free port: the browser talks only to `web.url`, exactly as under `npm start`.
  */
 export class WebStack {
-  readonly stack: Stack;
+  stack: Stack;
   private web?: RunningWeb;
+  /** The local OpenID Connect provider, when started with `{ oidc: true }`. */
+  idp?: RunningIdp;
 
-  /** `settings`: more environment for the services (see Stack). */
-  constructor(settings: ConstructorParameters<typeof Stack>[0] = {}) {
+  /**
+   * `settings`: more environment for the services (see Stack). `oidc`: also run the local OpenID Connect provider
+   * (infra/dev-idp.mjs) and have the services and the web app use it, as `npm start` does.
+   */
+  constructor(
+    private readonly settings: ConstructorParameters<typeof Stack>[0] = {},
+    private readonly options: { oidc?: boolean } = {},
+  ) {
     this.stack = new Stack(settings);
   }
 
   async start(): Promise<void> {
     if (!existsSync(join(UI_DIR, 'index.html'))) {
       throw new Error(`the UI is not built (${UI_DIR}/index.html missing): run npm run build:web (npm test does it)`);
+    }
+    if (this.options.oidc) {
+      this.idp = await startIdp();
+      const withIdp = (name: 'proposals' | 'voting' | 'audit') => ({ ...this.idp!.serviceEnv, ...this.settings?.[name] });
+      this.stack = new Stack({ proposals: withIdp('proposals'), voting: withIdp('voting'), audit: withIdp('audit') });
     }
     await this.stack.start();
     this.web = await startWeb(
@@ -46,6 +60,7 @@ export class WebStack {
         AUDIT_URL: this.stack.url('audit'),
         WEB_UI_DIR: UI_DIR,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        ...this.idp?.webEnv,
       }),
     );
   }
@@ -62,6 +77,7 @@ export class WebStack {
   async destroy(): Promise<void> {
     await this.web?.app.close();
     await this.stack.destroy();
+    await this.idp?.stop();
   }
 }
 
@@ -114,8 +130,9 @@ export async function openPage(browser: Browser, web: WebStack, options: PageOpt
     ({ token, language }) => {
        
       const w = globalThis as any;
+      // The session lives in sessionStorage (this tab only), as the app keeps it.
       if (token && !w.sessionStorage.getItem('plaza.test.signed-in')) {
-        w.localStorage.setItem('plaza.session', token);
+        w.sessionStorage.setItem('plaza.session', token);
         w.sessionStorage.setItem('plaza.test.signed-in', '1');
       }
       if (language) w.localStorage.setItem('plaza.lang', language);

@@ -398,7 +398,7 @@ describe('vote pages', () => {
     await context.close();
   }, 240_000);
 
-  it('signs in with a voting code through the page, votes with it, and refuses a wrong or used code', async () => {
+  it('signs in with a voting code through the page, votes with it, is signed out after casting, and refuses a wrong or used code', async () => {
     const round = await openRound(web.stack, {
       ballot: { type: 'approval', minPicks: 1, maxPicks: 3 },
       eligibility: { mode: 'codes', paperPolicy: 'refuse-if-voted-online' },
@@ -426,9 +426,13 @@ describe('vote pages', () => {
     await page.getByRole('button', { name: 'Review my ballot' }).click();
     await page.getByRole('button', { name: 'Submit my ballot' }).click();
     await heading(page, 'Your ballot has been recorded', 2).waitFor();
+    // The code is spent: the voter is signed out at once, the receipt stays on the page, no token is left.
+    await page.getByText('For your security you are now signed out: your voting code has done its job.').waitFor();
+    await page.getByTestId('receipt-event-id').waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    expect(await page.evaluate(() => { const w = globalThis as any; return [w.sessionStorage.getItem('plaza.session'), w.localStorage.getItem('plaza.session')]; })).toEqual([null, null]);
     await checkPage(page, 'vote-code-receipt');
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
     await page.goto(`/signin?next=${encodeURIComponent(`/rounds/${round.roundId}/vote`)}`);
     await page.getByLabel('Voting code', { exact: true }).fill(code!);
     await page.getByRole('button', { name: 'Sign in with my code' }).click();

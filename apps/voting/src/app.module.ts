@@ -54,8 +54,8 @@ export class VotingAppModule {
           ],
           inject: [DataSource, SubscriberFactory, KafkaAdmin],
         }),
-        // Signs voting-code tokens (TokenIssuer), so it needs AUTH_SIGNING_KEY(_FILE).
-        AuthModule.forRoot(config, { issuesTokens: true }),
+        // Signs and alone accepts voting-code tokens (TokenIssuer), with its own AUTH_VOTING_CODE_KEY(_FILE).
+        AuthModule.forRoot(config, { issuesVotingCodes: true }),
         // In memory, per process: one voting service per deployment (a second one would need a shared store).
         ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
       ],

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 import { ConfigError } from '@plaza/nest-runtime';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -41,6 +41,29 @@ export class WebConfig {
    */
   @IsString()
   TRUST_PROXY = 'false';
+
+  /**
+   * The OpenID Connect provider people sign in with (authorization code + PKCE in the browser): its issuer URL, the
+   * public client registered for this web app, the scope asked for, and the namespaced access-token claim that
+   * carries Plaza roles. Empty issuer: no account sign-in is offered (voting codes, and the development sign-in
+   * where it is on). The redirect URIs to register at the provider: <origin>/signin/callback and <origin>/signin/signed-out.
+   */
+  @ValidateIf((c: WebConfig) => c.AUTH_OIDC_ISSUER !== '')
+  @IsUrl(url, { message: 'AUTH_OIDC_ISSUER must be an http(s) URL' })
+  AUTH_OIDC_ISSUER = '';
+
+  @Matches(/^\S{1,200}$/)
+  AUTH_OIDC_CLIENT_ID = 'plaza-web';
+
+  @Matches(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, { message: 'AUTH_OIDC_SCOPE must be space-separated scope names' })
+  AUTH_OIDC_SCOPE = 'openid profile plaza';
+
+  @Matches(/^\S{1,200}$/)
+  AUTH_OIDC_ROLES_CLAIM = 'urn:plaza:roles';
+
+  /** Shown on the sign-in button ("Sign in with …"); empty: "your account". */
+  @IsString()
+  AUTH_OIDC_DISPLAY_NAME = '';
 }
 
 function defaultUiDir(): string {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, HttpStatus, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Header, HttpException, HttpStatus, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { loggingModule } from '@plaza/nest-runtime';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,13 +45,35 @@ class WebHealthController {
   }
 }
 
+/** GET /auth/config.json: what the browser's OpenID Connect client needs (no secret: a public client with PKCE). */
+@Controller('auth')
+class AuthConfigController {
+  constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
+
+  @Get('config.json')
+  @Header('cache-control', 'no-cache')
+  authConfig() {
+    const c = this.config;
+    if (!c.AUTH_OIDC_ISSUER) return {};
+    return {
+      oidc: {
+        authority: c.AUTH_OIDC_ISSUER,
+        clientId: c.AUTH_OIDC_CLIENT_ID,
+        scope: c.AUTH_OIDC_SCOPE,
+        rolesClaim: c.AUTH_OIDC_ROLES_CLAIM,
+        ...(c.AUTH_OIDC_DISPLAY_NAME ? { displayName: c.AUTH_OIDC_DISPLAY_NAME } : {}),
+      },
+    };
+  }
+}
+
 @Module({})
 export class WebModule {
   static register(config: WebConfig): DynamicModule {
     return {
       module: WebModule,
       imports: [loggingModule(config.LOG_LEVEL, 'web')],
-      controllers: [WebHealthController],
+      controllers: [WebHealthController, AuthConfigController],
       providers: [{ provide: WEB_CONFIG, useValue: config }],
     };
   }

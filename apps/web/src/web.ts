@@ -32,7 +32,7 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
   // Whose X-Forwarded-For this server believes (TRUST_PROXY, default: none): the client address it works out is the
   // only one it forwards, so a browser cannot put an address of its choice in front of the services' rate limits.
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
-  app.use(securityHeaders());
+  app.use(securityHeaders(config));
   for (const [name, target] of Object.entries(upstreams(config))) {
     app.use(
       `/api/${name}`,
@@ -82,12 +82,15 @@ function noCacheForHtml(res: Response, path: string): void {
 
 /**
  * Security headers for every answer of this origin (helmet): a Content-Security-Policy that lets the page load
- * only its own scripts, worker, styles and API (no inline or third-party script, no plugins, never framed, forms
+ * only its own scripts, worker, styles and API (plus the OpenID Connect provider's origin for fetches) (no inline or third-party script, no plugins, never framed, forms
  * post only here), plus nosniff, a strict referrer policy and the rest of helmet's defaults. Inline *styles* are
  * allowed: React's style attributes and recharts' SVG need them, and a style cannot run code. No
  * upgrade-insecure-requests: on plain http (a LAN address, `npm start`) it would send every asset to https.
  */
-function securityHeaders() {
+function securityHeaders(config: WebConfig) {
+  // The browser's OpenID Connect client reads the provider's discovery document and keys and calls its token,
+  // revocation and end-session endpoints: that one origin is allowed too.
+  const idp = config.AUTH_OIDC_ISSUER ? [new URL(config.AUTH_OIDC_ISSUER).origin] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -98,7 +101,7 @@ function securityHeaders() {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...idp],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],

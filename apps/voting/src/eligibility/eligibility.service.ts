@@ -280,7 +280,7 @@ export class EligibilityService {
       if (rows[0].signed_in_at !== null) throw new Refusal('code-used', 'this voting code has already been used to sign in');
       await manager.query(`UPDATE ${s}.voters SET signed_in_at = $3 WHERE round_id = $1 AND pseudonym = $2`, [roundId, pseudonym, ctx.now]);
       const unitId = rows[0].unit_id;
-      const issued = await this.tokens.issue({ sub: `code:${pseudonym}`, roles: ['resident'], votingCode: { roundId, unitId, pseudonym } });
+      const issued = await this.tokens.issueVotingCode({ sub: `code:${pseudonym}`, votingCode: { roundId, unitId, pseudonym } });
       return { roundId, unitId, token: issued.token, expiresAt: issued.expiresAt };
     });
   }

@@ -12,6 +12,8 @@ const ProposalsPage = lazy(() => import('./pages/resident/ProposalsPage'));
 const ProposalPage = lazy(() => import('./pages/resident/ProposalPage'));
 const ProposalFormPage = lazy(() => import('./pages/resident/ProposalFormPage'));
 const SignInPage = lazy(() => import('./pages/vote/SignInPage'));
+const SignInCallbackPage = lazy(() => import('./pages/vote/SignInPage').then((m) => ({ default: m.SignInCallbackPage })));
+const SignedOutPage = lazy(() => import('./pages/vote/SignInPage').then((m) => ({ default: m.SignedOutPage })));
 const VotePage = lazy(() => import('./pages/vote/VotePage'));
 const MyBallotPage = lazy(() => import('./pages/vote/MyBallotPage'));
 const ReceiptCheckPage = lazy(() => import('./pages/vote/ReceiptCheckPage'));
@@ -46,6 +48,8 @@ export const router = createBrowserRouter([
     children: [
       { path: '/', element: page(<HomePage />) },
       { path: '/signin', element: page(<SignInPage />) },
+      { path: '/signin/callback', element: page(<SignInCallbackPage />) },
+      { path: '/signin/signed-out', element: page(<SignedOutPage />) },
       { path: '/receipts', element: page(<ReceiptCheckPage />) },
       { path: '/rounds/:roundId', element: page(<RoundPage />) },
       { path: '/rounds/:roundId/proposals', element: page(<ProposalsPage />) },

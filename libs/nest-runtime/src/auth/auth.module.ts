@@ -13,8 +13,11 @@ import { TokenVerifier } from './token-verifier';
 export interface AuthModuleOptions {
   /** This service hosts the development identity provider (served only when AUTH_DEV_IDP=true). */
   readonly devIdentityProvider?: boolean;
-  /** This service signs tokens (voting codes): boot fails without AUTH_SIGNING_KEY(_FILE). */
-  readonly issuesTokens?: boolean;
+  /**
+   * This service signs and accepts voting-code tokens (the voting service): boot fails without
+   * AUTH_VOTING_CODE_KEY(_FILE); every other service refuses to hold that key and to accept such a token.
+   */
+  readonly issuesVotingCodes?: boolean;
 }
 
 /** At boot, names every handler without an access policy, so the mistake shows before a request is denied. */
@@ -58,7 +61,7 @@ class AccessPolicyAudit implements OnApplicationBootstrap {
 export class AuthModule {
   static forRoot(settings: AuthSettings, options: AuthModuleOptions = {}): DynamicModule {
     const serveDevIdp = options.devIdentityProvider === true && settings.AUTH_DEV_IDP;
-    const auth = authOptionsFromSettings(settings, { needsSigningKey: options.issuesTokens === true || serveDevIdp });
+    const auth = authOptionsFromSettings(settings, { needsSigningKey: serveDevIdp, issuesVotingCodes: options.issuesVotingCodes === true });
     return {
       module: AuthModule,
       global: true,

@@ -9,7 +9,10 @@ const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && v
  * default on purpose: a service that cannot verify tokens refuses to start (see `authOptionsFromSettings`).
  */
 export class AuthSettings {
-  /** Plaza's own Ed25519 private key (PKCS#8 PEM), for services that issue tokens (dev IdP, voting codes). */
+  /**
+   * The development identity provider's Ed25519 private key (PKCS#8 PEM): held only by the service that serves
+   * POST /auth/dev/token (AUTH_DEV_IDP=true, a test and demo helper); any other service keeps only its public half.
+   */
   @IsOptional()
   @IsString()
   AUTH_SIGNING_KEY?: string;
@@ -18,7 +21,7 @@ export class AuthSettings {
   @IsString()
   AUTH_SIGNING_KEY_FILE?: string;
 
-  /** Plaza's Ed25519 public key(s) (SPKI PEM; several PEM blocks during a rotation), for services that only verify. */
+  /** The development key's Ed25519 public key(s) (SPKI PEM; several PEM blocks during a rotation), to verify dev tokens. */
   @IsOptional()
   @IsString()
   AUTH_PUBLIC_KEY?: string;
@@ -27,7 +30,19 @@ export class AuthSettings {
   @IsString()
   AUTH_PUBLIC_KEY_FILE?: string;
 
-  /** `iss` and `aud` of the tokens Plaza signs itself. */
+  /**
+   * The voting service's own Ed25519 key (PKCS#8 PEM) for voting-code tokens: it signs and verifies them, no other
+   * service holds it or accepts such a token, and it can mint nothing but a one-round, one-ballot resident.
+   */
+  @IsOptional()
+  @IsString()
+  AUTH_VOTING_CODE_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_VOTING_CODE_KEY_FILE?: string;
+
+  /** `iss` and `aud` of the tokens Plaza signs itself (development tokens; voting codes have the audience `plaza-voting`). */
   @Matches(/^\S{1,200}$/)
   AUTH_ISSUER = 'plaza';
 
@@ -47,9 +62,16 @@ export class AuthSettings {
   @IsUrl({ require_tld: false, protocols: ['https', 'http'], require_protocol: true })
   AUTH_OIDC_JWKS_URL?: string;
 
-  /** Claim holding Plaza role names: a claim name, or a dotted path such as `realm_access.roles`. */
+  /**
+   * Claim holding Plaza role names: a namespaced claim name (`urn:plaza:roles`, `https://city.example/plaza/roles`),
+   * or a dotted path such as `realm_access.roles`.
+   */
   @Matches(/^\S{1,200}$/)
-  AUTH_OIDC_ROLES_CLAIM = 'roles';
+  AUTH_OIDC_ROLES_CLAIM = 'urn:plaza:roles';
+
+  /** The `typ` header the provider's access tokens must carry (RFC 9068 `at+jwt`; Keycloak and Entra send `JWT`). */
+  @Matches(/^[A-Za-z0-9.+/-]{1,100}$/)
+  AUTH_OIDC_TOKEN_TYPE = 'at+jwt';
 
   /** Serve `POST /auth/dev/token` (proposals service). Development only: anyone can mint any role. */
   @Transform(toBoolean)

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,7 @@ import { TokenIssuer } from './token-issuer';
 const pem = (key: KeyObject) => key.export({ format: 'pem', type: key.type === 'private' ? 'pkcs8' : 'spki' }).toString();
 const plazaKeys = generateKeyPairSync('ed25519');
 const otherKeys = generateKeyPairSync('ed25519');
+const codeKeys = generateKeyPairSync('ed25519');
 
 @Controller('things')
 class ThingsController {
@@ -95,6 +96,12 @@ function rawToken(header: object, payload: object, sign: (input: string) => stri
 
 const now = () => Math.floor(Date.now() / 1000);
 const plazaClaims = (extra: object = {}) => ({ iss: 'plaza', aud: 'plaza', sub: 'u1', roles: ['admin'], iat: now(), exp: now() + 600, ...extra });
+/** A development-key token as the dev identity provider makes it (typ JWT), with whatever claims and key. */
+const devToken = (claims: object, key: KeyObject = plazaKeys.privateKey, header: object = {}) =>
+  new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(createPublicKey(key)), ...header })
+    .setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m')
+    .sign(key);
 
 describe('AuthModule with Plaza keys', () => {
   let app: INestApplication;
@@ -106,7 +113,11 @@ describe('AuthModule with Plaza keys', () => {
   const tokenFor = async (...roles: Caller['roles'][number][]) => (await issuer.issue({ sub: `sub-${roles.join('-')}`, roles })).token;
 
   beforeAll(async () => {
-    app = await appWith({ AUTH_SIGNING_KEY: pem(plazaKeys.privateKey) });
+    // As the voting service with the development identity provider on: both kinds of Plaza token, each its own key.
+    app = await appWith(
+      { AUTH_SIGNING_KEY: pem(plazaKeys.privateKey), AUTH_DEV_IDP: 'true', AUTH_VOTING_CODE_KEY: pem(codeKeys.privateKey) },
+      { devIdentityProvider: true, issuesVotingCodes: true },
+    );
     issuer = app.get(TokenIssuer);
   });
   afterAll(() => app.close());
@@ -167,9 +178,8 @@ describe('AuthModule with Plaza keys', () => {
   });
 
   it('serves GET /auth/me with the subject, roles and voting code the token carries', async () => {
-    const { token, expiresAt } = await issuer.issue({
+    const { token, expiresAt } = await issuer.issueVotingCode({
       sub: 'code:ABCD',
-      roles: ['resident'],
       votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ff00' },
       ttlSeconds: 120,
     });
@@ -183,7 +193,7 @@ describe('AuthModule with Plaza keys', () => {
 
   it('takes a voting-code token only where a handler accepts voting codes (a code is for voting, nothing else)', async () => {
     const code = { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' };
-    const { token } = await issuer.issue({ sub: 'code:ab12', roles: ['resident'], votingCode: code });
+    const { token } = await issuer.issueVotingCode({ sub: 'code:ab12', votingCode: code });
     expect((await get('/things/vote', token)).body).toEqual({ votingCode: code });
     const refused = await get('/things/propose', token);
     expect(refused.status).toBe(403);
@@ -191,27 +201,33 @@ describe('AuthModule with Plaza keys', () => {
     expect((await get('/things/open', token)).status).toBe(200);
     const resident = await tokenFor('resident');
     expect((await get('/things/propose', resident)).status).toBe(200);
-    await expect(issuer.issue({ sub: 'code:ab12', roles: ['resident', 'admin'], votingCode: code })).rejects.toThrow('for a resident only');
-    // Even a signed token that claims more gets only the resident role with a voting code.
+    // Even a token signed with the voting-code key that claims more gets only the resident role.
     const greedy = await new SignJWT({ roles: ['admin', 'resident'], votingCode: code })
-      .setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) })
-      .setIssuer('plaza').setAudience('plaza').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m')
-      .sign(plazaKeys.privateKey);
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'plaza-voting-code+jwt', kid: keyId(codeKeys.publicKey) })
+      .setIssuer('plaza').setAudience('plaza-voting').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m')
+      .sign(codeKeys.privateKey);
     expect((await get('/auth/me', greedy)).body).toEqual({ sub: 'code:ab12', roles: ['resident'], votingCode: code });
     expect((await get('/things/admin', greedy)).status).toBe(403);
     expect((await get('/things/vote', resident)).body).toEqual({ votingCode: null });
   });
 
   it.each([
-    ['expired', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt(now() - 7200).setExpirationTime(now() - 3600).sign(plazaKeys.privateKey), 'token expired'],
-    ['signed by another key under our key id', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(otherKeys.privateKey), 'signature verification failed'],
-    ['signed by another key under its own key id', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(otherKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(otherKeys.privateKey), 'signed with an unknown key'],
+    ['expired', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt(now() - 7200).setExpirationTime(now() - 3600).sign(plazaKeys.privateKey), 'token expired'],
+    ['signed by another key under our key id', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(otherKeys.privateKey), 'signature verification failed'],
+    ['signed by another key under its own key id', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(otherKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(otherKeys.privateKey), 'signed with an unknown key'],
     ['alg none', async () => new UnsecuredJWT(plazaClaims()).encode(), 'signing algorithm not accepted'],
     ['alg none with an empty signature but our key id', async () => rawToken({ alg: 'none', kid: keyId(plazaKeys.publicKey) }, plazaClaims(), () => ''), 'signing algorithm not accepted'],
     ['HS256 keyed with our public key (algorithm confusion)', async () => rawToken({ alg: 'HS256', kid: keyId(plazaKeys.publicKey) }, plazaClaims(), (input) => createHmac('sha256', pem(plazaKeys.publicKey)).update(input).digest('base64url')), 'signing algorithm not accepted'],
-    ['another audience', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('elsewhere').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'claim "aud" is not valid'],
-    ['no subject', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'claim "sub" is missing'],
+    ['another audience', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('elsewhere').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'claim "aud" is not valid'],
+    ['no subject', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'claim "sub" is missing'],
     ['an unknown issuer', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://evil.example').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(otherKeys.privateKey), 'issuer not accepted'],
+    ['another type (typ header)', () => devToken({ roles: ['admin'] }, plazaKeys.privateKey, { typ: 'at+jwt' }), 'token type (typ header) not accepted here'],
+    ['without a type (typ header)', () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'token type (typ header) not accepted here'],
+    ['a development token claiming a voting code', () => devToken({ roles: ['resident'], votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' } }), 'a voting code is valid only in a voting-code token'],
+    ['a voting-code token signed with the development key', () => new SignJWT({ roles: ['resident'], votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' } }).setProtectedHeader({ alg: 'EdDSA', typ: 'plaza-voting-code+jwt', kid: keyId(plazaKeys.publicKey) }).setIssuer('plaza').setAudience('plaza-voting').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m').sign(plazaKeys.privateKey), 'signed with an unknown key'],
+    ['a voting-code token for another audience', () => new SignJWT({ roles: ['resident'], votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' } }).setProtectedHeader({ alg: 'EdDSA', typ: 'plaza-voting-code+jwt', kid: keyId(codeKeys.publicKey) }).setIssuer('plaza').setAudience('plaza').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m').sign(codeKeys.privateKey), 'claim "aud" is not valid'],
+    ['a voting-code token from another issuer', () => new SignJWT({ roles: ['resident'], votingCode: { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' } }).setProtectedHeader({ alg: 'EdDSA', typ: 'plaza-voting-code+jwt', kid: keyId(codeKeys.publicKey) }).setIssuer('elsewhere').setAudience('plaza-voting').setSubject('code:ab12').setIssuedAt().setExpirationTime('10m').sign(codeKeys.privateKey), 'claim "iss" is not valid'],
+    ['a voting-code-key token posing as a development token', () => devToken({ roles: ['admin'] }, codeKeys.privateKey), 'signed with an unknown key'],
     ['garbage', async () => 'not.a.jwt', 'malformed token'],
     ['a tampered payload', async () => {
       const [h, , s] = (await issuer.issue({ sub: 'u1', roles: ['resident'] })).token.split('.');
@@ -234,14 +250,61 @@ describe('AuthModule with Plaza keys', () => {
 
   it('ignores role names it does not know', async () => {
     const token = await new SignJWT({ roles: ['superuser', 'auditor'] })
-      .setProtectedHeader({ alg: 'EdDSA', kid: keyId(plazaKeys.publicKey) })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(plazaKeys.publicKey) })
       .setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m')
       .sign(plazaKeys.privateKey);
     expect((await get('/auth/me', token)).body).toEqual({ sub: 'u1', roles: ['auditor'] });
   });
 
-  it('does not serve the development identity provider unless asked', async () => {
-    expect((await request(app.getHttpServer()).post('/auth/dev/token').send({ sub: 'x', roles: ['admin'] })).status).toBe(404);
+  it('does not serve the development identity provider unless asked, and then keeps no signing key', async () => {
+    const other = await appWith({ AUTH_SIGNING_KEY: pem(plazaKeys.privateKey), AUTH_DEV_IDP: 'true' });
+    try {
+      expect((await request(other.getHttpServer()).post('/auth/dev/token').send({ sub: 'x', roles: ['admin'] })).status).toBe(404);
+      expect(other.get(TokenIssuer).canIssue).toBe(false);
+      await expect(other.get(TokenIssuer).issue({ sub: 'x', roles: ['admin'] })).rejects.toThrow('no signing key');
+      // It still verifies development tokens with the public half.
+      expect((await request(other.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${await devToken({ roles: ['admin'] })}`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('voting-code tokens: their own key, accepted only by the voting service and only where voting is', () => {
+  it('are refused (401) by a service without the voting-code key, and (403) on a handler that is not for voting', async () => {
+    const voting = await appWith({ AUTH_PUBLIC_KEY: pem(plazaKeys.publicKey), AUTH_VOTING_CODE_KEY: pem(codeKeys.privateKey) }, { issuesVotingCodes: true });
+    const proposals = await appWith({ AUTH_PUBLIC_KEY: pem(plazaKeys.publicKey) });
+    try {
+      const code = { roundId: 'r1', unitId: 'centre', pseudonym: 'ab12' };
+      const { token } = await voting.get(TokenIssuer).issueVotingCode({ sub: 'code:ab12', votingCode: code });
+      expect(voting.get(TokenIssuer).canIssue).toBe(false);
+      const [header] = token.split('.');
+      expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ typ: 'plaza-voting-code+jwt', kid: keyId(codeKeys.publicKey) });
+      expect((await request(voting.getHttpServer()).get('/things/vote').set('authorization', `Bearer ${token}`)).body).toEqual({ votingCode: code });
+      const notBallot = await request(voting.getHttpServer()).get('/things/propose').set('authorization', `Bearer ${token}`);
+      expect(notBallot.status).toBe(403);
+      const elsewhere = await request(proposals.getHttpServer()).get('/things/vote').set('authorization', `Bearer ${token}`);
+      expect(elsewhere.status).toBe(401);
+      expect(elsewhere.body.message).toBe('invalid token: voting-code tokens are accepted only by the voting service');
+    } finally {
+      await voting.close();
+      await proposals.close();
+    }
+  });
+
+  it('need their own key: required where codes are issued, refused anywhere else, never the development key', () => {
+    const problems = (env: Record<string, string>, issuesVotingCodes: boolean) => {
+      try {
+        authOptionsFromSettings(loadConfig(ServiceConfig, env), { issuesVotingCodes });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ AUTH_PUBLIC_KEY: pem(plazaKeys.publicKey) }, true)).toEqual([expect.stringContaining('AUTH_VOTING_CODE_KEY or AUTH_VOTING_CODE_KEY_FILE is required')]);
+    expect(problems({ AUTH_PUBLIC_KEY: pem(plazaKeys.publicKey), AUTH_VOTING_CODE_KEY: pem(codeKeys.privateKey) }, false)).toEqual([expect.stringContaining('only the voting service holds the voting-code key')]);
+    expect(problems({ AUTH_PUBLIC_KEY: pem(plazaKeys.publicKey), AUTH_VOTING_CODE_KEY: pem(plazaKeys.privateKey) }, true)).toEqual([expect.stringContaining('must differ from the development key')]);
+    expect(problems({ AUTH_VOTING_CODE_KEY: pem(codeKeys.privateKey) }, true)).toEqual([]);
   });
 });
 
@@ -253,7 +316,7 @@ describe('a verifying-only service (public key, no signing key)', () => {
       await expect(app.get(TokenIssuer).issue({ sub: 'x', roles: ['admin'] })).rejects.toThrow('no signing key');
       for (const keys of [plazaKeys, otherKeys]) {
         const token = await new SignJWT({ roles: ['admin'] })
-          .setProtectedHeader({ alg: 'EdDSA', kid: keyId(keys.publicKey) })
+          .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: keyId(keys.publicKey) })
           .setIssuer('plaza').setAudience('plaza').setSubject('u1').setIssuedAt().setExpirationTime('10m')
           .sign(keys.privateKey);
         expect((await request(app.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${token}`)).status).toBe(200);
@@ -303,10 +366,10 @@ describe('an OpenID Connect provider', () => {
   let providerKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   let app: INestApplication;
   const issuerUrl = 'https://id.example.org/realms/city';
-  const oidcToken = (claims: object, audience = 'plaza-api') =>
+  const oidcToken = (claims: object, audience = 'plaza-api', options: { typ?: string; issuer?: string } = {}) =>
     new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: 'ES256', kid: 'city-1' })
-      .setIssuer(issuerUrl).setAudience(audience).setSubject('oidc-user-1').setIssuedAt().setExpirationTime('5m')
+      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'at+jwt', kid: 'city-1' })
+      .setIssuer(options.issuer ?? issuerUrl).setAudience(audience).setSubject('oidc-user-1').setIssuedAt().setExpirationTime('5m')
       .sign(providerKey);
 
   beforeAll(async () => {
@@ -337,9 +400,13 @@ describe('an OpenID Connect provider', () => {
     expect((await request(app.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${token}`)).status).toBe(403);
   });
 
-  it('refuses its tokens for another audience, and never takes a voting code from it', async () => {
+  it('refuses its tokens for another audience, another type or another issuer, and never takes a voting code from it', async () => {
     const other = await oidcToken({ realm_access: { roles: ['admin'] } }, 'someone-else');
     expect((await request(app.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${other}`)).body.message).toBe('invalid token: claim "aud" is not valid');
+    const typ = await oidcToken({ realm_access: { roles: ['admin'] } }, 'plaza-api', { typ: 'JWT' });
+    expect((await request(app.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${typ}`)).body.message).toBe('invalid token: token type (typ header) not accepted here');
+    const issuer = await oidcToken({ realm_access: { roles: ['admin'] } }, 'plaza-api', { issuer: 'https://id.example.org/realms/other' });
+    expect((await request(app.getHttpServer()).get('/things/admin').set('authorization', `Bearer ${issuer}`)).body.message).toBe('invalid token: issuer not accepted');
     const withCode = await oidcToken({ realm_access: { roles: ['resident'] }, votingCode: { roundId: 'r', unitId: 'u', pseudonym: 'p' } });
     expect((await request(app.getHttpServer()).get('/auth/me').set('authorization', `Bearer ${withCode}`)).body).toEqual({ sub: 'oidc-user-1', roles: ['resident'] });
   });
@@ -387,7 +454,7 @@ describe('auth configuration', () => {
 
   it('accepts a PEM with literal \\n escapes, as environment variables often carry them', () => {
     const escaped = pem(plazaKeys.privateKey).replace(/\n/g, '\\n');
-    const options = authOptionsFromSettings(loadConfig(ServiceConfig, { AUTH_SIGNING_KEY: escaped }));
+    const options = authOptionsFromSettings(loadConfig(ServiceConfig, { AUTH_SIGNING_KEY: escaped }), { needsSigningKey: true });
     expect(options.plaza?.signing?.kid).toBe(keyId(plazaKeys.publicKey));
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { AUTH_OPTIONS } from './auth.constants';
-import type { AuthOptions } from './auth.options';
+import { DEV_TOKEN_TYPE, VOTING_CODE_AUDIENCE, VOTING_CODE_TOKEN_TYPE, type AuthOptions } from './auth.options';
 import { ROLES, type Caller, type Role } from './roles';
 
 /** The token cannot be trusted (HTTP 401); the message says why without echoing the token. */
@@ -40,14 +40,23 @@ function votingCodeOf(value: unknown): Caller['votingCode'] {
 
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason === 'missing' ? 'is missing' : 'is not valid'}`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'typ') return 'token type (typ header) not accepted here';
+    return `claim "${error.claim}" ${error.reason === 'missing' ? 'is missing' : 'is not valid'}`;
+  }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'signing algorithm not accepted';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature verification failed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'signed with a key the identity provider does not publish';
   return 'malformed token';
 }
 
-/** Verifies bearer tokens from Plaza's own key or the configured OIDC provider and turns them into a Caller. */
+/**
+ * Verifies bearer tokens and turns them into a Caller. Three kinds, each checked for its own `typ`, issuer,
+ * audience and key: the OpenID Connect provider's access tokens (its JWKS, AUTH_OIDC_TOKEN_TYPE, this service's
+ * AUTH_OIDC_AUDIENCE), voting-code tokens (the voting service's own key, plaza-voting-code+jwt, audience
+ * plaza-voting: any other service refuses them), and the development identity provider's (typ JWT, never with a
+ * voting code).
+ */
 @Injectable()
 export class TokenVerifier {
   constructor(@Inject(AUTH_OPTIONS) private readonly options: AuthOptions) {}
@@ -55,13 +64,33 @@ export class TokenVerifier {
   async verify(token: string): Promise<Caller> {
     let issuer: string | undefined;
     let kid: string | undefined;
+    let typ: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
-      kid = decodeProtectedHeader(token).kid;
+      const header = decodeProtectedHeader(token);
+      kid = header.kid;
+      typ = header.typ;
     } catch {
       throw new InvalidToken('invalid token: malformed token');
     }
-    const { plaza, oidc, clockToleranceSeconds } = this.options;
+    const { plaza, votingCodes, oidc, clockToleranceSeconds } = this.options;
+    if (typ !== undefined && typ.toLowerCase() === VOTING_CODE_TOKEN_TYPE) {
+      // Only the voting service holds the key; every other service has no business with a voting code.
+      if (!votingCodes) throw new InvalidToken('invalid token: voting-code tokens are accepted only by the voting service');
+      if (kid !== votingCodes.kid) throw new InvalidToken('invalid token: signed with an unknown key');
+      const payload = await this.check(false, () =>
+        jwtVerify(token, votingCodes.publicKey, {
+          issuer: votingCodes.issuer,
+          audience: VOTING_CODE_AUDIENCE,
+          typ: VOTING_CODE_TOKEN_TYPE,
+          algorithms: ['EdDSA'],
+          clockTolerance: clockToleranceSeconds,
+          requiredClaims: ['sub', 'exp', 'iat', 'votingCode'],
+        }),
+      );
+      // A voting code makes a resident and nothing more, whatever else the token claims.
+      return { sub: payload.sub!, roles: ['resident'], votingCode: votingCodeOf(payload.votingCode) };
+    }
     if (plaza && issuer === plaza.issuer) {
       const key = kid !== undefined ? plaza.publicKeys.get(kid) : plaza.publicKeys.size === 1 ? [...plaza.publicKeys.values()][0] : undefined;
       if (!key) throw new InvalidToken('invalid token: signed with an unknown key');
@@ -69,21 +98,22 @@ export class TokenVerifier {
         jwtVerify(token, key, {
           issuer: plaza.issuer,
           audience: plaza.audience,
+          typ: DEV_TOKEN_TYPE,
           algorithms: ['EdDSA'],
           clockTolerance: clockToleranceSeconds,
           requiredClaims: ['sub', 'exp', 'iat'],
         }),
       );
-      const votingCode = votingCodeOf(payload.votingCode);
-      // A voting code makes a resident and nothing more, whatever else the token claims.
-      const roles = votingCode ? knownRoles(payload.roles).filter((role) => role === 'resident') : knownRoles(payload.roles);
-      return { sub: payload.sub!, roles, votingCode };
+      // A voting code comes only from the voting service's own key, never from the development key.
+      if (payload.votingCode !== undefined) throw new InvalidToken('invalid token: a voting code is valid only in a voting-code token');
+      return { sub: payload.sub!, roles: knownRoles(payload.roles) };
     }
     if (oidc && issuer === oidc.issuer) {
       const payload = await this.check(true, () =>
         jwtVerify(token, oidc.jwks, {
           issuer: oidc.issuer,
           audience: oidc.audience,
+          typ: oidc.tokenType,
           algorithms: OIDC_ALGORITHMS,
           clockTolerance: clockToleranceSeconds,
           requiredClaims: ['sub', 'exp'],

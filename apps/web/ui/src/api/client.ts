@@ -83,7 +83,8 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     });
   });
 
-type TokenSource = () => string | undefined;
+/** The bearer token for a call to this service (none: anonymous). */
+type TokenSource = (service: ServiceName) => string | undefined;
 let tokenSource: TokenSource = () => undefined;
 let onUnauthorized: (() => void) | undefined;
 
@@ -129,7 +130,7 @@ export function apiUrl(service: ServiceName, path: string, query?: Query): strin
 
 export async function request<T>(service: ServiceName, method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  const token = options.anonymous ? undefined : (options.token ?? tokenSource());
+  const token = options.anonymous ? undefined : (options.token ?? tokenSource(service));
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.ifMatch) headers['if-match'] = options.ifMatch;
   let body: BodyInit | undefined;

@@ -149,6 +149,7 @@ export default {
       receiptHint:
         'Keep this receipt. With it anyone can check that your ballot is in the public, signed ledger, without learning how you voted.',
       revise: 'Change my ballot',
+      codeSignedOut: 'For your security you are now signed out: your voting code has done its job. Keep the receipt below.',
     },
     receipt: {
       round: 'Round',
@@ -276,12 +277,23 @@ export default {
       busy: 'Signing in…',
       code: {
         heading: 'With a voting code',
-        intro: 'If the city sent you a voting code, choose the round and type the code as printed. A code works once: after signing in you can vote (and change your vote) until voting closes.',
+        intro: 'If the city sent you a voting code, choose the round and type the code as printed. A code works once: after signing in you can vote, and once your ballot is recorded you are signed out.',
         round: 'Round',
         label: 'Voting code',
         hint: 'Letters and digits, for example ABCDE-FGHJK. Capitals or small letters both work.',
         submit: 'Sign in with my code',
         noRounds: 'No round is taking voting codes right now.',
+      },
+      oidc: {
+        heading: 'With your account',
+        intro: 'Residents, staff, administrators and auditors sign in with the city’s identity provider; you come back here afterwards.',
+        submit: 'Sign in with {{name}}',
+        defaultName: 'your account',
+        callback: 'Finishing sign-in…',
+        failed: 'Sign-in did not work: {{message}}',
+        again: 'Try again',
+        signedOut: 'You are signed out',
+        signedOutBody: 'Your session has ended here, in your other tabs and at the identity provider. On a shared computer, close the browser too.',
       },
       dev: {
         heading: 'Development sign-in',

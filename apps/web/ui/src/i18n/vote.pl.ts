@@ -187,6 +187,7 @@ const pl = {
       receiptHint:
         'Zachowaj to potwierdzenie. Dzięki niemu każdy może sprawdzić, że Twój głos jest w publicznym, podpisanym rejestrze, nie dowiadując się, jak głosowałeś.',
       revise: 'Zmień mój głos',
+      codeSignedOut: 'Dla bezpieczeństwa wylogowaliśmy Cię: Twój kod do głosowania został wykorzystany. Zachowaj poniższe potwierdzenie.',
     },
     receipt: {
       round: 'Edycja',
@@ -318,12 +319,23 @@ const pl = {
       busy: 'Logowanie…',
       code: {
         heading: 'Kodem do głosowania',
-        intro: 'Jeśli miasto przysłało Ci kod do głosowania, wybierz edycję i wpisz kod tak, jak jest wydrukowany. Kod działa raz: po zalogowaniu możesz głosować (i zmieniać głos) do końca głosowania.',
+        intro: 'Jeśli miasto przysłało Ci kod do głosowania, wybierz edycję i wpisz kod tak, jak jest wydrukowany. Kod działa raz: po zalogowaniu możesz zagłosować, a po zapisaniu głosu zostaniesz wylogowany.',
         round: 'Edycja',
         label: 'Kod do głosowania',
         hint: 'Litery i cyfry, na przykład ABCDE-FGHJK. Wielkość liter nie ma znaczenia.',
         submit: 'Zaloguj się kodem',
         noRounds: 'Żadna edycja nie przyjmuje teraz kodów do głosowania.',
+      },
+      oidc: {
+        heading: 'Kontem',
+        intro: 'Mieszkańcy, urzędnicy, administratorzy i audytorzy logują się przez miejskiego dostawcę tożsamości; potem wracają tutaj.',
+        submit: 'Zaloguj się: {{name}}',
+        defaultName: 'Twoje konto',
+        callback: 'Kończymy logowanie…',
+        failed: 'Logowanie nie powiodło się: {{message}}',
+        again: 'Spróbuj ponownie',
+        signedOut: 'Wylogowano',
+        signedOutBody: 'Twoja sesja zakończyła się tutaj, w innych kartach i u dostawcy tożsamości. Na wspólnym komputerze zamknij też przeglądarkę.',
       },
       dev: {
         heading: 'Logowanie deweloperskie',

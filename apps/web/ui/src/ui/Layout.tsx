@@ -55,7 +55,7 @@ export function Layout() {
                 <span className="who-name" title={t('common.nav.signedInAs', { sub: session.sub, roles: session.roles.join(', ') })}>
                   {session.sub}
                 </span>
-                <button type="button" className="button-link" onClick={signOut}>
+                <button type="button" className="button-link" onClick={() => signOut({ everywhere: true })}>
                   {t('common.nav.signOut')}
                 </button>
               </span>

@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client';
 import type { Page, Round } from '../../api/types';
 import type { Role } from '../../session/session';
 import { useSession } from '../../session/session';
+import { authConfig, userManager, type AuthConfig } from '../../session/oidc';
 import { Async, ErrorMessage, useAsync } from '../../ui/async';
 import { Field, FieldError, fieldMessages } from '../../ui/fields';
 import { PageTitle } from '../../ui/PageTitle';
@@ -54,7 +55,7 @@ export default function SignInPage() {
                 {t('vote.signIn.continue')}
               </Link>
             )}
-            <button type="button" className="button-secondary" onClick={signOut}>
+            <button type="button" className="button-secondary" onClick={() => signOut({ everywhere: true })}>
               {t('common.nav.signOut')}
             </button>
           </p>
@@ -62,9 +63,107 @@ export default function SignInPage() {
       )}
       <p>{t('vote.signIn.intro')}</p>
       <div className="signin-ways">
+        <OidcSignIn next={next} />
         <CodeSignInForm next={next} />
         <DevSignInForm next={next} />
       </div>
+    </>
+  );
+}
+
+/** The production sign-in: off to the OpenID Connect provider (code + PKCE), back at /signin/callback. */
+function OidcSignIn({ next }: { next: string | undefined }) {
+  const { t } = useTranslation();
+  const [config, setConfig] = useState<AuthConfig['oidc']>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void authConfig().then((c) => live && setConfig(c.oidc));
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!config) return null;
+  const go = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const manager = await userManager();
+      await manager!.signinRedirect({ state: { next: next ?? '/' } });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="oidc-heading" className="card signin-way">
+      <h2 id="oidc-heading">{t('vote.signIn.oidc.heading')}</h2>
+      <p>{t('vote.signIn.oidc.intro')}</p>
+      {error !== undefined && <ErrorMessage error={error} />}
+      <button type="button" disabled={busy} onClick={() => void go()}>
+        {busy ? t('vote.signIn.busy') : t('vote.signIn.oidc.submit', { name: config.displayName ?? t('vote.signIn.oidc.defaultName') })}
+      </button>
+    </section>
+  );
+}
+
+/** /signin/callback: the provider sends the browser back with a code; the client swaps it (with the PKCE verifier) for tokens. */
+export function SignInCallbackPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { signIn } = useSession();
+  const [failure, setFailure] = useState<string>();
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    void (async () => {
+      try {
+        const [manager, config] = await Promise.all([userManager(), authConfig()]);
+        if (!manager || !config.oidc) throw new Error('no identity provider is configured');
+        const user = await manager.signinRedirectCallback();
+        signIn(user.access_token, 'oidc', config.oidc.rolesClaim);
+        const wanted = (user.state as { next?: string } | undefined)?.next;
+        navigate(safeNext(wanted ?? null) ?? '/', { replace: true });
+      } catch (error) {
+        setFailure((error as Error).message);
+      }
+    })();
+  }, [navigate, signIn]);
+  return (
+    <>
+      <PageTitle>{t('vote.signIn.title')}</PageTitle>
+      {failure ? (
+        <div className="alert alert-error" role="alert">
+          <p>{t('vote.signIn.oidc.failed', { message: failure })}</p>
+          <p>
+            <Link to="/signin">{t('vote.signIn.oidc.again')}</Link>
+          </p>
+        </div>
+      ) : (
+        <p role="status">{t('vote.signIn.oidc.callback')}</p>
+      )}
+    </>
+  );
+}
+
+/** /signin/signed-out: where the provider sends the browser after ending its session. */
+export function SignedOutPage() {
+  const { t } = useTranslation();
+  const { session, signOut } = useSession();
+  useEffect(() => {
+    // Whatever is left (the provider's sign-out state, a session from another tab): forget it.
+    if (session) signOut();
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith('plaza.oidc.')) sessionStorage.removeItem(key);
+  }, [session, signOut]);
+  return (
+    <>
+      <PageTitle>{t('vote.signIn.oidc.signedOut')}</PageTitle>
+      <p>{t('vote.signIn.oidc.signedOutBody')}</p>
+      <p>
+        <Link to="/signin">{t('vote.signIn.title')}</Link>
+      </p>
     </>
   );
 }

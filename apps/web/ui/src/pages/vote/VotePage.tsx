@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client';
@@ -26,17 +26,40 @@ import { BallotMeters, CheckboxBallot, ChooseOneBallot, PointsBallot, type Edito
 import { ballotProjects, loadAccepted, loadMine, loadRound } from './data';
 import { RankedBallot } from './RankedBallot';
 import { ReceiptView } from './ReceiptView';
+import type { ReceiptFacts } from './receipt';
 import { Refusal, refusalCode } from './Refusal';
 import type { BallotVersion, CastReceipt, MyBallots } from './types';
 import './vote.css';
 
+/** Told when a voting-code ballot is recorded: the page keeps the receipt and signs the code voter out. */
+const CodeVotedContext = createContext<((facts: ReceiptFacts) => void) | undefined>(undefined);
+
 export default function VotePage() {
   const { t } = useTranslation();
   const { roundId = '' } = useParams();
-  const { session, hasRole } = useSession();
+  const { session, hasRole, signOut } = useSession();
   const round = useAsync((signal) => loadRound(roundId, signal), [roundId]);
   const title = round.data ? t('vote.page.title', { round: round.data.config.name }) : t('vote.page.titleShort');
   const signInLink = `/signin?next=${encodeURIComponent(`/rounds/${roundId}/vote`)}`;
+  const [codeReceipt, setCodeReceipt] = useState<ReceiptFacts>();
+
+  if (codeReceipt) {
+    // A voting code is spent once its ballot is in: the session ends at once, the receipt stays on the page.
+    return (
+      <>
+        <PageTitle>{title}</PageTitle>
+        <section aria-labelledby="step-heading" className="vote-step">
+          <div className="alert alert-ok" role="status">
+            <h2 id="step-heading">{t('vote.done.heading')}</h2>
+            <p>{t('vote.done.codeSignedOut')}</p>
+          </div>
+          <h3>{t('vote.done.receipt')}</h3>
+          <p className="hint">{t('vote.done.receiptHint')}</p>
+          <ReceiptView facts={codeReceipt} />
+        </section>
+      </>
+    );
+  }
 
   if (!session || !hasRole('resident')) {
     return (
@@ -57,7 +80,14 @@ export default function VotePage() {
   return (
     <>
       <PageTitle>{title}</PageTitle>
-      <Async state={round}>{(r) => <VoteRound round={r} session={session} />}</Async>
+      <CodeVotedContext.Provider
+        value={(facts) => {
+          setCodeReceipt(facts);
+          signOut();
+        }}
+      >
+        <Async state={round}>{(r) => <VoteRound round={r} session={session} />}</Async>
+      </CodeVotedContext.Provider>
     </>
   );
 }
@@ -225,6 +255,8 @@ function BallotFlow({
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<unknown>();
   const [receipt, setReceipt] = useState<(CastReceipt & { castAt: string }) | undefined>();
+  const codeVoted = useContext(CodeVotedContext);
+  const codeSession = useSession().session?.votingCode !== undefined;
   const [revising, setRevising] = useState<BallotVersion | undefined>(current);
   const stepHeading = useRef<HTMLHeadingElement>(null);
   const problemsRef = useRef<HTMLDivElement>(null);
@@ -265,7 +297,12 @@ function BallotFlow({
     try {
       const body = { unitId, ...toBallot(rules, selection, projects) };
       const r = await api.voting.post<CastReceipt>(`/rounds/${roundId}/ballots`, body);
-      setReceipt({ ...r, castAt: new Date().toISOString() });
+      const castAt = new Date().toISOString();
+      if (codeSession && codeVoted) {
+        codeVoted({ roundId, roundName: round.config.name, unitId, unitName: unit.name, ballotVersion: r.ballotVersion, castAt, eventId: r.eventId, leafHash: r.leafHash, channel: r.channel });
+        return;
+      }
+      setReceipt({ ...r, castAt });
       setStep('done');
       onCast();
     } catch (error) {
