@@ -2,19 +2,20 @@ import type { EventEnvelope } from '@plaza/contracts';
 import { quoteIdent, type MessageContext } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import type { EntityManager } from 'typeorm';
+import type { LedgerFence } from './ledger-lease';
 
 /**
- * Appends every consumed event to the ledger in consumption order. Runs inside the projection runner's
- * transaction (with the processed-event record), so a redelivered event is never appended twice; the
- * head row is locked for the append so concurrent batches cannot leave gaps or reuse an index.
+ * Appends one event to the ledger under the head row's lock and returns its index (the projection and key
+ * rotations). The fence is checked first, in the same transaction: only the lease holder's append can commit.
  */
-/** Appends one event to the ledger under the head row's lock and returns its index (the projection and key rotations). */
 export async function appendToLedger(
   manager: EntityManager,
   schema: string,
+  fence: LedgerFence,
   envelope: EventEnvelope,
   source: { topic: string; partition: number; offset: string | number },
 ): Promise<number> {
+  await fence.check(manager);
   const s = quoteIdent(schema);
   const bytes = canonicalBytes(envelope);
   const [{ index }]: { index: string }[] = await manager.query(
@@ -29,11 +30,19 @@ export async function appendToLedger(
   return Number(index);
 }
 
+/**
+ * Appends every consumed event to the ledger in consumption order. Runs inside the projection runner's
+ * transaction (with the processed-event record), so a redelivered event is never appended twice; the
+ * head row is locked for the append so concurrent batches cannot leave gaps or reuse an index.
+ */
 export class LedgerProjection {
-  constructor(private readonly schema: string) {}
+  constructor(
+    private readonly schema: string,
+    private readonly fence: LedgerFence,
+  ) {}
 
   readonly apply = async (envelope: EventEnvelope, manager: EntityManager, context: MessageContext): Promise<void> => {
-    await appendToLedger(manager, this.schema, envelope, context);
+    await appendToLedger(manager, this.schema, this.fence, envelope, context);
     const s = quoteIdent(this.schema);
     if (envelope.type === 'BallotCast') {
       // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
