@@ -15,7 +15,7 @@ export async function appendToLedger(
   envelope: EventEnvelope,
   source: { topic: string; partition: number; offset: string | number },
 ): Promise<number> {
-  await fence.check(manager);
+  const token = await fence.check(manager);
   const s = quoteIdent(schema);
   const bytes = canonicalBytes(envelope);
   const [{ index }]: { index: string }[] = await manager.query(
@@ -23,9 +23,9 @@ export async function appendToLedger(
     `WITH head AS (UPDATE ${s}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index) SELECT index FROM head`,
   );
   await manager.query(
-    `INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, source.topic, source.partition, source.offset],
+    `INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset, lease_token)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [index, envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, source.topic, source.partition, source.offset, token],
   );
   return Number(index);
 }
