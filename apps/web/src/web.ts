@@ -16,7 +16,8 @@ export interface RunningWeb {
 
 /**
  * The one origin a browser talks to: the built UI (with the single-page fallback to index.html) and
- * /api/proposals, /api/voting, /api/audit forwarded to the three services with the prefix removed. Bodies
+ * /api/proposals, /api/voting, /api/audit forwarded to the three services (round robin over a service's
+ * instances when it has several) with the prefix removed. Bodies
  * are streamed through untouched (Nest's body parser is off), so the services see exactly what the
  * browser sent and answer with their own status codes and messages.
  */
@@ -29,11 +30,15 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(securityHeaders());
-  for (const [name, target] of Object.entries(upstreams(config))) {
+  for (const [name, targets] of Object.entries(upstreams(config))) {
+    // Several instances: each request goes to the next one (round robin). One that is down answers 502 below,
+    // which clients retry (with the same Idempotency-Key), and the retry goes to the next instance.
+    let turn = 0;
     app.use(
       `/api/${name}`,
       createProxyMiddleware<Request, Response>({
-        target,
+        target: targets[0],
+        ...(targets.length > 1 ? { router: () => targets[turn++ % targets.length] } : {}),
         changeOrigin: true,
         xfwd: true,
         proxyTimeout: 120_000,
