@@ -348,10 +348,14 @@ async function main() {
     child.on('exit', (code) => {
       service.exited = true;
       service.exitCode = code;
-      if (!stopping) {
-        say(`! ${service.name} stopped (exit code ${code}); stopping the rest. ${lastWords(service)}`);
-        shutdown(1);
+      if (stopping) return;
+      // Several instances: the others of the same service go on serving (the web origin skips to them on retry).
+      if (services.some((other) => other.app === service.app && !other.exited)) {
+        say(`! ${service.name} stopped (exit code ${code}); the other ${service.app} instances go on. ${lastWords(service)}`);
+        return;
       }
+      say(`! ${service.name} stopped (exit code ${code}); stopping the rest. ${lastWords(service)}`);
+      shutdown(1);
     });
     children.push(child);
   }

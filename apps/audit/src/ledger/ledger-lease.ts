@@ -205,8 +205,9 @@ export class LedgerLease implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.#stopped) this.logger.log(line);
     else this.logger.warn(line);
     this.#leading = false;
-    this.fence.token = undefined;
+    // The consumer first, so a batch in flight finishes (or, the lease being lost, meets the fence in the database).
     await this.pipeline.stopProjection(LEDGER_PROJECTION).catch((e: unknown) => this.logger.warn(`stopping the ledger consumer: ${(e as Error).message}`));
+    this.fence.token = undefined;
     for (const listener of this.#listeners) await listener(false);
   }
 }
