@@ -12,7 +12,8 @@
 // Development Ed25519 keys are generated once into .plaza/dev-auth/ (git-ignored): the voting-code key (voting
 // only) and, unless AUTH_SIGNING_KEY(_FILE) is set, the password-less test helper's key (proposals serves
 // POST /auth/dev/token while AUTH_DEV_IDP=true, the default for `npm start`).
-// Options: --verbose, --no-build (use the existing dist/), PLAZA_DEMO=off, PLAZA_DEMO_FILE=<.pb>, PLAZA_OPEN=off.
+// Options: --verbose, --no-build (use the existing dist/), --instances N (PLAZA_INSTANCES=N: N instances of each
+// API service behind the web origin), PLAZA_DEMO=off, PLAZA_DEMO_FILE=<.pb>, PLAZA_OPEN=off.
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -25,13 +26,38 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || process.env.LOG_FORMAT === 'pretty';
 const build = !argv.includes('--no-build');
 
-const services = [
-  { name: 'proposals', port: Number(process.env.PROPOSALS_PORT ?? 3001) },
-  { name: 'voting', port: Number(process.env.VOTING_PORT ?? 3002) },
-  { name: 'audit', port: Number(process.env.AUDIT_PORT ?? 3003) },
-  // The web app: the UI and /api/<service>/ forwarded to the three above; the one address a browser needs.
-  { name: 'web', port: Number(process.env.WEB_PORT ?? 3000) },
+/**
+ * `--instances N` (or PLAZA_INSTANCES=N): N instances each of proposals, voting and audit (README "Several
+ * instances"); instance k > 1 listens on the first one's port + 10·(k − 1) and logs to <service>-<k>.log.
+ */
+function instanceCount() {
+  const at = argv.indexOf('--instances');
+  const inline = argv.find((a) => a.startsWith('--instances='));
+  const raw = at >= 0 ? argv[at + 1] : inline ? inline.slice('--instances='.length) : process.env.PLAZA_INSTANCES ?? '1';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 9) {
+    process.stderr.write(`--instances (PLAZA_INSTANCES) takes a whole number from 1 to 9, not "${raw ?? ''}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+const instances = instanceCount();
+
+const apis = [
+  { app: 'proposals', port: Number(process.env.PROPOSALS_PORT ?? 3001) },
+  { app: 'voting', port: Number(process.env.VOTING_PORT ?? 3002) },
+  { app: 'audit', port: Number(process.env.AUDIT_PORT ?? 3003) },
 ];
+const services = [
+  ...apis.flatMap(({ app, port }) =>
+    Array.from({ length: instances }, (_, k) => ({ app, name: k === 0 ? app : `${app}-${k + 1}`, port: port + 10 * k })),
+  ),
+  // The web app: the UI and /api/<service>/ forwarded to the three above (round robin over their instances); the
+  // one address a browser needs.
+  { app: 'web', name: 'web', port: Number(process.env.WEB_PORT ?? 3000) },
+];
+/** The first instance of `app` (the demo import and the printed API addresses use it). */
+const first = (app) => services.find((s) => s.app === app);
 
 const children = [];
 let stopping = false;
@@ -356,20 +382,17 @@ async function main() {
   const idp = await startIdentityProvider(services[3].port);
   const auth = authEnv(idp);
   const pretty = verbose ? require('pino-pretty')({ colorize: tty, destination: 1, sync: true, singleLine: true, messageFormat: '{service}: {msg}', ignore: 'pid,hostname,service' }) : undefined;
-  const upstreams = {
-    PROPOSALS_URL: `http://127.0.0.1:${services[0].port}`,
-    VOTING_URL: `http://127.0.0.1:${services[1].port}`,
-    AUDIT_URL: `http://127.0.0.1:${services[2].port}`,
-  };
+  const urls = (app) => services.filter((s) => s.app === app).map((s) => `http://127.0.0.1:${s.port}`).join(',');
+  const upstreams = { PROPOSALS_URL: urls('proposals'), VOTING_URL: urls('voting'), AUDIT_URL: urls('audit') };
   say(`  starting ${services.map((s) => s.name).join(', ')}…`);
   for (const service of services) {
-    const main = path.join(root, 'dist', 'apps', service.name, 'src', 'main.js');
+    const main = path.join(root, 'dist', 'apps', service.app, 'src', 'main.js');
     service.logFile = logFile(service.name);
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: root,
       env: {
         ...process.env,
-        ...(service.name === 'web' ? { ...upstreams, ...auth.web } : auth[service.name]),
+        ...(service.app === 'web' ? { ...upstreams, ...auth.web } : auth[service.app]),
         PORT: String(service.port),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       },
@@ -379,17 +402,22 @@ async function main() {
     child.on('exit', (code) => {
       service.exited = true;
       service.exitCode = code;
-      if (!stopping) {
-        say(`! ${service.name} stopped (exit code ${code}); stopping the rest. ${lastWords(service)}`);
-        shutdown(1);
+      if (stopping) return;
+      // Several instances: the others of the same service go on serving (the web origin skips to them on retry).
+      if (services.some((other) => other.app === service.app && !other.exited)) {
+        say(`! ${service.name} stopped (exit code ${code}); the other ${service.app} instances go on. ${lastWords(service)}`);
+        return;
       }
+      say(`! ${service.name} stopped (exit code ${code}); stopping the rest. ${lastWords(service)}`);
+      shutdown(1);
     });
     children.push(child);
   }
   await Promise.all(services.map((s) => waitReady(s)));
-  const web = `http://127.0.0.1:${services[3].port}`;
+  const web = `http://127.0.0.1:${first('web').port}`;
   say(`✓ services ready: ${services.map((s) => `${s.name} :${s.port}`).join(', ')}`);
-  const demo = auth.devIdp ? await seedDemo({ proposals: services[0].port, voting: services[1].port, audit: services[2].port }, auth.keyFile) : undefined;
+  if (instances > 1) say(`  ${instances} instances each of proposals, voting and audit behind ${web} (round robin; one audit instance holds the ledger lease)`);
+  const demo = auth.devIdp ? await seedDemo({ proposals: first('proposals').port, voting: first('voting').port, audit: first('audit').port }, auth.keyFile) : undefined;
   if (stopping) return;
   const landing = demo ? `${web}/rounds/${demo}` : web;
   say('');
@@ -399,9 +427,9 @@ async function main() {
     say(`    resident-1 (resident) votes, admin runs rounds, staff reviews, auditor verifies; password "${process.env.PLAZA_IDP_PASSWORD ?? 'plaza'}".`);
   } else say(`  Sign in → your OpenID Connect provider (${process.env.AUTH_OIDC_ISSUER}).`);
   if (auth.devIdp) {
-    say(`  Test helper (AUTH_DEV_IDP=true, never in production): POST http://127.0.0.1:${services[0].port}/auth/dev/token gives tokens for curl (README, "Auth").`);
+    say(`  Test helper (AUTH_DEV_IDP=true, never in production): POST http://127.0.0.1:${first('proposals').port}/auth/dev/token gives tokens for curl (README, "Auth").`);
   }
-  say(`  APIs (OpenAPI at /docs): ${services.slice(0, 3).map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')}`);
+  say(`  APIs (OpenAPI at /docs): ${services.filter((s) => s.app !== 'web').map((s) => `${s.name} http://127.0.0.1:${s.port}`).join(', ')}`);
   say(`  Logs: ${shown(logsDir())}/{${services.map((s) => s.name).join(',')}}.log (JSON; npx pino-pretty < file reads one)`);
   say('');
   say('Ctrl-C stops everything.');

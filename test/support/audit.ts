@@ -35,11 +35,16 @@ export class AuditStack {
     };
   }
 
-  async start(): Promise<void> {
-    if (this.running) return;
+  /** Creates the three topics (the services would on start; a test publishing first needs them before). */
+  async ensureTopics(): Promise<void> {
     const admin = new KafkaAdmin({ brokers: TEST_KAFKA_BROKERS, clientId: 'plaza-audit-test-admin' });
     await admin.ensureTopics((['proposals', 'voting', 'audit'] as const).map((p) => ({ topic: topicFor(p, this.prefix), numPartitions: DEFAULT_TOPIC_PARTITIONS })));
     await admin.disconnect();
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.ensureTopics();
     this.running = await startService(auditService(this.env()));
   }
 

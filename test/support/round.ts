@@ -25,6 +25,8 @@ export interface RoundSpec {
   roll?: string[];
   /** Stop before opening voting (default false). */
   stayInReview?: boolean;
+  /** How long to wait for the voting service to take the round in (default 20 s; a consumer group rebalancing needs more). */
+  projectionTimeoutMs?: number;
 }
 
 export const DEFAULT_UNITS: RoundConfig['units'] = [{ id: 'centre', name: 'Centre', kind: 'district', budget: 1_000_000_00 }];
@@ -73,7 +75,7 @@ export async function openRound(stack: Stack, spec: RoundSpec = {}): Promise<Ope
   await expectEventually(async () => {
     const box = await http('GET', `${V}/rounds/${roundId}/ballot-box`, undefined, admin);
     expect(box.body.acceptedProposals).toHaveLength(accepted.length);
-  });
+  }, { timeoutMs: spec.projectionTimeoutMs });
   if (spec.roll) {
     const csv = ['resident_id,unit_id,birth_year', ...spec.roll].join('\n');
     must('import roll', await http('POST', `${V}/rounds/${roundId}/voters/roll`, { csv }, admin), 200);

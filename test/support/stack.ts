@@ -22,6 +22,8 @@ export class Stack {
     audit: uniqueName('audit'),
   };
   private readonly running = new Map<ServiceName, RunningService>();
+  /** More instances of a service on the same schema and topics (several instances behind one origin). */
+  private readonly extras: RunningService[] = [];
 
   /** `settings`: more environment for a service, over the defaults (e.g. a low rate limit to test it). */
   constructor(private readonly settings: Partial<Record<ServiceName, Record<string, string>>> = {}) {}
@@ -57,6 +59,13 @@ export class Stack {
     }
   }
 
+  /** Starts one more instance of `name` on the same schema and topics; stop it with its app.close(). */
+  async startInstance(name: ServiceName): Promise<RunningService> {
+    const instance = await startService(this.definition(name));
+    this.extras.push(instance);
+    return instance;
+  }
+
   async stop(...names: ServiceName[]): Promise<void> {
     for (const name of names.length ? names : [...this.running.keys()]) {
       const service = this.running.get(name);
@@ -79,6 +88,7 @@ export class Stack {
 
   /** Stops everything, drops the schemas and the topics. */
   async destroy(): Promise<void> {
+    for (const extra of this.extras.splice(0)) await extra.app.close().catch(() => undefined);
     await this.stop();
     for (const schema of Object.values(this.schemas)) await dropSchema(TEST_DATABASE_URL, schema);
     const admin = new KafkaAdmin({ brokers: TEST_KAFKA_BROKERS, clientId: 'plaza-test-cleanup' });

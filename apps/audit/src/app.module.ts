@@ -12,6 +12,7 @@ import { ballotEntriesRebuild } from './ledger/ballot-entries.rebuild';
 import { DataSource } from 'typeorm';
 import { LedgerQuery } from './ledger/ledger-query';
 import { LedgerTree } from './ledger/ledger-tree';
+import { LEDGER_PROJECTION, LedgerFence, LedgerLease } from './ledger/ledger-lease';
 import { ProofsController } from './ledger/proofs.controller';
 import { CosignaturesController } from './ledger/cosignatures.controller';
 import { Witnesses } from './ledger/witnesses';
@@ -22,19 +23,22 @@ import { Checkpoints1764120000000 } from './migrations/1764120000000-checkpoints
 import { BallotFates1764150000000 } from './migrations/1764150000000-ballot-fates';
 import { Cosignatures1764160000000 } from './migrations/1764160000000-cosignatures';
 import { KeyHistory1764170000000 } from './migrations/1764170000000-key-history';
+import { LedgerLease1765300000000 } from './migrations/1765300000000-ledger-lease';
 import { RecountService } from './recount/recount.service';
 import { VerificationController } from './recount/verification.controller';
 
-export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000, Cosignatures1764160000000, KeyHistory1764170000000];
+export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000, Cosignatures1764160000000, KeyHistory1764170000000, LedgerLease1765300000000];
 
 @Module({})
 export class AuditAppModule {
   static register(config: LoadedAuditConfig): DynamicModule {
-    const ledger = new LedgerProjection(config.DB_SCHEMA);
+    const fence = new LedgerFence(config.DB_SCHEMA, config.LEDGER_LEASE_TTL_MS);
+    const ledger = new LedgerProjection(config.DB_SCHEMA, fence);
     const pipeline = EventPipelineModule.forRoot({
       producer: 'audit',
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      projections: [{ name: 'ledger', from: ['proposals', 'voting'], apply: ledger.apply }],
+      // Only the instance holding the ledger lease consumes (LedgerLease starts and stops it).
+      projections: [{ name: LEDGER_PROJECTION, from: ['proposals', 'voting'], apply: ledger.apply, autoStart: false }],
     });
     return {
       module: AuditAppModule,
@@ -50,6 +54,8 @@ export class AuditAppModule {
       providers: [
         { provide: AUDIT_CONFIG, useValue: config },
         { provide: CLOCK, useValue: systemClock },
+        { provide: LedgerFence, useValue: fence },
+        LedgerLease,
         LedgerTree,
         LedgerQuery,
         SigningKey,

@@ -9,6 +9,7 @@ import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
 import { EligibilityService } from './eligibility/eligibility.service';
+import { SignInLimitsStore } from './eligibility/sign-in-limits.store';
 import { SIGN_IN_WINDOW_MS } from './eligibility/sign-in-throttle';
 import { PaperController } from './paper/paper.controller';
 import { PaperService } from './paper/paper.service';
@@ -19,6 +20,7 @@ import { VotingProjections1764100000000 } from './migrations/1764100000000-votin
 import { PaperRefusals1764130000000 } from './migrations/1764130000000-paper-refusals';
 import { BallotSecrets1764140000000 } from './migrations/1764140000000-ballot-secrets';
 import { InsiderControls1765100000000 } from './migrations/1765100000000-insider-controls';
+import { SignInLimits1765300000000 } from './migrations/1765300000000-sign-in-limits';
 import { RoundProjection } from './projection/round-projection';
 import { roundsRebuild } from './projection/rounds.rebuild';
 import { RoundSecretController, RoundSecrets, SECRET_POLICY } from './rounds/round-secret';
@@ -29,6 +31,7 @@ export const votingMigrations = [
   PaperRefusals1764130000000,
   BallotSecrets1764140000000,
   InsiderControls1765100000000,
+  SignInLimits1765300000000,
 ];
 
 @Module({})
@@ -56,8 +59,14 @@ export class VotingAppModule {
         }),
         // Signs and alone accepts voting-code tokens (TokenIssuer), with its own AUTH_VOTING_CODE_KEY(_FILE).
         AuthModule.forRoot(config, { issuesVotingCodes: true }),
-        // In memory, per process: one voting service per deployment (a second one would need a shared store).
-        ThrottlerModule.forRoot([{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }]),
+        // Counted in PostgreSQL, so the limit holds across every voting instance behind the origin.
+        ThrottlerModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            throttlers: [{ ttl: SIGN_IN_WINDOW_MS, limit: config.CODE_SIGNIN_PER_MINUTE }],
+            storage: new SignInLimitsStore(dataSource, config.DB_SCHEMA),
+          }),
+        }),
       ],
       controllers: [BallotsController, EligibilityController, PaperController, ResultsController, RoundSecretController],
       providers: [

@@ -1,10 +1,12 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
 import { ConfigError } from '@plaza/nest-runtime';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const urlList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((u) => u.trim()).filter(Boolean) : value;
 
 /** The web server's settings, validated at boot like every Plaza service's (every bad variable named). */
 export class WebConfig {
@@ -17,15 +19,24 @@ export class WebConfig {
   @Max(65535)
   PORT = 3000;
 
-  /** Where the three APIs listen; the browser reaches them only through /api/<service>/ on this origin. */
-  @IsUrl(url)
-  PROPOSALS_URL = 'http://127.0.0.1:3001';
+  /**
+   * Where the three APIs listen; the browser reaches them only through /api/<service>/ on this origin. Several
+   * instances of a service: their URLs separated by commas, taken in turn (round robin).
+   */
+  @Transform(urlList)
+  @IsUrl(url, { each: true })
+  @ArrayNotEmpty()
+  PROPOSALS_URL: string[] = ['http://127.0.0.1:3001'];
 
-  @IsUrl(url)
-  VOTING_URL = 'http://127.0.0.1:3002';
+  @Transform(urlList)
+  @IsUrl(url, { each: true })
+  @ArrayNotEmpty()
+  VOTING_URL: string[] = ['http://127.0.0.1:3002'];
 
-  @IsUrl(url)
-  AUDIT_URL = 'http://127.0.0.1:3003';
+  @Transform(urlList)
+  @IsUrl(url, { each: true })
+  @ArrayNotEmpty()
+  AUDIT_URL: string[] = ['http://127.0.0.1:3003'];
 
   /** The built UI (`npm run build` writes it to dist/web). */
   @IsString()

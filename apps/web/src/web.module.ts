@@ -6,8 +6,8 @@ import type { WebConfig } from './config';
 
 export const WEB_CONFIG = Symbol('WEB_CONFIG');
 
-/** Upstream APIs the browser reaches through this origin: /api/<name>/… → <url>/… */
-export function upstreams(config: WebConfig): Record<'proposals' | 'voting' | 'audit', string> {
+/** Upstream APIs the browser reaches through this origin: /api/<name>/… → <url>/…, each with one URL per instance. */
+export function upstreams(config: WebConfig): Record<'proposals' | 'voting' | 'audit', readonly string[]> {
   return { proposals: config.PROPOSALS_URL, voting: config.VOTING_URL, audit: config.AUDIT_URL };
 }
 
@@ -20,7 +20,10 @@ class WebHealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when the UI is built and every API it forwards to answers its own readiness check. */
+  /**
+   * Ready when the UI is built and every API it forwards to answers its own readiness check (with several
+   * instances: at least one of them; the others' troubles are in `message`).
+   */
   @Get('ready')
   async ready() {
     const details: Record<string, { status: 'up' | 'down'; message?: string }> = {
@@ -29,13 +32,20 @@ class WebHealthController {
         : { status: 'down', message: `no index.html in ${this.config.WEB_UI_DIR} (run npm run build)` },
     };
     await Promise.all(
-      Object.entries(upstreams(this.config)).map(async ([name, url]) => {
-        try {
-          const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
-          details[name] = res.ok ? { status: 'up' } : { status: 'down', message: `${url}/health/ready answered ${res.status}` };
-        } catch (error) {
-          details[name] = { status: 'down', message: `${url}: ${(error as Error).message}` };
-        }
+      Object.entries(upstreams(this.config)).map(async ([name, urls]) => {
+        const problems = (
+          await Promise.all(
+            urls.map(async (url) => {
+              try {
+                const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3000) });
+                return res.ok ? undefined : `${url}/health/ready answered ${res.status}`;
+              } catch (error) {
+                return `${url}: ${(error as Error).message}`;
+              }
+            }),
+          )
+        ).filter((p): p is string => p !== undefined);
+        details[name] = problems.length < urls.length ? { status: 'up', ...(problems.length ? { message: problems.join('; ') } : {}) } : { status: 'down', message: problems.join('; ') };
       }),
     );
     const ok = Object.values(details).every((d) => d.status === 'up');

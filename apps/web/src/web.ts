@@ -17,7 +17,8 @@ export interface RunningWeb {
 
 /**
  * The one origin a browser talks to: the built UI (with the single-page fallback to index.html) and
- * /api/proposals, /api/voting, /api/audit forwarded to the three services with the prefix removed. Bodies
+ * /api/proposals, /api/voting, /api/audit forwarded to the three services (round robin over a service's
+ * instances when it has several) with the prefix removed. Bodies
  * are streamed through untouched (Nest's body parser is off), so the services see exactly what the
  * browser sent and answer with their own status codes and messages.
  */
@@ -33,11 +34,15 @@ export async function startWeb(config: WebConfig): Promise<RunningWeb> {
   // only one it forwards, so a browser cannot put an address of its choice in front of the services' rate limits.
   app.set('trust proxy', trustProxy(config.TRUST_PROXY));
   app.use(securityHeaders(config));
-  for (const [name, target] of Object.entries(upstreams(config))) {
+  for (const [name, targets] of Object.entries(upstreams(config))) {
+    // Several instances: each request goes to the next one (round robin). One that is down answers 502 below,
+    // which clients retry (with the same Idempotency-Key), and the retry goes to the next instance.
+    let turn = 0;
     app.use(
       `/api/${name}`,
       createProxyMiddleware<Request, Response>({
-        target,
+        target: targets[0],
+        ...(targets.length > 1 ? { router: () => targets[turn++ % targets.length] } : {}),
         changeOrigin: true,
         xfwd: false,
         proxyTimeout: 120_000,

@@ -18,6 +18,8 @@ export const RETRY_CODES = {
   inProgress: 'idempotency-in-progress',
   /** 422: the key was used for another request. */
   keyReused: 'idempotency-key-reused',
+  /** 409: the command with this key was applied, but the service stopped before storing its answer; not retried. */
+  answerLost: 'idempotency-answer-lost',
 } as const;
 
 /** Statuses that say the request was not processed, so sending it again is safe. */

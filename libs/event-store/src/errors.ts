@@ -36,3 +36,14 @@ export class RejectEventError extends Error {
     super(reason);
   }
 }
+
+/**
+ * An append under an Idempotency-Key claim that is no longer the appender's (another attempt took the key over
+ * after its lease, or already applied it): the append's transaction rolls back, so the command writes nothing.
+ */
+export class IdempotencyClaimLostError extends Error {
+  constructor(readonly key: string) {
+    super(`the Idempotency-Key ${key} is being handled by another attempt; this one wrote nothing`);
+    this.name = 'IdempotencyClaimLostError';
+  }
+}

@@ -2,6 +2,7 @@ import { hasOnlyCanonicalUuids, isCanonicalUuid, type EventEnvelope, type NewEve
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ConcurrencyError, DuplicateEventError } from './errors';
+import { recordClaimInTransaction } from './idempotency-store';
 import { quoteIdent, runQuery } from './sql';
 
 /** An event as the service's log holds it. */
@@ -143,6 +144,8 @@ export class EventStore {
     events: readonly NewEvent[],
   ): Promise<AppendResult> {
     validateAppend(streamId, expectedVersion, events);
+    // The command's Idempotency-Key, if it runs under one, is recorded (and its claim checked) in this transaction.
+    await recordClaimInTransaction(manager);
     const positions: number[] = [];
     for (let start = 0; start < events.length; start += CHUNK) {
       const chunk = events.slice(start, start + CHUNK);

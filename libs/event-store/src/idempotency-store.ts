@@ -1,12 +1,49 @@
-import type { DataSource } from 'typeorm';
-import { quoteIdent } from './sql';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { IdempotencyClaimLostError } from './errors';
+import { quoteIdent, runQuery } from './sql';
 
 /** What a claim found: the key is now ours to run, or the first answer to replay, or another request's. */
 export type IdempotencyClaim =
-  | { readonly outcome: 'claimed' }
+  | { readonly outcome: 'claimed'; readonly claimId: string }
   | { readonly outcome: 'replay'; readonly status: number; readonly body: unknown }
   | { readonly outcome: 'in-progress' }
+  /** The command's events are committed but its answer was never stored (the instance stopped in between). */
+  | { readonly outcome: 'applied' }
   | { readonly outcome: 'mismatch' };
+
+/** The claim a command runs under: recorded by every event append the command makes (see `idempotencyScope`). */
+export interface ClaimScope {
+  readonly table: string;
+  readonly caller: string;
+  readonly key: string;
+  readonly claimId: string;
+}
+
+const scope = new AsyncLocalStorage<ClaimScope>();
+
+/**
+ * Runs a command under an Idempotency-Key claim: every `EventStore.appendInTransaction` inside `run` (in the same
+ * async flow) records the key as `applied` in its own transaction, and rolls back with IdempotencyClaimLostError
+ * when the claim is no longer this one's (taken over after its lease, or applied by another attempt). An append
+ * made outside the request's async flow (a queue drained by another task) is not covered.
+ */
+export function runUnderClaim<T>(claim: ClaimScope, run: () => Promise<T>): Promise<T> {
+  return scope.run(claim, run);
+}
+
+/** Called by the event store inside an append's transaction. */
+export async function recordClaimInTransaction(manager: EntityManager): Promise<void> {
+  const claim = scope.getStore();
+  if (!claim) return;
+  const { rows } = await runQuery(
+    manager,
+    `UPDATE ${claim.table} SET state = 'applied' WHERE caller = $1 AND key = $2 AND claim_id = $3 AND state IN ('in-progress', 'applied') RETURNING 1`,
+    [claim.caller, claim.key, claim.claimId],
+  );
+  if (rows.length === 0) throw new IdempotencyClaimLostError(claim.key);
+}
 
 export interface IdempotencyTimes {
   readonly now: Date;
@@ -34,19 +71,21 @@ export class IdempotencyStore {
   async claim(caller: string, key: string, requestHash: string, t: IdempotencyTimes): Promise<IdempotencyClaim> {
     const expires = new Date(t.now.getTime() + t.ttlMs);
     const staleBefore = new Date(t.now.getTime() - t.leaseMs);
+    const claimId = randomUUID();
+    // Taken over after the lease only while 'in-progress' (nothing committed); a new claim id fences the old holder.
     const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO ${this.table} AS k (caller, key, request_hash, state, claimed_at, expires_at)
-       VALUES ($1, $2, $3, 'in-progress', $4, $5)
+      `INSERT INTO ${this.table} AS k (caller, key, request_hash, state, claimed_at, expires_at, claim_id)
+       VALUES ($1, $2, $3, 'in-progress', $4, $5, $7)
        ON CONFLICT (caller, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, state = 'in-progress', status = NULL, body = NULL,
-             claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at
+             claimed_at = EXCLUDED.claimed_at, expires_at = EXCLUDED.expires_at, claim_id = EXCLUDED.claim_id
          WHERE k.expires_at <= $4 OR (k.state = 'in-progress' AND k.claimed_at <= $6 AND k.request_hash = EXCLUDED.request_hash)
        RETURNING 1`,
-      [caller, key, requestHash, t.now, expires, staleBefore],
+      [caller, key, requestHash, t.now, expires, staleBefore, claimId],
     );
-    if (claimed.length > 0) return { outcome: 'claimed' };
-    const rows: { request_hash: string; state: string; status: number | null; body: unknown }[] = await this.dataSource.query(
-      `SELECT request_hash, state, status, body FROM ${this.table} WHERE caller = $1 AND key = $2`,
+    if (claimed.length > 0) return { outcome: 'claimed', claimId };
+    const rows: { request_hash: string; state: string; status: number | null; body: unknown; claimed_at: Date }[] = await this.dataSource.query(
+      `SELECT request_hash, state, status, body, claimed_at FROM ${this.table} WHERE caller = $1 AND key = $2`,
       [caller, key],
     );
     const row = rows[0];
@@ -54,20 +93,30 @@ export class IdempotencyStore {
     if (!row) return { outcome: 'in-progress' };
     if (row.request_hash !== requestHash) return { outcome: 'mismatch' };
     if (row.state === 'done') return { outcome: 'replay', status: row.status!, body: row.body };
+    if (row.state === 'applied' && row.claimed_at <= staleBefore) return { outcome: 'applied' };
     return { outcome: 'in-progress' };
   }
 
+  /** The scope a command runs in under this claim (for `runUnderClaim`). */
+  scope(caller: string, key: string, claimId: string): ClaimScope {
+    return { table: this.table, caller, key, claimId };
+  }
+
   /** Stores the first answer under the claim. */
-  async complete(caller: string, key: string, status: number, body: unknown): Promise<void> {
+  async complete(caller: string, key: string, claimId: string, status: number, body: unknown): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${this.table} SET state = 'done', status = $3, body = $4::jsonb WHERE caller = $1 AND key = $2 AND state = 'in-progress'`,
-      [caller, key, status, JSON.stringify(body ?? null)],
+      `UPDATE ${this.table} SET state = 'done', status = $4, body = $5::jsonb WHERE caller = $1 AND key = $2 AND claim_id = $3 AND state IN ('in-progress', 'applied')`,
+      [caller, key, claimId, status, JSON.stringify(body ?? null)],
     );
   }
 
-  /** Gives the key back after a command that wrote nothing (it failed), so a retry runs it again. */
-  async release(caller: string, key: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM ${this.table} WHERE caller = $1 AND key = $2 AND state = 'in-progress'`, [caller, key]);
+  /**
+   * Gives the key back after a command that failed, so a retry runs it again — unless the command's events were
+   * committed (`applied`: the failure came after the commit, e.g. a lost commit acknowledgement); then the key
+   * stays, and a retry never writes again.
+   */
+  async release(caller: string, key: string, claimId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ${this.table} WHERE caller = $1 AND key = $2 AND claim_id = $3 AND state = 'in-progress'`, [caller, key, claimId]);
   }
 
   /** Deletes expired keys; returns how many. */

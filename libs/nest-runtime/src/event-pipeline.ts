@@ -10,6 +10,8 @@ export interface ProjectionSpec {
   readonly name: string;
   readonly from: readonly Producer[];
   readonly apply: ProjectionRunnerOptions['apply'];
+  /** false: not started with the service but by `startProjection` (e.g. only on the instance holding a lease). */
+  readonly autoStart?: boolean;
 }
 
 export interface EventPipelineOptions {
@@ -53,6 +55,9 @@ export class EventPipeline implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(EventPipeline.name);
   readonly relay: OutboxRelay | null;
   readonly runners: ProjectionRunner[];
+  readonly #running = new Set<string>();
+  /** Starts and stops of one projection, one after the other. */
+  #changes: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(EVENT_PIPELINE_OPTIONS) private readonly options: EventPipelineOptions,
@@ -91,12 +96,44 @@ export class EventPipeline implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.ensureTopics(this.topics().map((topic) => ({ topic, numPartitions: DEFAULT_TOPIC_PARTITIONS })));
     this.relay?.start();
-    await Promise.all(this.runners.map((r) => r.start()));
+    await Promise.all(this.options.projections.filter((p) => p.autoStart !== false).map((p) => this.startProjection(p.name)));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled(this.runners.map((r) => r.stop()));
+    await Promise.allSettled(this.options.projections.map((p) => this.stopProjection(p.name)));
     await this.relay?.stop();
+  }
+
+  /** Whether the projection's consumer runs in this instance. */
+  isRunning(name: string): boolean {
+    return this.#running.has(name);
+  }
+
+  /** Joins the projection's consumer group (no-op when it runs already). */
+  startProjection(name: string): Promise<void> {
+    return this.#change(name, true);
+  }
+
+  /** Leaves the projection's consumer group; its partitions go to the group's other members (no-op when stopped). */
+  stopProjection(name: string): Promise<void> {
+    return this.#change(name, false);
+  }
+
+  #change(name: string, run: boolean): Promise<void> {
+    const index = this.options.projections.findIndex((p) => p.name === name);
+    if (index < 0) return Promise.reject(new Error(`no projection named ${name}`));
+    const next = this.#changes.catch(() => undefined).then(async () => {
+      if (run === this.#running.has(name)) return;
+      if (run) {
+        await this.runners[index].start();
+        this.#running.add(name);
+      } else {
+        this.#running.delete(name);
+        await this.runners[index].stop();
+      }
+    });
+    this.#changes = next;
+    return next;
   }
 }
 

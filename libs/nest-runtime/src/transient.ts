@@ -35,6 +35,20 @@ const KAFKA_TRANSIENT_NAMES = new Set([
 ]);
 
 /**
+ * Thrown by an instance that cannot take a write another instance of the same service takes (e.g. an audit
+ * standby asked to rotate the ledger key): 503 with Retry-After and `code`, so a client's retry reaches another
+ * instance behind the same origin.
+ */
+export class ServiceStandbyError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Whether an error is a lost database or broker connection (worth answering 503 and retrying), looking through
  * TypeORM's `driverError` and `cause` chains. Pure: the classification the one HTTP error mapping uses.
  */
@@ -69,6 +83,12 @@ export class TransientErrorFilter extends BaseExceptionFilter implements Excepti
   }
 
   override catch(error: unknown, host: ArgumentsHost): void {
+    if (error instanceof ServiceStandbyError && host.getType() === 'http') {
+      const res = host.switchToHttp().getResponse<Response>();
+      if (res.headersSent) return;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', '1').json({ statusCode: 503, error: 'Service Unavailable', code: error.code, message: error.message });
+      return;
+    }
     const kind = host.getType() === 'http' ? transientKind(error) : undefined;
     if (!kind) {
       super.catch(error, host);

@@ -44,6 +44,17 @@ export class AuditConfig extends ServiceConfig {
   @Max(10_000_000)
   CHECKPOINT_MAX_ENTRIES = 1000;
 
+  /**
+   * The ledger writer's lease (README "Several instances"): an instance that has not renewed it for this long loses
+   * it to a standby; renewed every third of it. Also how long PostgreSQL lets a ledger write sit idle in its
+   * transaction (a paused process) before ending it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  LEDGER_LEASE_TTL_MS = 5000;
+
   /** `production` refuses to start without LEDGER_SIGNING_KEY instead of generating a development key. */
   override productionProblems(): string[] {
     const problems = super.productionProblems();

@@ -5,6 +5,7 @@ import { CheckpointSigner, checkpointTimeMillis, type Checkpoint, type SignedChe
 import { InjectSchema } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import type { LoadedAuditConfig } from '../config/audit.config';
+import { LedgerFence, LedgerLease, NotLeaderError } from './ledger-lease';
 import { LedgerTree, type NotableEntry } from './ledger-tree';
 import { AUDIT_CONFIG, SigningKey } from './signing-key';
 
@@ -69,6 +70,7 @@ export interface CheckpointRow {
 }
 
 export const CHECKPOINT_COLUMNS = 'size, root_hash, time, origin, key_name, key_id, signature, body, note, event_id';
+const INSERT_COLUMNS = `${CHECKPOINT_COLUMNS}, lease_token`;
 
 export function toCheckpointView(row: CheckpointRow, cosignatures: readonly CosignatureView[] = []): CheckpointView {
   return {
@@ -97,6 +99,10 @@ export type AfterSync = (notable: readonly NotableEntry[]) => Promise<void>;
  * ResultsDeclared entry. Each checkpoint is stored and appended as a CheckpointSigned event (stream `ledger`)
  * in one transaction; the outbox relay publishes it on the audit topic. The CheckpointSigner starts from the
  * last stored checkpoint, so a restart can never sign a smaller, older or inconsistent one.
+ *
+ * Only the holder of the ledger lease signs (LedgerLease); a standby keeps its tree in step so it serves proofs,
+ * and on taking over reloads the last stored checkpoint and the current key before it signs. Each checkpoint's
+ * transaction checks the fencing token first and records it (`lease_token`).
  */
 @Injectable()
 export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -107,6 +113,8 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   #running: Promise<void> | undefined;
   #triggered = false;
   #stopped = false;
+  /** The signer must be reloaded from the database before signing (after a takeover). */
+  #stale = false;
   readonly #afterSync: AfterSync[] = [];
 
   constructor(
@@ -116,7 +124,15 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly tree: LedgerTree,
     private readonly key: SigningKey,
     private readonly store: EventStore,
-  ) {}
+    private readonly lease: LedgerLease,
+    private readonly fence: LedgerFence,
+  ) {
+    lease.onChange(async (leading) => {
+      if (!leading) return;
+      this.#stale = true;
+      this.#triggered = true;
+    });
+  }
 
   onAfterSync(listener: AfterSync): void {
     this.#afterSync.push(listener);
@@ -179,6 +195,12 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
   async #tick(): Promise<void> {
     const notable = await this.tree.sync();
     if (notable.length > 0) this.#triggered = true;
+    if (!this.lease.leading) return;
+    if (this.#stale) {
+      await this.key.refresh();
+      await this.#loadSigner();
+      this.#stale = false;
+    }
     await this.#maybeSign();
     for (const listener of this.#afterSync) await listener(notable);
   }
@@ -206,7 +228,11 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
       this.#triggered = false;
     } catch (e) {
       // Another instance signed first, or the write failed: start again from what the database holds.
-      await this.#loadSigner();
+      this.#stale = true;
+      if (e instanceof NotLeaderError) {
+        this.logger.warn(`checkpoint of size ${size} not stored: ${e.message}`);
+        return;
+      }
       if (!(e instanceof ConcurrencyError)) throw e;
     }
   }
@@ -221,9 +247,10 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
       { roundId: LEDGER_ROUND_ID, correlationId: `checkpoint-${size}`, now: new Date(cp.time) },
     );
     await this.dataSource.transaction(async (manager) => {
+      const token = await this.fence.check(manager);
       await manager.query(
-        `INSERT INTO ${s}.checkpoints (${CHECKPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [size, root, cp.time, cp.origin, signed.keyName, signed.keyId, signed.signature, signed.body, signed.note, event.id],
+        `INSERT INTO ${s}.checkpoints (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [size, root, cp.time, cp.origin, signed.keyName, signed.keyId, signed.signature, signed.body, signed.note, event.id, token],
       );
       await this.store.appendInTransaction(manager, LEDGER_STREAM, this.#count, [event]);
     });
@@ -238,6 +265,8 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     const previous: Checkpoint | undefined = rows[0]
       ? { origin: rows[0].origin, size: Number(rows[0].size), root: rows[0].root_hash, time: rows[0].time }
       : undefined;
+    // Another instance may have signed beyond what this one's tree holds yet.
+    if (previous && previous.size > this.tree.size) await this.tree.sync();
     if (previous && previous.size > this.tree.size) {
       throw new Error(`the last checkpoint covers ${previous.size} entries but the ledger holds ${this.tree.size}`);
     }

@@ -21,6 +21,7 @@ import { sign as edSign, type KeyObject } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { LoadedAuditConfig } from '../config/audit.config';
 import { Checkpointer } from './checkpoints';
+import { LedgerFence } from './ledger-lease';
 import { appendToLedger } from './ledger.projection';
 import { AUDIT_CONFIG, SigningKey } from './signing-key';
 
@@ -82,6 +83,7 @@ export class KeyRotation {
     @InjectSchema() private readonly schema: string,
     private readonly key: SigningKey,
     private readonly checkpointer: Checkpointer,
+    private readonly fence: LedgerFence,
   ) {}
 
   async history(upToSize = Number.MAX_SAFE_INTEGER): Promise<KeyHistoryView[]> {
@@ -166,12 +168,14 @@ export class KeyRotation {
 
   /** The index the next entry gets, with the head row locked until the transaction ends (the entry names it). */
   async #reserveIndex(manager: EntityManager): Promise<number> {
+    // The lease before the head row, in the order every ledger append takes them; a standby answers 503 here.
+    await this.fence.check(manager);
     const [{ size }]: { size: string }[] = await manager.query(`SELECT size FROM ${quoteIdent(this.schema)}.ledger_head WHERE id FOR UPDATE`);
     return Number(size);
   }
 
   async #append(manager: EntityManager, index: number, event: EventEnvelope): Promise<void> {
-    const at = await appendToLedger(manager, this.schema, event, { topic: 'audit', partition: -1, offset: -1 });
+    const at = await appendToLedger(manager, this.schema, this.fence, event, { topic: 'audit', partition: -1, offset: -1 });
     if (at !== index) throw new Error(`ledger index ${at} is not the reserved ${index}`);
   }
 }

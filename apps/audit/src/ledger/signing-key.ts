@@ -70,12 +70,19 @@ export class SigningKey {
       this.#privateKey = await this.#developmentKey();
     }
     this.#genesis = this.#privateKey;
-    // After a rotation the newest handed-over key signs (kept in key_history by the rotation).
+    await this.refresh();
+    this.logger.log(`checkpoints are signed by ${this.#keyName} key ${this.keyId}`);
+  }
+
+  /**
+   * After a rotation the newest handed-over key signs (kept in key_history by the rotation). Read again when this
+   * instance takes the ledger lease over: the previous holder may have rotated the key meanwhile.
+   */
+  async refresh(): Promise<void> {
     const [latest]: { private_pem: string }[] = await this.dataSource.query(
       `SELECT private_pem FROM ${quoteIdent(this.schema)}.key_history WHERE kind = 'handover' ORDER BY seq DESC LIMIT 1`,
     );
     if (latest) this.#privateKey = toPrivateKey(latest.private_pem);
-    this.logger.log(`checkpoints are signed by ${this.#keyName} key ${this.keyId}`);
   }
 
   /** Switches to the key a rotation handed over to (the caller recorded the handover first). */

@@ -6,6 +6,7 @@ import { RoundReplay } from '@plaza/recount';
 import { DataSource } from 'typeorm';
 import { resultDifferences } from '@plaza/bundle';
 import { Checkpointer } from '../ledger/checkpoints';
+import { LedgerFence, LedgerLease } from '../ledger/ledger-lease';
 import { LedgerTree, type NotableEntry } from '../ledger/ledger-tree';
 import { AUDIT_CONFIG } from '../ledger/signing-key';
 import type { LoadedAuditConfig } from '../config/audit.config';
@@ -46,9 +47,15 @@ export class RecountService {
     @InjectSchema() private readonly schema: string,
     private readonly store: EventStore,
     @Inject(AUDIT_CONFIG) config: LoadedAuditConfig,
+    lease: LedgerLease,
+    private readonly fence: LedgerFence,
   ) {
     this.#waitMs = Math.max(2000, config.CHECKPOINT_INTERVAL_MS * 2);
     checkpointer.onAfterSync((notable) => this.#afterSync(notable));
+    // A standby sees no notable entries: on taking over, look at the whole backlog again.
+    lease.onChange(async () => {
+      this.#checkedBacklog = false;
+    });
   }
 
   async #afterSync(notable: readonly NotableEntry[]): Promise<void> {
@@ -113,6 +120,7 @@ export class RecountService {
         ? newEvent('ResultsVerified', { unitId, declaredEventId: declared.id, inputDigest: declared.payload.inputDigest, selected: declared.payload.selected }, ctx)
         : newEvent('ResultsDisputed', { unitId, declaredEventId: declared.id, differences, recomputed: summary }, ctx);
     await this.dataSource.transaction(async (manager) => {
+      await this.fence.check(manager);
       const [{ count }]: { count: string }[] = await manager.query(`SELECT count(*) AS count FROM ${s}.verifications WHERE round_id = $1`, [p.round_id]);
       await manager.query(
         `INSERT INTO ${s}.verifications (declared_event_id, declared_index, round_id, unit_id, status, differences, declared, recomputed, ledger_size, event_id)

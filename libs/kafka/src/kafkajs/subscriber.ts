@@ -36,8 +36,15 @@ export class KafkaJsSubscriber implements MessageSubscriber {
       maxBytesPerPartition: this.tuning.maxBytesPerPartition ?? 1_048_576,
     });
     this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning });
+    } catch (error) {
+      // Leave the subscriber startable again (a later start() after the broker is back).
+      this.consumer = null;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
