@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, loggingModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { BALLOT_GROUPS, BallotGroups } from './ballots/ballot-groups';
 import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
@@ -56,6 +57,11 @@ export class VotingAppModule {
         { provide: PARTICIPATION_MIN_CELL, useValue: config.AGE_BAND_MIN_CELL },
         { provide: SECRET_POLICY, useValue: { afterDays: config.DESTROY_SECRET_AFTER_DAYS, sweepIntervalMs: config.SECRET_SWEEP_INTERVAL_MS } },
         RoundSecrets,
+        {
+          provide: BALLOT_GROUPS,
+          useFactory: () =>
+            new BallotGroups({ windowMs: config.BALLOT_GROUP_WINDOW_MS, maxSize: config.BALLOT_GROUP_MAX, concurrency: config.BALLOT_GROUP_CONCURRENCY }),
+        },
         BallotsService,
         EligibilityService,
         PaperService,
