@@ -9,7 +9,7 @@
 // prints a table and writes bench-results/bench-<time>.json. With PROPOSALS_URL, VOTING_URL and AUDIT_URL set it
 // uses those services instead (then BENCH_VOTING_SCHEMA / BENCH_AUDIT_SCHEMA name their schemas, and
 // BENCH_DEV_KEY or .plaza/dev-auth/ their signing key). BENCH_BALLOTS (20000), BENCH_CONCURRENCY (64),
-// BENCH_SKIP=ballots,kafka,pg,tally,verify,rebuild skip parts.
+// BENCH_SKIP=ballots,kafka,pg,tally,verify,rebuild skip parts; BENCH_NO_BUILD=1 skips the build.
 //
 // Flags: --json prints one JSON object on stdout (the figures below; everything else, the table included, goes
 // to stderr). --scenario city runs dist/apps/cli/src/bench/city-bench.js instead: a synthetic city-sized round
@@ -185,9 +185,12 @@ async function cleanup(schemas, prefix) {
 }
 
 async function main() {
-  log('building…');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', jsonMode ? 2 : 'inherit', 'inherit'] });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  // BENCH_NO_BUILD=1 uses dist/ as it is (e.g. while another bench of the same checkout is running).
+  if (!process.env.BENCH_NO_BUILD) {
+    log('building…');
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', jsonMode ? 2 : 'inherit', 'inherit'] });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
   const startedKafka = await ensureKafka();
 
   const external = process.env.PROPOSALS_URL && process.env.VOTING_URL && process.env.AUDIT_URL;
