@@ -9,7 +9,12 @@
 // prints a table and writes bench-results/bench-<time>.json. With PROPOSALS_URL, VOTING_URL and AUDIT_URL set it
 // uses those services instead (then BENCH_VOTING_SCHEMA / BENCH_AUDIT_SCHEMA name their schemas, and
 // BENCH_DEV_KEY or .plaza/dev-auth/ their signing key). BENCH_BALLOTS (20000), BENCH_CONCURRENCY (64),
-// BENCH_SKIP=ballots,kafka,pg,tally,verify skip parts.
+// BENCH_SKIP=ballots,kafka,pg,tally,verify,rebuild skip parts; BENCH_NO_BUILD=1 skips the build.
+//
+// Flags: --json prints one JSON object on stdout (the figures below; everything else, the table included, goes
+// to stderr). --scenario city runs dist/apps/cli/src/bench/city-bench.js instead: a synthetic city-sized round
+// from roll import to verified results, each phase's time and every process's peak memory (--voters N,
+// --districts N, --projects N, --ballot-types approval,knapsack size it; defaults 250000, 20, 400, both).
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -17,7 +22,21 @@ const os = require('node:os');
 const path = require('node:path');
 const { root, ensureKafka, stopKafka } = require('./lib');
 
-const log = (message) => process.stdout.write(`[bench] ${message}\n`);
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const jsonMode = flag('--json');
+const scenario = option('--scenario');
+if (scenario !== undefined && scenario !== 'city') {
+  console.error(`[bench] unknown --scenario ${scenario} (known: city)`);
+  process.exit(2);
+}
+// With --json, stdout carries only the JSON object: the readable output goes to stderr.
+const human = jsonMode ? process.stderr : process.stdout;
+const log = (message) => human.write(`[bench] ${message}\n`);
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -37,16 +56,69 @@ async function waitReady(service, timeoutMs = 90_000) {
   }
 }
 
+/** Runs a bench script; its stdout is collected (and shown) when it ends. */
 function runNode(script, args, env) {
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--enable-source-maps', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.length > 64 * 1024 * 1024) stdout = stdout.slice(-32 * 1024 * 1024);
+    });
+    child.on('close', (status) => resolve({ status, stdout, seconds: (Date.now() - started) / 1000 }));
   });
-  return { status: run.status, stdout: run.stdout ?? '', seconds: (Date.now() - started) / 1000 };
+}
+
+/** The figures `--json` prints (issue #15's names), from the parts' results. */
+function figures(results) {
+  const b = results.ballotsBench?.ballots;
+  const base = results.ballotsBench?.baselines ?? {};
+  const verify = results.verifyBench?.json;
+  const tallyJson = results.tallyBench?.json;
+  const rebuild = results.rebuildBench?.json;
+  const out = {
+    ballotsPerSecond: b?.endToEnd?.perSecond ?? null,
+    acceptedPerSecond: b?.accepted?.perSecond ?? null,
+    acceptP50Ms: b?.latencyMs?.p50 ?? null,
+    acceptP99Ms: b?.latencyMs?.p99 ?? null,
+    ledgerCaughtUpMs: b?.ledgerCaughtUpMs ?? null,
+    ballots: b?.ballots ?? null,
+    concurrency: b?.concurrency ?? null,
+    pgInsertSinglePerSecond: base.pgSingleRow?.perSecond ?? null,
+    pgInsertBatchedPerSecond: base.pgBatch100?.perSecond ?? null,
+    kafkaBatchedPerSecond: base.kafkaBatch100?.perSecond ?? null,
+    kafkaSinglePerSecond: base.kafkaSingle?.perSecond ?? null,
+    verify1MSeconds: verify && typeof verify.verifyMs === 'number' ? Number((verify.verifyMs / 1000).toFixed(2)) : null,
+    verify1MEntries: verify?.entries ?? null,
+    tallyAdd1Seconds: tallyJson?.tallyAdd1Seconds ?? null,
+  };
+  const rebuildRate = rebuild?.projectionRebuildEventsPerSecond;
+  if (typeof rebuildRate === 'number') out.projectionRebuildEventsPerSecond = rebuildRate;
+  out.loadAverageBefore = b?.loadAverage ?? null;
+  return out;
+}
+
+/** The human table: each figure with the baseline (or goal) it is to be read against. */
+function figureTable(f) {
+  const pct = (x, of) => (typeof x === 'number' && typeof of === 'number' && of > 0 ? ` = ${Math.round((x / of) * 100)} % of it` : '');
+  const rows = [
+    ['figure', 'value', 'baseline / goal (same run)'],
+    ['ballotsPerSecond (in the ledger)', String(f.ballotsPerSecond ?? 'n/a'), `pg 100-row commits ${f.pgInsertBatchedPerSecond ?? 'n/a'} rows/s${pct(f.ballotsPerSecond, f.pgInsertBatchedPerSecond)}; goal 1,500 (then 3,000)`],
+    ['accepted per second (HTTP)', String(f.acceptedPerSecond ?? 'n/a'), `pg single-row commits ${f.pgInsertSinglePerSecond ?? 'n/a'} rows/s${pct(f.acceptedPerSecond, f.pgInsertSinglePerSecond)}`],
+    ['acceptP50Ms / acceptP99Ms', `${f.acceptP50Ms ?? 'n/a'} / ${f.acceptP99Ms ?? 'n/a'}`, 'goal p99 under 250 ms at 1,500/s'],
+    ['kafka (relay → audit)', `${f.ballotsPerSecond ?? 'n/a'} events/s`, `kafka batched ${f.kafkaBatchedPerSecond ?? 'n/a'} msgs/s, one per send ${f.kafkaSinglePerSecond ?? 'n/a'}`],
+    ['verify1MSeconds', String(f.verify1MSeconds ?? 'n/a'), 'goal under 10 s'],
+  ];
+  for (const [file, seconds] of Object.entries(f.tallyAdd1Seconds ?? {})) rows.push([`tallyAdd1Seconds ${file}`, String(seconds), 'goal under 2 s']);
+  if (f.projectionRebuildEventsPerSecond !== undefined) rows.push(['projectionRebuildEventsPerSecond', String(f.projectionRebuildEventsPerSecond), '']);
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => `  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2]}`).join('\n') + '\n';
 }
 
 /** The last JSON object a bench printed on stdout, if it printed one. */
@@ -112,7 +184,7 @@ async function cleanup(schemas, prefix) {
   }
 }
 
-// ---- projection rebuild (i11-rebuild) -----------------------------------------------------------------------
+// ---- projection rebuild -------------------------------------------------------------------------------------
 /** Runs dist/apps/audit/src/bench/rebuild-bench.js; its JSON line becomes `rebuildBench`, its speed `projectionRebuildEventsPerSecond`. */
 function runRebuildBench(env) {
   const script = path.join(root, 'dist', 'apps', 'audit', 'src', 'bench', 'rebuild-bench.js');
@@ -126,9 +198,12 @@ function runRebuildBench(env) {
 // ---- end projection rebuild --------------------------------------------------------------------------------
 
 async function main() {
-  log('building…');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  // BENCH_NO_BUILD=1 uses dist/ as it is (e.g. while another bench of the same checkout is running).
+  if (!process.env.BENCH_NO_BUILD) {
+    log('building…');
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', jsonMode ? 2 : 'inherit', 'inherit'] });
+    if (build.status !== 0) process.exit(build.status ?? 1);
+  }
   const startedKafka = await ensureKafka();
 
   const external = process.env.PROPOSALS_URL && process.env.VOTING_URL && process.env.AUDIT_URL;
@@ -204,15 +279,35 @@ async function main() {
     }
 
     const results = { startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version } };
-    const ballotsOut = path.join(tmp, 'ballots.json');
-    log('ballots over HTTP, then the Kafka and PostgreSQL baselines…');
-    const ballots = runNode(path.join(root, 'dist', 'apps', 'cli', 'src', 'bench', 'ballots-bench.js'), ['--out', ballotsOut], benchEnv);
-    process.stdout.write(ballots.stdout);
-    results.ballotsBench = fs.existsSync(ballotsOut) ? JSON.parse(fs.readFileSync(ballotsOut, 'utf8')) : { error: `exit code ${ballots.status}` };
+    if (scenario === 'city') {
+      const cityOut = path.join(tmp, 'city.json');
+      const args = ['--out', cityOut];
+      for (const name of ['--voters', '--districts', '--projects', '--ballot-types', '--concurrency']) if (option(name) !== undefined) args.push(name, option(name));
+      log(`city scenario ${args.slice(2).join(' ')}…`);
+      const city = await runNode(path.join(root, 'dist', 'apps', 'cli', 'src', 'bench', 'city-bench.js'), args, benchEnv);
+      human.write(city.stdout);
+      results.city = fs.existsSync(cityOut) ? JSON.parse(fs.readFileSync(cityOut, 'utf8')) : { error: `exit code ${city.status}` };
+      fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+      const file = path.join(root, 'bench-results', `city-${results.startedAt.replace(/[:.]/g, '-')}.json`);
+      fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+      log(`results written to ${path.relative(root, file)}`);
+      if (jsonMode) process.stdout.write(JSON.stringify(results.city) + '\n');
+      ok = city.status === 0;
+      process.exitCode = ok ? 0 : 1;
+      return;
+    }
+    if (!skip.has('ballots') || !skip.has('kafka') || !skip.has('pg')) {
+      const ballotsOut = path.join(tmp, 'ballots.json');
+      log('ballots over HTTP, then the Kafka and PostgreSQL baselines…');
+      const ballots = await runNode(path.join(root, 'dist', 'apps', 'cli', 'src', 'bench', 'ballots-bench.js'), ['--out', ballotsOut], benchEnv);
+      human.write(ballots.stdout);
+      results.ballotsBench = fs.existsSync(ballotsOut) ? JSON.parse(fs.readFileSync(ballotsOut, 'utf8')) : { error: `exit code ${ballots.status}` };
+      results.ballotsExitCode = ballots.status;
+    }
 
-    for (const [name, file] of [
-      ['tally', 'tally-bench.js'],
-      ['verify', 'verify-bench.js'],
+    for (const [name, file, args] of [
+      ['tally', 'tally-bench.js', ['--rules', process.env.BENCH_TALLY_RULES ?? 'equalshares/add1', '--repeat', '1']],
+      ['verify', 'verify-bench.js', []],
     ]) {
       const script = path.join(root, 'dist', 'apps', 'cli', 'src', 'bench', file);
       if (skip.has(name)) continue;
@@ -222,12 +317,12 @@ async function main() {
         continue;
       }
       log(`${name} bench…`);
-      const r = runNode(script, [], benchEnv);
-      process.stdout.write(r.stdout);
+      const r = await runNode(script, args, benchEnv);
+      human.write(r.stdout);
       results[`${name}Bench`] = { exitCode: r.status, seconds: r.seconds, json: lastJson(r.stdout), output: r.stdout.slice(-20_000) };
     }
 
-    // ---- projection rebuild (i11-rebuild) -------------------------------------------------------------------
+    // ---- projection rebuild ---------------------------------------------------------------------------------
     // A blue/green rebuild of audit's ballot_entries from a 1,000,000-entry ledger in a throwaway schema (needs
     // only PostgreSQL): `npm run bench:rebuild` runs it alone. Field: projectionRebuildEventsPerSecond.
     if (!skip.has('rebuild')) Object.assign(results, runRebuildBench(benchEnv));
@@ -237,14 +332,18 @@ async function main() {
     const file = path.join(root, 'bench-results', `bench-${results.startedAt.replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
     log(`results written to ${path.relative(root, file)}`);
-    const b = results.ballotsBench.ballots;
+    const b = results.ballotsBench?.ballots;
     if (b) {
       const goal = 3000;
       const e2e = b.endToEnd?.perSecond;
       log(`goal ${goal} ballots/s end to end: accepted ${b.accepted.perSecond}/s${e2e ? `, in the ledger ${e2e}/s` : ''} → ${Math.round(((e2e ?? b.accepted.perSecond) / goal) * 100)} % of the goal`);
     }
-    process.exitCode = ballots.status === 0 ? 0 : 1;
-    ok = ballots.status === 0;
+    results.figures = figures(results);
+    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    human.write(figureTable(results.figures));
+    if (jsonMode) process.stdout.write(JSON.stringify(results.figures) + '\n');
+    ok = (results.ballotsExitCode ?? 0) === 0;
+    process.exitCode = ok ? 0 : 1;
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await Promise.all(

@@ -5,6 +5,7 @@ import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaAdmin } from '@plaza/kafka';
 import { KafkaModule, SubscriberFactory } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
+import { BALLOT_GROUPS, BallotGroups } from './ballots/ballot-groups';
 import { BallotsController } from './ballots/ballots.controller';
 import { BallotsService } from './ballots/ballots.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
@@ -74,6 +75,11 @@ export class VotingAppModule {
         { provide: PARTICIPATION_MIN_CELL, useValue: config.AGE_BAND_MIN_CELL },
         { provide: SECRET_POLICY, useValue: { afterDays: config.DESTROY_SECRET_AFTER_DAYS, sweepIntervalMs: config.SECRET_SWEEP_INTERVAL_MS } },
         RoundSecrets,
+        {
+          provide: BALLOT_GROUPS,
+          useFactory: () =>
+            new BallotGroups({ windowMs: config.BALLOT_GROUP_WINDOW_MS, maxSize: config.BALLOT_GROUP_MAX, concurrency: config.BALLOT_GROUP_CONCURRENCY }),
+        },
         BallotsService,
         EligibilityService,
         PaperService,

@@ -198,6 +198,80 @@ export class EventStore {
     return { nextExpectedVersion: expectedVersion + events.length, positions };
   }
 
+  /**
+   * Group commit: appends ONE event to each of several distinct streams in one statement, inside the caller's
+   * transaction, each with its own optimistic-concurrency outcome. An append whose stream is not at its
+   * expected version (read before, or a concurrent writer got there first) inserts nothing and comes back as
+   * a ConcurrencyError for that entry only: the transaction stays usable and the other appends stand. (A
+   * single statement cannot do this for several events per stream without risking a partial append, hence
+   * one event per stream.)
+   */
+  async appendEach(
+    manager: EntityManager,
+    appends: readonly { readonly streamId: string; readonly expectedVersion: number; readonly event: NewEvent }[],
+  ): Promise<({ readonly ok: true; readonly position: number } | { readonly ok: false; readonly error: ConcurrencyError })[]> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('appendEach runs inside the caller\'s transaction');
+    const streams = new Set<string>();
+    for (const a of appends) {
+      validateAppend(a.streamId, a.expectedVersion, [a.event]);
+      if (streams.has(a.streamId)) throw new RangeError(`appendEach: stream ${a.streamId} appears twice (one event per stream)`);
+      streams.add(a.streamId);
+    }
+    const positions = new Map<string, number>();
+    for (let start = 0; start < appends.length; start += CHUNK) {
+      const chunk = appends.slice(start, start + CHUNK);
+      const params: unknown[] = [];
+      const values = chunk.map((a, i) => {
+        const p = params.length;
+        const e = a.event;
+        params.push(start + i, e.id, a.streamId, a.expectedVersion, e.type, e.schemaVersion, e.roundId, e.occurredAt, e.producer, e.correlationId, e.causationId, JSON.stringify(e.payload));
+        return (
+          `($${p + 1}::integer, $${p + 2}::uuid, $${p + 3}::text, $${p + 4}::integer, $${p + 5}::text, $${p + 6}::integer, ` +
+          `$${p + 7}::text, $${p + 8}::timestamptz, $${p + 9}::text, $${p + 10}::text, $${p + 11}::text, $${p + 12}::jsonb)`
+        );
+      });
+      // The guard skips a stream already past its expected version; ON CONFLICT skips one a concurrent
+      // transaction appended to first (it waits for that one to commit or roll back). A duplicate event id
+      // still fails the statement: it is a producer bug, not a race.
+      const sql = `
+        INSERT INTO ${this.events} (event_id, stream_id, stream_version, type, schema_version, round_id,
+                                    occurred_at, producer, correlation_id, causation_id, payload)
+        SELECT v.event_id, v.stream_id, v.expected + 1, v.type, v.schema_version, v.round_id,
+               v.occurred_at, v.producer, v.correlation_id, v.causation_id, v.payload
+          FROM (VALUES ${values.join(', ')})
+            AS v(ord, event_id, stream_id, expected, type, schema_version, round_id, occurred_at, producer,
+                 correlation_id, causation_id, payload)
+         WHERE (SELECT coalesce(max(e.stream_version), 0) FROM ${this.events} e WHERE e.stream_id = v.stream_id) = v.expected
+         ORDER BY v.ord
+        ON CONFLICT (stream_id, stream_version) DO NOTHING
+        RETURNING stream_id, position`;
+      let inserted: { stream_id: string; position: string }[];
+      try {
+        inserted = (await runQuery<{ stream_id: string; position: string }>(manager, sql, params)).rows;
+      } catch (error) {
+        throw translateUniqueViolation(error, chunk[0].streamId, chunk[0].expectedVersion, chunk.map((a) => a.event));
+      }
+      for (const r of inserted) positions.set(r.stream_id, toPosition(r.position));
+    }
+    return appends.map((a) => {
+      const position = positions.get(a.streamId);
+      return position !== undefined ? { ok: true as const, position } : { ok: false as const, error: new ConcurrencyError(a.streamId, a.expectedVersion) };
+    });
+  }
+
+  /** The current version of each stream (0 for one without events), in one query. */
+  async streamVersions(streamIds: readonly string[], options: { readonly manager?: EntityManager } = {}): Promise<Map<string, number>> {
+    const versions = new Map<string, number>(streamIds.map((id) => [id, 0]));
+    if (streamIds.length === 0) return versions;
+    const { rows } = await runQuery<{ stream_id: string; version: number }>(
+      options.manager ?? this.dataSource.manager,
+      `SELECT stream_id, max(stream_version)::integer AS version FROM ${this.events} WHERE stream_id = ANY($1::text[]) GROUP BY stream_id`,
+      [[...streamIds]],
+    );
+    for (const r of rows) versions.set(r.stream_id, r.version);
+    return versions;
+  }
+
   /** The stream's events in version order, from `fromVersion` (default 1). */
   async readStream(
     streamId: string,

@@ -28,8 +28,14 @@ export interface OutboxRelayOptions {
   readonly schema?: string;
   /** Checkpoint row and lock name; one relay per (schema, name) publishes at a time. Default `outbox`. */
   readonly name?: string;
-  /** Events per Kafka send and checkpoint write. Default 500. */
+  /** Events per read and checkpoint write. Default 500. */
   readonly batchSize?: number;
+  /**
+   * Most bytes (message values) per Kafka send: a batch is split into sends below it, in order, because the
+   * broker refuses a record batch over its message.max.bytes (1 MB by default) and registration events of 1000
+   * pseudonyms each fill that with a dozen. Default 768 KiB.
+   */
+  readonly maxSendBytes?: number;
   /** Poll interval when the outbox is empty. Default 25 ms. */
   readonly idleIntervalMs?: number;
   /** How often a standby relay tries to take over the lock. Default 1000 ms. */
@@ -86,6 +92,7 @@ export class OutboxRelay {
   private readonly events: string;
   private readonly checkpoints: string;
   private readonly batchSize: number;
+  private readonly maxSendBytes: number;
   private readonly idleIntervalMs: number;
   private readonly standbyIntervalMs: number;
   private readonly maxBackoffMs: number;
@@ -104,6 +111,7 @@ export class OutboxRelay {
     this.events = `${quoteIdent(this.schema)}.events`;
     this.checkpoints = `${quoteIdent(this.schema)}.relay_checkpoints`;
     this.batchSize = options.batchSize ?? 500;
+    this.maxSendBytes = options.maxSendBytes ?? 768 * 1024;
     this.idleIntervalMs = options.idleIntervalMs ?? 25;
     this.standbyIntervalMs = options.standbyIntervalMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
@@ -195,10 +203,10 @@ export class OutboxRelay {
       [from.transactionId, from.position, this.batchSize],
     );
     if (rows.length === 0) return 0;
-    await this.options.publisher.send(
-      this.options.topic,
-      rows.map((row) => toOutgoingMessage(rowToEnvelope(row))),
-    );
+    // In order, one send after the other: a failure leaves the checkpoint before the whole batch (at least once).
+    for (const send of splitBySize(rows.map((row) => toOutgoingMessage(rowToEnvelope(row))), this.maxSendBytes)) {
+      await this.options.publisher.send(this.options.topic, send);
+    }
     const last = rows[rows.length - 1];
     const next: RelayCheckpoint = { transactionId: last.transaction_id, position: toPosition(last.position) };
     // Monotonic even if two relays ever overlapped (e.g. a stale session not yet noticed as dead).
@@ -295,6 +303,25 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+/** Consecutive runs of messages whose values add up to at most `maxBytes` (a larger message goes alone). */
+export function splitBySize(messages: readonly OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const sends: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.value ?? '') + 200;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      sends.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
 }
 
 /** The relay's checkpoint and how far behind it is (reads only; any connection will do). */

@@ -41,6 +41,30 @@ export class VotingConfig extends ServiceConfig {
   @IsInt()
   @Min(0)
   SECRET_SWEEP_INTERVAL_MS = 3_600_000;
+
+  /**
+   * Group commit of online ballots: how long the first ballot of a group waits for others while the database
+   * is idle (ms). Under load groups form on their own while earlier ones are written.
+   */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  BALLOT_GROUP_WINDOW_MS = 2;
+
+  /** Most ballots written in one transaction; 1 turns group commit off (a transaction per ballot). */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BALLOT_GROUP_MAX = 256;
+
+  /** Ballot groups written at the same time (each holds a database connection). */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  BALLOT_GROUP_CONCURRENCY = 4;
 }
 
 export function loadVotingConfig(env: Record<string, string | undefined> = process.env): VotingConfig & { DB_SCHEMA: string } {
