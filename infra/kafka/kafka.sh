@@ -191,20 +191,11 @@ format_node() {
     || { cat "$dir/format.log" >&2; return 1; }
 }
 
-# Starts node $1 in the background (no wait); returns 1 when a foreign broker already holds its port.
+# Starts node $1 in the background (no wait).
 launch() {
-  local n="$1" dir pid port
+  local n="$1" dir
   dir="$(node_dir "$n")"
-  port="$(node_port "$n")"
-  if pid="$(running_pid "$n")"; then
-    log "node $n already running (pid $pid)"
-    return 0
-  fi
-  if port_open "$port"; then
-    log "a broker already answers on $host:$port; using it"
-    return 1
-  fi
-  log "starting node $n on $host:$port (log: $(log_file "$n"))"
+  log "starting node $n on $host:$(node_port "$n") (log: $(log_file "$n"))"
   : >"$(log_file "$n")"
   # shellcheck disable=SC2046
   nohup java $(java_opts) -cp "$jars_dir/*" kafka.Kafka "$dir/server.properties" \
@@ -213,19 +204,26 @@ launch() {
 }
 
 start() {
-  local n foreign=()
-  command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
-  fetch
-  cluster_id >/dev/null
-  # Formatting starts a JVM per node: the nodes format side by side.
-  local pids=() pid
+  local n pid foreign=() need=() pids=()
   for n in "$@"; do
-    running_pid "$n" >/dev/null || port_open "$(node_port "$n")" || { format_node "$n" & pids+=($!); }
+    if running_pid "$n" >/dev/null; then continue; fi
+    if port_open "$(node_port "$n")"; then
+      log "a broker already answers on $host:$(node_port "$n"); using it"
+      foreign+=("$n")
+    else
+      need+=("$n")
+    fi
   done
-  for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
-  # A single node that already runs elsewhere on 9092 is reused as before; the nodes of a cluster start together
-  # (each waits for a controller quorum, a majority of them).
-  for n in "$@"; do launch "$n" || foreign+=("$n"); done
+  if (( ${#need[@]} > 0 )); then
+    command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
+    fetch
+    cluster_id >/dev/null
+    # Formatting starts a JVM per node: the nodes format side by side.
+    for n in "${need[@]}"; do format_node "$n" & pids+=($!); done
+    for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+    # The nodes of a cluster start together: each waits for a controller quorum, a majority of them.
+    for n in "${need[@]}"; do launch "$n"; done
+  fi
   for n in "$@"; do
     [[ " ${foreign[*]} " == *" $n "* ]] && continue
     wait_ready "$n"

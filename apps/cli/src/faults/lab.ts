@@ -26,7 +26,8 @@ export class KafkaCluster {
 
   /** Runs kafka.sh without blocking the event loop (ballots keep flowing while a node restarts). */
   async script(...args: string[]): Promise<void> {
-    const env = { ...process.env, KAFKA_NODES: String(this.nodes), KAFKA_PORT: String(this.basePort), KAFKA_DATA_DIR: this.dataDir };
+    // A loaded machine starts three JVMs slowly: five minutes unless KAFKA_START_TIMEOUT says otherwise.
+    const env = { KAFKA_START_TIMEOUT: '300', ...process.env, KAFKA_NODES: String(this.nodes), KAFKA_PORT: String(this.basePort), KAFKA_DATA_DIR: this.dataDir };
     try {
       const { stderr } = await run('bash', [join(this.root, 'infra', 'kafka', 'kafka.sh'), ...args], { env, maxBuffer: 8 * 1024 * 1024 });
       for (const line of stderr.trim().split('\n').filter(Boolean)) this.log(line);
