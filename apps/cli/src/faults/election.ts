@@ -30,7 +30,7 @@ export interface CastLog {
   /** Answers that were retried (503s, cut connections…), which the client then got through. */
   retries: number;
   /** When each accepted ballot was first sent and finally answered (ms since the epoch). */
-  readonly accepted: { sentAt: number; doneAt: number }[];
+  readonly accepted: { sentAt: number; doneAt: number; eventId: string }[];
 }
 
 /** A synthetic round (several units, approval ballots) driven through the services with the CLI's own client. */
@@ -105,7 +105,7 @@ export class Election {
         try {
           const receipt = await this.api.castBallot(this.roundId, identity, { unitId, choices: this.choices(i) });
           castLog.receipts.set(i, receipt.eventId);
-          castLog.accepted.push({ sentAt, doneAt: Date.now() });
+          castLog.accepted.push({ sentAt, doneAt: Date.now(), eventId: receipt.eventId });
         } catch (error) {
           castLog.errors.push({ voter: i, message: PlazaApi.describe(error).slice(0, 300) });
         }
@@ -174,6 +174,12 @@ export class Stores {
       `SELECT count(*) AS n FROM "${this.votingSchema}".events WHERE position > coalesce((SELECT max(last_position) FROM "${this.votingSchema}".relay_checkpoints), 0)`,
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** True once the audit ledger holds the event. */
+  async inLedger(eventId: string): Promise<boolean> {
+    const rows = await this.query(`SELECT 1 FROM "${this.auditSchema}".ledger_entries WHERE event_id = $1`, [eventId]);
+    return rows.length > 0;
   }
 
   async checkpointCount(): Promise<number> {

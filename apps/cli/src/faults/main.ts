@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   });
   const stopping = () => {
     log('interrupted: stopping the lab');
-    void lab.stop().finally(() => process.exit(130));
+    interrupted = lab.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', stopping);
   process.once('SIGTERM', stopping);
@@ -110,10 +110,17 @@ function writeDocs(table: string, results: readonly ScenarioResult[], command: s
   writeFileSync(file, a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text}\n${block}\n`);
 }
 
+/** Set by SIGINT/SIGTERM: the lab is being stopped, and the process exits once it is. */
+let interrupted: Promise<unknown> | undefined;
+
 main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
+  async (code) => {
+    await interrupted;
+    process.exit(code);
+  },
+  async (error: Error) => {
     process.stderr.write(`npm run faults: ${error.stack ?? error.message}\n`);
+    await interrupted;
     process.exit(2);
   },
 );
