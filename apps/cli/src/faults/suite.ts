@@ -345,7 +345,7 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
   const bundle = await bundleVerifies(lab.instances('audit')[0]!.url, election.roundId);
   if (!bundle.ok) notes.push(`bundle: ${bundle.failure}`);
   if (closed.differences.length) notes.push(`recount differences: ${closed.differences.join('; ')}`);
-  if (check.acceptedUnseen) notes.push(`${check.acceptedUnseen} ballots stored whose sender saw an error`);
+  if (check.acceptedUnseen) notes.push(`${check.acceptedUnseen} BallotCast events in the store whose receipt no sender holds (a cast committed whose answer was lost)`);
   for (const e of castLog.errors.slice(0, 3)) notes.push(`voter ${e.voter}: ${e.message}`);
   const lost = Math.max(check.lostInStore, check.lostInLedger);
   const result: ScenarioResult = {
