@@ -148,7 +148,15 @@ export class Lab {
     }
   }
 
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | undefined;
+
+  /** Stops everything the lab started; a second call (Ctrl-C during a run) waits for the first. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
     for (const s of [...this.services].reverse()) await s.stop().catch(() => undefined);
     await this.pgProxy.close().catch(() => undefined);
     await this.cluster.stop().catch((e: Error) => this.options.log(e.message));
