@@ -324,6 +324,7 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
   log(`${scenario.name}: setting up a round of ${options.units} units and ${options.ballots} voters`);
   await election.setup();
   let injectedAt = 0;
+  const injectionFailures: string[] = [];
   let injection: Promise<void> | undefined;
   let recovery: Promise<number> | undefined;
   let lastLog = Date.now();
@@ -332,7 +333,10 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
     if (!injection && answered >= Math.floor(options.ballots * options.injectAt)) {
       injectedAt = Date.now();
       log(`${scenario.name}: injecting after ${answered} ballots — ${scenario.description}`);
-      injection = scenario.inject(lab, election);
+      // A fault step that fails (a service that does not come back) is a finding, not the end of the run.
+      injection = scenario.inject(lab, election).catch((error: Error) => {
+        injectionFailures.push(error.message);
+      });
       recovery = recovered(lab, stores, castLog, injectedAt);
     }
     if (Date.now() - lastLog > 10_000) {
@@ -346,7 +350,7 @@ export async function runScenario(lab: Lab, scenario: Scenario, options: RunOpti
   const recoveredAt = await recovery;
   const recoverySeconds = (recoveredAt - injectedAt) / 1000;
   log(`${scenario.name}: ballots done (${castLog.receipts.size} accepted, ${castLog.errors.length} client-visible errors); closing the round`);
-  const notes: string[] = [];
+  const notes: string[] = injectionFailures.map((m) => `fault step failed: ${m}`);
   await stores.waitForLedger(election.roundId, 300_000).catch((e: Error) => notes.push(e.message));
   const closed = await election.close();
   await stores.waitForLedger(election.roundId, 300_000).catch((e: Error) => notes.push(e.message));
