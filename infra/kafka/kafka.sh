@@ -1,51 +1,78 @@
 #!/usr/bin/env bash
-# Runs a single-node Apache Kafka (KRaft) broker on 127.0.0.1:9092 without Docker.
+# Runs Apache Kafka (KRaft) without Docker: one broker on 127.0.0.1:9092 (the default), or a three-node cluster
+# on this machine when KAFKA_NODES=3 (three controller+broker processes, each with its own ports and data folder).
 # The broker jars come from Maven Central through Maven (versions pinned in pom.xml) and are cached in
 # infra/kafka/.jars (and ~/.m2), so only the very first start needs the network. Every fetch and start checks
 # the cached jars against the SHA-256 sums in jars.sha256: a missing, extra or corrupted jar is reported and
 # the set fetched again.
 #
-#   infra/kafka/kafka.sh start     fetch jars if needed, format storage once, start, wait until ready
-#   infra/kafka/kafka.sh stop      stop the broker this script started (waits for a clean shutdown)
-#   infra/kafka/kafka.sh restart   stop, then start with the same data
-#   infra/kafka/kafka.sh reset     stop and delete all broker data (a clean, empty broker on next start)
-#   infra/kafka/kafka.sh status    exit 0 when a broker answers on 127.0.0.1:9092
-#   infra/kafka/kafka.sh fetch     only fetch (or check) the jars
-#   infra/kafka/kafka.sh verify    exit 0 when the cached jars match jars.sha256
+#   infra/kafka/kafka.sh start [N]    fetch jars if needed, format storage once, start, wait until ready
+#   infra/kafka/kafka.sh stop [N]     stop the broker(s) this script started (waits for a clean shutdown)
+#   infra/kafka/kafka.sh restart [N]  stop, then start with the same data
+#   infra/kafka/kafka.sh kill N       kill -9 node N (fault tests; `start N` brings it back on its data)
+#   infra/kafka/kafka.sh reset        stop and delete all broker data (a clean, empty broker on next start)
+#   infra/kafka/kafka.sh status       exit 0 when every broker answers
+#   infra/kafka/kafka.sh brokers      print the bootstrap list (host:port,…) for KAFKA_BROKERS
+#   infra/kafka/kafka.sh fetch        only fetch (or check) the jars
+#   infra/kafka/kafka.sh verify       exit 0 when the cached jars match jars.sha256
+# N is a node number (1…KAFKA_NODES); without it the command applies to every node.
 #
-# Secure mode (issue #13): KAFKA_SECURE=1 runs the broker with SASL/SCRAM-SHA-512 and ACLs (StandardAuthorizer; what
-# no ACL allows is denied). The super user `admin` (password KAFKA_ADMIN_PASSWORD) and the users of KAFKA_SCRAM_USERS
-# ("name:password name:password …") are created when the storage is formatted; grant them access with
-# `plaza kafka-acls`. KAFKA_PORT / KAFKA_CONTROLLER_PORT move the broker off 9092/9093 (tests use their own ports, with
-# their own KAFKA_DATA_DIR). The controller listener stays PLAINTEXT on 127.0.0.1 (KRaft cannot authenticate it with
-# SCRAM), its ANONYMOUS principal being the broker itself.
+# Environment: KAFKA_NODES (1 or 3, default 1), KAFKA_PORT (first broker port, default 9092; node n listens on
+# KAFKA_PORT+2(n-1) for clients and the port after it for the controller quorum, so one node keeps 9092/9093 and
+# three use 9092…9097), KAFKA_DATA_DIR (default infra/kafka/.data; node n of a cluster keeps its data in node-n/
+# under it), KAFKA_JARS_DIR (default infra/kafka/.jars), KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP
+# (default -Xms128m -Xmx512m, per node -Xms64m -Xmx384m in a cluster), KAFKA_MAVEN_REPO (Maven's local repository,
+# default ~/.m2/repository), KAFKA_MAVEN_OFFLINE=1 (Maven offline: only what is cached).
 #
-# Environment: KAFKA_DATA_DIR (default infra/kafka/.data), KAFKA_JARS_DIR (default infra/kafka/.jars),
-# KAFKA_START_TIMEOUT seconds (default 90), KAFKA_HEAP (default -Xms128m -Xmx512m), KAFKA_MAVEN_REPO (Maven's
-# local repository, default ~/.m2/repository), KAFKA_MAVEN_OFFLINE=1 (Maven offline: only what is cached).
+# Secure mode (issue #13): KAFKA_SECURE=1 runs a single broker with SASL/SCRAM-SHA-512 and ACLs (StandardAuthorizer;
+# what no ACL allows is denied). The super user `admin` (password KAFKA_ADMIN_PASSWORD) and the users of
+# KAFKA_SCRAM_USERS ("name:password name:password …") are created when the storage is formatted; grant them access
+# with `plaza kafka-acls`. Tests move it off 9092 with KAFKA_PORT and their own KAFKA_DATA_DIR. The controller listener
+# stays PLAINTEXT on 127.0.0.1 (KRaft cannot authenticate it with SCRAM), its ANONYMOUS principal being the broker
+# itself. The three-node cluster runs without SASL (not built yet).
+#
+# A cluster sets replication for Kafka's own topics to 3 with min.insync.replicas 2 (so a write acknowledged with
+# acks=all survives losing any one node) and never elects an out-of-sync replica; Plaza's topics get the same
+# (libs/kafka ensureTopics picks them from the broker count). docs/reliability.md has the production settings.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data_dir="${KAFKA_DATA_DIR:-$here/.data}"
 jars_dir="${KAFKA_JARS_DIR:-$here/.jars}"
 timeout_s="${KAFKA_START_TIMEOUT:-90}"
-heap="${KAFKA_HEAP:--Xms128m -Xmx512m}"
-sums_file="$here/jars.sha256"
-pid_file="$data_dir/broker.pid"
-log_file="$data_dir/broker.log"
-host=127.0.0.1
-port="${KAFKA_PORT:-9092}"
-controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
+nodes="${KAFKA_NODES:-1}"
+base_port="${KAFKA_PORT:-9092}"
 secure="${KAFKA_SECURE:-0}"
+if [[ "$secure" == 1 && "$nodes" != 1 ]]; then
+  echo "[kafka] KAFKA_SECURE=1 runs a single broker (KAFKA_NODES=1)" >&2
+  exit 2
+fi
+if [[ "$nodes" != 1 && "$nodes" != 3 ]]; then
+  echo "[kafka] KAFKA_NODES must be 1 or 3, got $nodes" >&2
+  exit 2
+fi
+if (( nodes == 1 )); then heap="${KAFKA_HEAP:--Xms128m -Xmx512m}"; else heap="${KAFKA_HEAP:--Xms64m -Xmx384m}"; fi
+sums_file="$here/jars.sha256"
+host=127.0.0.1
+
+# One node keeps its files directly in the data folder (as before clusters existed); node n of a cluster in node-n/.
+node_dir() { if (( nodes == 1 )); then echo "$data_dir"; else echo "$data_dir/node-$1"; fi; }
+node_port() { echo $((base_port + 2 * ($1 - 1))); }
+controller_port() { echo $((base_port + 2 * ($1 - 1) + 1)); }
+pid_file() { echo "$(node_dir "$1")/broker.pid"; }
+log_file() { echo "$(node_dir "$1")/broker.log"; }
+all_nodes() { seq 1 "$nodes"; }
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
-port_open() { (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; }
+port_open() { (exec 3<>"/dev/tcp/$host/$1") 2>/dev/null; }
 
+# The pid of node $1 when the process this script started for it still runs.
 running_pid() {
-  [[ -f "$pid_file" ]] || return 1
-  local pid
-  pid="$(cat "$pid_file")"
+  local pid pf
+  pf="$(pid_file "$1")"
+  [[ -f "$pf" ]] || return 1
+  pid="$(cat "$pf")"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
@@ -118,59 +145,77 @@ java_opts() {
   echo "$heap -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true -Dlog4j2.configurationFile=$here/log4j2.properties"
 }
 
-start() {
-  if pid="$(running_pid)"; then
-    log "already running (pid $pid)"
-    wait_ready
-    return 0
-  fi
-  if port_open; then
-    log "a broker already answers on $host:$port; using it"
-    return 0
-  fi
-  command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
-  fetch
+# The node's effective config: server.properties, then what differs per node and for a cluster (a later line of
+# a Java properties file wins over an earlier one).
+write_config() {
+  local n="$1" dir voters="" i
+  dir="$(node_dir "$n")"
+  for i in $(all_nodes); do voters+="${voters:+,}$i@$host:$(controller_port "$i")"; done
+  {
+    cat "$here/server.properties"
+    echo ""
+    echo "# written by kafka.sh for node $n of $nodes"
+    echo "node.id=$n"
+    echo "controller.quorum.voters=$voters"
+    echo "listeners=PLAINTEXT://$host:$(node_port "$n"),CONTROLLER://$host:$(controller_port "$n")"
+    echo "advertised.listeners=PLAINTEXT://$host:$(node_port "$n")"
+    echo "log.dirs=$dir/kraft-logs"
+    if [[ "$secure" == 1 ]]; then secure_properties "$(node_port "$n")" "$(controller_port "$n")"; fi
+    if (( nodes == 3 )); then
+      echo "default.replication.factor=3"
+      echo "min.insync.replicas=2"
+      echo "unclean.leader.election.enable=false"
+      echo "offsets.topic.replication.factor=3"
+      echo "transaction.state.log.replication.factor=3"
+      echo "transaction.state.log.min.isr=2"
+      echo "share.coordinator.state.topic.replication.factor=3"
+      echo "share.coordinator.state.topic.min.isr=2"
+    fi
+  } >"$dir/server.properties"
+}
+
+# A cluster's nodes share one cluster id, made once and kept beside their folders.
+cluster_id() {
+  local file="$data_dir/cluster.id" id
+  if [[ -f "$file" ]]; then cat "$file"; return 0; fi
+  # Like Kafka's own Uuid.randomUuid: never an id starting with '-', which the format tool would read as an option
+  # (1 start in 64 failed with "argument --cluster-id/-t: expected one argument").
+  id="-"
+  while [[ "$id" == -* ]]; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   mkdir -p "$data_dir"
-  # The effective config is server.properties plus the data folder (and the ports, and secure mode's settings).
-  { sed -e "s/127.0.0.1:9092/127.0.0.1:$port/g" -e "s/127.0.0.1:9093/127.0.0.1:$controller_port/g" "$here/server.properties"
-    echo "log.dirs=$data_dir/kraft-logs"
-    [[ "$secure" == 1 ]] && secure_properties
-  } >"$data_dir/server.properties"
+  echo "$id" >"$file"
+  echo "$id"
+}
+
+# Formats node $1's storage once (its config written first).
+format_node() {
+  local n="$1" dir id
+  dir="$(node_dir "$n")"
+  mkdir -p "$dir"
+  write_config "$n"
+  [[ -f "$dir/kraft-logs/meta.properties" ]] && return 0
+  id="$(cluster_id)"
+  log "formatting storage in $dir (cluster $id)"
   local -a scram=()
   if [[ "$secure" == 1 ]]; then
-    [[ -n "${KAFKA_ADMIN_PASSWORD:-}" ]] || { log "KAFKA_SECURE=1 needs KAFKA_ADMIN_PASSWORD"; exit 1; }
+    [[ -n "${KAFKA_ADMIN_PASSWORD:-}" ]] || { log "KAFKA_SECURE=1 needs KAFKA_ADMIN_PASSWORD"; return 1; }
     scram+=(--add-scram "SCRAM-SHA-512=[name=admin,password=$KAFKA_ADMIN_PASSWORD]")
     local user
     for user in ${KAFKA_SCRAM_USERS:-}; do scram+=(--add-scram "SCRAM-SHA-512=[name=${user%%:*},password=${user#*:}]"); done
   fi
-  if [[ ! -f "$data_dir/kraft-logs/meta.properties" ]]; then
-    local cluster_id
-    # Like Kafka's own Uuid.randomUuid: never an id starting with '-', which the format tool would read as an option
-    # (1 start in 64 failed with "argument --cluster-id/-t: expected one argument").
-    cluster_id="-"
-    while [[ "$cluster_id" == -* ]]; do
-      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
-    done
-    log "formatting storage in $data_dir (cluster $cluster_id)"
-    # shellcheck disable=SC2046
-    java $(java_opts) -cp "$jars_dir/*" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$data_dir/server.properties" --ignore-formatted ${scram[@]+"${scram[@]}"} >"$data_dir/format.log" 2>&1 \
-      || { cat "$data_dir/format.log" >&2; exit 1; }
-  fi
-  log "starting broker on $host:$port (log: $log_file)"
-  : >"$log_file"
   # shellcheck disable=SC2046
-  nohup java $(java_opts) -cp "$jars_dir/*" kafka.Kafka "$data_dir/server.properties" \
-    >>"$log_file" 2>&1 </dev/null &
-  echo $! >"$pid_file"
-  wait_ready
+  java $(java_opts) -cp "$jars_dir/*" kafka.tools.StorageTool format -t "$id" \
+    -c "$dir/server.properties" --ignore-formatted ${scram[@]+"${scram[@]}"} >"$dir/format.log" 2>&1 \
+    || { cat "$dir/format.log" >&2; return 1; }
 }
 
-# Secure mode's broker settings, appended after server.properties (a later key wins).
+# Secure mode's broker settings for a broker on port $1 with its controller on $2 (a later key wins).
 secure_properties() {
   cat <<PROPS
-listeners=SASL_PLAINTEXT://$host:$port,CONTROLLER://$host:$controller_port
-advertised.listeners=SASL_PLAINTEXT://$host:$port
+listeners=SASL_PLAINTEXT://$host:$1,CONTROLLER://$host:$2
+advertised.listeners=SASL_PLAINTEXT://$host:$1
 inter.broker.listener.name=SASL_PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-512
@@ -182,52 +227,131 @@ super.users=User:admin;User:ANONYMOUS
 PROPS
 }
 
+# Starts node $1 in the background (no wait).
+launch() {
+  local n="$1" dir
+  dir="$(node_dir "$n")"
+  log "starting node $n on $host:$(node_port "$n") (log: $(log_file "$n"))"
+  : >"$(log_file "$n")"
+  # shellcheck disable=SC2046
+  nohup java $(java_opts) -cp "$jars_dir/*" kafka.Kafka "$dir/server.properties" \
+    >>"$(log_file "$n")" 2>&1 </dev/null &
+  echo $! >"$(pid_file "$n")"
+}
+
+start() {
+  local n pid foreign=() need=() pids=()
+  for n in "$@"; do
+    if running_pid "$n" >/dev/null; then continue; fi
+    if port_open "$(node_port "$n")"; then
+      log "a broker already answers on $host:$(node_port "$n"); using it"
+      foreign+=("$n")
+    else
+      need+=("$n")
+    fi
+  done
+  if (( ${#need[@]} > 0 )); then
+    command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
+    fetch
+    cluster_id >/dev/null
+    # Formatting starts a JVM per node: the nodes format side by side.
+    for n in "${need[@]}"; do format_node "$n" & pids+=($!); done
+    for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+    # The nodes of a cluster start together: each waits for a controller quorum, a majority of them.
+    for n in "${need[@]}"; do launch "$n"; done
+  fi
+  for n in "$@"; do
+    [[ " ${foreign[*]} " == *" $n "* ]] && continue
+    wait_ready "$n"
+  done
+}
+
 wait_ready() {
-  local started=$SECONDS
+  local n="$1" started=$SECONDS lf
+  lf="$(log_file "$n")"
   while true; do
-    if grep -q 'Kafka Server started' "$log_file" 2>/dev/null && port_open; then
-      log "ready after $((SECONDS - started)) s"
+    if grep -q 'Kafka Server started' "$lf" 2>/dev/null && port_open "$(node_port "$n")"; then
+      log "node $n ready after $((SECONDS - started)) s"
       return 0
     fi
-    if ! running_pid >/dev/null; then
-      log "broker exited during start; last log lines:"
-      tail -n 30 "$log_file" >&2 || true
+    if ! running_pid "$n" >/dev/null; then
+      log "node $n exited during start; last log lines:"
+      tail -n 30 "$lf" >&2 || true
       exit 1
     fi
     if (( SECONDS - started > timeout_s )); then
-      log "not ready after ${timeout_s}s; last log lines:"
-      tail -n 30 "$log_file" >&2 || true
+      log "node $n not ready after ${timeout_s}s; last log lines:"
+      tail -n 30 "$lf" >&2 || true
       exit 1
     fi
     sleep 0.2
   done
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$pid_file"
-    log "not running"
+stop_node() {
+  local n="$1" pid
+  if ! pid="$(running_pid "$n")"; then
+    rm -f "$(pid_file "$n")"
+    log "node $n not running"
     return 0
   fi
-  log "stopping broker (pid $pid)"
+  log "stopping node $n (pid $pid)"
   kill -TERM "$pid"
   for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pid_file"; log "stopped"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { rm -f "$(pid_file "$n")"; log "node $n stopped"; return 0; }
     sleep 0.1
   done
-  log "broker did not stop in 30 s; killing it"
+  log "node $n did not stop in 30 s; killing it"
   kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$pid_file"
+  rm -f "$(pid_file "$n")"
+}
+
+stop() {
+  local n pids=()
+  # The last broker of a cluster to stop waits for a controller that is already gone: stop them in parallel.
+  for n in "$@"; do stop_node "$n" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+}
+
+kill_node() {
+  local n="$1" pid
+  if ! pid="$(running_pid "$n")"; then log "node $n not running"; return 0; fi
+  log "kill -9 node $n (pid $pid)"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  rm -f "$(pid_file "$n")"
+}
+
+status() {
+  local n
+  for n in $(all_nodes); do port_open "$(node_port "$n")" || return 1; done
+}
+
+brokers() {
+  local n list=""
+  for n in $(all_nodes); do list+="${list:+,}$host:$(node_port "$n")"; done
+  echo "$list"
+}
+
+# The node numbers a command applies to: the one named, or all.
+targets() {
+  if [[ -n "${1:-}" ]]; then
+    [[ "$1" =~ ^[0-9]+$ ]] && (( $1 >= 1 && $1 <= nodes )) || { echo "[kafka] no node $1 (KAFKA_NODES=$nodes)" >&2; exit 2; }
+    echo "$1"
+  else
+    all_nodes
+  fi
 }
 
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  restart) stop; start ;;
-  reset) stop; rm -rf "$data_dir"; log "data removed" ;;
-  status) port_open ;;
+  start) mapfile -t ns < <(targets "${2:-}"); start "${ns[@]}" ;;
+  stop) mapfile -t ns < <(targets "${2:-}"); stop "${ns[@]}" ;;
+  restart) mapfile -t ns < <(targets "${2:-}"); stop "${ns[@]}"; start "${ns[@]}" ;;
+  kill) [[ -n "${2:-}" ]] || { echo "usage: $0 kill N" >&2; exit 2; }; mapfile -t ns < <(targets "$2"); kill_node "${ns[0]}" ;;
+  reset) mapfile -t ns < <(all_nodes); stop "${ns[@]}"; rm -rf "$data_dir"; log "data removed" ;;
+  status) status ;;
+  brokers) brokers ;;
   fetch) fetch ;;
   verify) verify_jars "$jars_dir" ;;
-  *) echo "usage: $0 start|stop|restart|reset|status|fetch|verify" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart [N] | kill N | reset|status|brokers|fetch|verify" >&2; exit 2 ;;
 esac

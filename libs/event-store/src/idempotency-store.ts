@@ -33,6 +33,58 @@ export function runUnderClaim<T>(claim: ClaimScope, run: () => Promise<T>): Prom
   return scope.run(claim, run);
 }
 
+/** The claim the current async flow runs under, if any: what a command hands to work done outside its flow. */
+export function currentClaim(): ClaimScope | undefined {
+  return scope.getStore();
+}
+
+/** Runs `run` outside any claim (work for several requests at once, e.g. a group commit, started from one of them). */
+export function outsideClaim<T>(run: () => T): T {
+  return scope.exit(run);
+}
+
+/**
+ * For work that appends for several commands in one transaction (a group commit): locks each command's key row
+ * while its claim is still the live one, so no retry can take it over before this transaction ends. Returns, per
+ * claim, whether it holds (an undefined claim always does). Then `markClaimsApplied` for those whose events went in.
+ */
+export async function lockClaims(manager: EntityManager, claims: readonly (ClaimScope | undefined)[]): Promise<boolean[]> {
+  const held = new Set<string>();
+  for (const [table, list] of byTable(claims)) {
+    const { rows } = await runQuery<{ caller: string; key: string }>(
+      manager,
+      `SELECT k.caller, k.key FROM ${table} k
+         JOIN unnest($1::text[], $2::text[], $3::uuid[]) AS c(caller, key, claim_id)
+           ON k.caller = c.caller AND k.key = c.key AND k.claim_id = c.claim_id
+        WHERE k.state IN ('in-progress', 'applied')
+        ORDER BY k.caller, k.key
+          FOR UPDATE OF k`,
+      [list.map((c) => c.caller), list.map((c) => c.key), list.map((c) => c.claimId)],
+    );
+    for (const r of rows) held.add(`${table}\u0000${r.caller}\u0000${r.key}`);
+  }
+  return claims.map((c) => c === undefined || held.has(`${c.table}\u0000${c.caller}\u0000${c.key}`));
+}
+
+/** Records, in the caller's transaction, that these claims' commands appended their events (claims locked by lockClaims). */
+export async function markClaimsApplied(manager: EntityManager, claims: readonly (ClaimScope | undefined)[]): Promise<void> {
+  for (const [table, list] of byTable(claims)) {
+    await runQuery(
+      manager,
+      `UPDATE ${table} k SET state = 'applied'
+         FROM unnest($1::text[], $2::text[], $3::uuid[]) AS c(caller, key, claim_id)
+        WHERE k.caller = c.caller AND k.key = c.key AND k.claim_id = c.claim_id AND k.state IN ('in-progress', 'applied')`,
+      [list.map((c) => c.caller), list.map((c) => c.key), list.map((c) => c.claimId)],
+    );
+  }
+}
+
+function byTable(claims: readonly (ClaimScope | undefined)[]): Map<string, ClaimScope[]> {
+  const out = new Map<string, ClaimScope[]>();
+  for (const c of claims) if (c) out.set(c.table, [...(out.get(c.table) ?? []), c]);
+  return out;
+}
+
 /** Called by the event store inside an append's transaction. */
 export async function recordClaimInTransaction(manager: EntityManager): Promise<void> {
   const claim = scope.getStore();

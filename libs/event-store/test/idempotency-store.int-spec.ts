@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyClaimLostError } from '../src/errors';
 import { EventStore } from '../src/event-store';
-import { IdempotencyStore, runUnderClaim, type IdempotencyClaim } from '../src/idempotency-store';
+import { currentClaim, IdempotencyStore, lockClaims, markClaimsApplied, outsideClaim, runUnderClaim, type IdempotencyClaim } from '../src/idempotency-store';
 import { newEvent, openTestDatabase, type TestDatabase } from './support';
 
 let db: TestDatabase;
@@ -74,5 +74,26 @@ describe('IdempotencyStore', () => {
     });
     await keys.complete('sub:c', 'k4', multi, 201, { ok: true });
     expect(await keys.claim('sub:c', 'k4', 'h', t(1_000))).toEqual({ outcome: 'replay', status: 201, body: { ok: true } });
+  });
+  it('a group commit records each member\'s claim in its one transaction: a lapsed claim is left out, the rest are applied', async () => {
+    const now = new Date();
+    const t = (ms: number) => ({ now: new Date(now.getTime() + ms), ttlMs: 60_000, leaseMs: 10_000 });
+    const live = keys.scope('sub:g', 'k5', claimIdOf(await keys.claim('sub:g', 'k5', 'h', t(0))));
+    const lapsed = keys.scope('sub:g', 'k6', claimIdOf(await keys.claim('sub:g', 'k6', 'h', t(0))));
+    // k6's holder outlived its lease: a retry took the key over.
+    claimIdOf(await keys.claim('sub:g', 'k6', 'h', t(11_000)));
+    // The claim travels with the work, not with the async flow that runs the group.
+    expect(await runUnderClaim(live, async () => outsideClaim(() => currentClaim()))).toBeUndefined();
+    expect(await runUnderClaim(live, async () => currentClaim())).toEqual(live);
+
+    const holds = await db.dataSource.transaction(async (m) => {
+      const held = await lockClaims(m, [live, undefined, lapsed]);
+      await markClaimsApplied(m, [live]);
+      return held;
+    });
+    expect(holds).toEqual([true, true, false]);
+    // k5 is applied: after the lease a retry is told so instead of casting again; k6 belongs to its retry.
+    expect(await keys.claim('sub:g', 'k5', 'h', t(30_000))).toEqual({ outcome: 'applied' });
+    expect(await keys.claim('sub:g', 'k6', 'h', t(12_000))).toEqual({ outcome: 'in-progress' });
   });
 });

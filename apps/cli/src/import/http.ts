@@ -36,8 +36,13 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-/** Ten retries, backing off to 5 s: about half a minute, enough for a database restart or a broker election. */
-export const DEFAULT_RETRY: RetryPolicy = { retries: 10, baseDelayMs: 100, maxDelayMs: 5_000 };
+/**
+ * Sixteen retries, backing off to 5 s: about a minute. Enough for a database restart or a broker election, and
+ * longer than the 30 s lease an `Idempotency-Key` keeps when the service instance running its command was killed
+ * (a retry meets 409 idempotency-in-progress until the lease lapses; the fault suite saw clients give up first
+ * with ten retries).
+ */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 16, baseDelayMs: 100, maxDelayMs: 5_000 };
 
 /** What a retry is about to do, for the one line `plaza import` prints. */
 export interface RetryNotice {

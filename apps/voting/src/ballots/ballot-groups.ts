@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { outsideClaim, type ClaimScope } from '@plaza/event-store';
 import type { Caller } from '@plaza/nest-runtime';
 import type { CastBallotDto } from './dto/cast-ballot.dto';
 
@@ -10,6 +11,8 @@ export interface GroupMember {
   readonly caller: Caller;
   readonly dto: CastBallotDto;
   readonly ctx: { readonly correlationId: string; readonly now: Date; readonly causationId?: string | null };
+  /** The request's Idempotency-Key claim, recorded in the group's transaction with this ballot. */
+  readonly claim?: ClaimScope;
 }
 
 /** Each member's own answer: its receipt, or the error it alone gets (the HTTP error already mapped). */
@@ -67,7 +70,7 @@ export class BallotGroups<R = unknown> implements OnApplicationShutdown {
       queue.push({ member, resolve, reject });
       if (this.inFlight >= this.settings.concurrency) return; // a finishing group takes it
       if (queue.length >= this.settings.maxSize || this.settings.windowMs === 0) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.settings.windowMs);
+      else this.timer ??= outsideClaim(() => setTimeout(() => this.flush(), this.settings.windowMs));
     });
   }
 
@@ -98,7 +101,8 @@ export class BallotGroups<R = unknown> implements OnApplicationShutdown {
       // Re-queued at the end when more wait, so one busy round does not starve another.
       this.waiting.delete(roundId);
       if (queue.length > 0) this.waiting.set(roundId, queue);
-      void this.run(roundId, group);
+      // Outside the claim of whichever request happened to start the flush: each member carries its own.
+      void outsideClaim(() => this.run(roundId, group));
     }
   }
 

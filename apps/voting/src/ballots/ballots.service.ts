@@ -1,6 +1,6 @@
 import { ForbiddenException, GoneException, Inject, Injectable } from '@nestjs/common';
 import { readBallotCast, type BallotCast, type BallotCastV1, type EventContext } from '@plaza/contracts';
-import { ConcurrencyError, EventStore, quoteIdent } from '@plaza/event-store';
+import { ConcurrencyError, currentClaim, EventStore, IdempotencyClaimLostError, lockClaims, markClaimsApplied, quoteIdent, type ClaimScope } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import { InjectSchema, validationFailed, type Caller } from '@plaza/nest-runtime';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +33,8 @@ export interface CastItem {
   readonly ballot: BallotChoicesDto;
   readonly via: Via;
   readonly ctx: Command;
+  /** The Idempotency-Key claim of the request that cast it: recorded as applied in the transaction that appends it. */
+  readonly claim?: ClaimScope;
 }
 
 export type CastResult = { readonly ok: true; readonly receipt: BallotReceipt } | { readonly ok: false; readonly error: unknown };
@@ -80,7 +82,10 @@ export class BallotsService {
    * receipt or its own error.
    */
   async cast(roundId: string, caller: Caller, dto: CastBallotDto, ctx: Command): Promise<BallotReceipt> {
-    return this.groups.submit({ roundId, caller, dto, ctx });
+    // The request's Idempotency-Key claim travels with the ballot: the group's transaction records it (the group is
+    // written outside this request's async flow, where the event store would not see it).
+    const claim = currentClaim();
+    return this.groups.submit({ roundId, caller, dto, ctx, ...(claim ? { claim } : {}) });
   }
 
   /**
@@ -98,14 +103,15 @@ export class BallotsService {
         members.forEach((m, i) => {
           try {
             const pseudonym = this.callerPseudonym(round, m.caller);
-            items.push({ pseudonym, unitId: m.dto.unitId, ballot: m.dto, via: { channel: 'online' }, ctx: m.ctx });
+            items.push({ pseudonym, unitId: m.dto.unitId, ballot: m.dto, via: { channel: 'online' }, ctx: m.ctx, ...(m.claim ? { claim: m.claim } : {}) });
             at.push(i);
           } catch (error) {
             outcomes[i] = { ok: false, error: asHttpError(error) };
           }
         });
         const results = await this.castMany(manager, round, items);
-        results.forEach((r, j) => (outcomes[at[j]] = r.ok ? r : { ok: false, error: asHttpError(r.error) }));
+        // A lost Idempotency-Key claim stays itself: the interceptor answers it (409, retry).
+        results.forEach((r, j) => (outcomes[at[j]] = r.ok || r.error instanceof IdempotencyClaimLostError ? r : { ok: false, error: asHttpError(r.error) }));
         return outcomes;
       });
     } catch (error) {
@@ -127,7 +133,8 @@ export class BallotsService {
     via: Via,
     ctx: Command,
   ): Promise<BallotReceipt> {
-    const [result] = await this.castMany(manager, round, [{ pseudonym, unitId, ballot, via, ctx }]);
+    const claim = currentClaim();
+    const [result] = await this.castMany(manager, round, [{ pseudonym, unitId, ballot, via, ctx, ...(claim ? { claim } : {}) }]);
     if (!result.ok) throw result.error;
     return result.receipt;
   }
@@ -169,7 +176,14 @@ export class BallotsService {
     const results: CastResult[] = new Array(items.length);
     const decided: { index: number; item: CastItem; event: BallotEvent; streamId: string; version: number; salt: string }[] = [];
     const taken = new Set<string>();
+    // Each request's Idempotency-Key row is locked while its claim is live (a retry cannot take it over before this
+    // transaction ends) and marked applied below with the ballots that went in: a retried cast never writes twice.
+    const holds = await lockClaims(manager, items.map((i) => i.claim));
     items.forEach((item, index) => {
+      if (!holds[index]) {
+        results[index] = { ok: false, error: new IdempotencyClaimLostError(item.claim!.key) };
+        return;
+      }
       const streamId = ballotStream(roundId, item.pseudonym);
       const version = versions.get(streamId) ?? 0;
       try {
@@ -215,6 +229,7 @@ export class BallotsService {
       return a.ok;
     });
     if (written.length === 0) return results;
+    await markClaimsApplied(manager, written.map((d) => d.item.claim));
     const col = <T>(f: (d: (typeof written)[number]) => T) => written.map(f);
     const choices = col((d) => JSON.stringify(d.item.ballot.choices));
     const points = col((d) => (d.item.ballot.points !== undefined ? JSON.stringify(d.item.ballot.points) : null));
