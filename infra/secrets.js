@@ -36,12 +36,11 @@ for (const service of ['proposals', 'voting', 'audit']) {
 }
 fs.writeFileSync(path.join(dir, 'db-url-migrator'), url('plaza_migrator', 'db-migrator-password'), { mode: FILE_MODE });
 fs.writeFileSync(path.join(dir, 'db-url-admin'), url('postgres', 'db-admin-password'), { mode: FILE_MODE });
-// Voting-code tokens: voting signs, the others verify with the public half.
-if (write('auth-signing-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
-  made.push('auth-signing-key.pem');
+// Voting-code tokens: the voting service alone signs and verifies them (AUTH_VOTING_CODE_KEY_FILE); no other service
+// holds any half of this key. Staff, admin and auditor tokens come from the city's OpenID Connect provider.
+if (write('voting-code-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
+  made.push('voting-code-key.pem');
 }
-const pub = crypto.createPublicKey(fs.readFileSync(path.join(dir, 'auth-signing-key.pem'), 'utf8')).export({ format: 'pem', type: 'spki' });
-fs.writeFileSync(path.join(dir, 'auth-public-key.pem'), pub, { mode: 0o644 });
 // The ledger's checkpoint key (audit).
 if (write('ledger-signing-key.pem', () => crypto.generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }))) {
   made.push('ledger-signing-key.pem');

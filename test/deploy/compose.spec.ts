@@ -81,7 +81,7 @@ describe('infra/docker-compose.yml as shipped', () => {
     expect(readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n')).toContain('infra/secrets');
   });
 
-  it('connects each service as its own database role, and only voting holds the token signing key', () => {
+  it('connects each service as its own database role, and only voting holds the voting-code key', () => {
     const mounts = (name: string) => (compose.services[name].secrets ?? []).map((s) => (typeof s === 'string' ? s : s.source));
     for (const name of ['proposals', 'voting', 'audit']) {
       expect(compose.services[name].environment?.DATABASE_URL_FILE).toBe(`/run/secrets/db_url_${name}`);
@@ -89,9 +89,13 @@ describe('infra/docker-compose.yml as shipped', () => {
       for (const other of ['proposals', 'voting', 'audit'].filter((o) => o !== name)) expect(mounts(name)).not.toContain(`db_url_${other}`);
       expect(mounts(name)).not.toContain('db_admin_password');
     }
-    expect(mounts('voting')).toContain('auth_signing_key');
-    expect(mounts('proposals')).not.toContain('auth_signing_key');
-    expect(mounts('audit')).not.toContain('auth_signing_key');
+    expect(mounts('voting')).toContain('voting_code_key');
+    expect(compose.services.voting.environment?.AUTH_VOTING_CODE_KEY_FILE).toBe('/run/secrets/voting_code_key');
+    for (const name of ['proposals', 'audit', 'web']) {
+      expect(mounts(name)).not.toContain('voting_code_key');
+      // No Plaza signing or verifying key elsewhere: their tokens come from the OIDC provider.
+      expect(Object.keys(compose.services[name].environment ?? {}).filter((k) => /^AUTH_(SIGNING|PUBLIC|VOTING_CODE)_KEY/.test(k))).toEqual([]);
+    }
     expect(mounts('audit')).toContain('ledger_signing_key');
     expect(compose.services['db-roles'].command).toEqual(expect.arrayContaining(['db-roles']));
   });
