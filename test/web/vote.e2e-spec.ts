@@ -261,14 +261,27 @@ describe('vote pages', () => {
 
     // Drag Proposal 1 by its handle to the top. The ranking is centred in the window first, so neither the page nor
     // dnd-kit's auto-scroll near the window's edge moves the list under the pointer (that failed a loaded run).
-    await handle('Proposal 2').evaluate((el) => el.scrollIntoView({ block: 'center' }));
-    const from = (await handle('Proposal 1').boundingBox())!;
-    const to = (await handle('Proposal 2').boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    // Past dnd-kit's 5 px activation distance, then wait for the drag to start before moving on.
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 3 });
-    await until(() => handle('Proposal 1').getAttribute('aria-pressed'), 'true');
+    // Under a loaded CI machine the pointer can land before the page settled: a drag that did not start is let go
+    // (nothing moves) and tried again from freshly measured positions, at most three times.
+    let from = { x: 0, y: 0, width: 0, height: 0 };
+    let to = from;
+    for (let attempt = 1; ; attempt++) {
+      await handle('Proposal 2').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      from = (await handle('Proposal 1').boundingBox())!;
+      to = (await handle('Proposal 2').boundingBox())!;
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+      await page.mouse.down();
+      // Past dnd-kit's 5 px activation distance, then wait for the drag to start before moving on.
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 3 });
+      try {
+        await until(() => handle('Proposal 1').getAttribute('aria-pressed'), 'true');
+        break;
+      } catch (error) {
+        await page.mouse.up();
+        if (attempt === 3) throw error;
+        await until(shown, ['Proposal 2', 'Proposal 3', 'Proposal 1']);
+      }
+    }
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 5, { steps: 15 });
     await page.mouse.up();
     await until(shown, ['Proposal 1', 'Proposal 2', 'Proposal 3']);
