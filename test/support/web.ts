@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Role } from '@plaza/nest-runtime';
+import { expectEventually } from '@plaza/testing';
 import { loadWebConfig } from '../../apps/web/src/config';
 import { startWeb, type RunningWeb } from '../../apps/web/src/web';
 import { startIdp, type RunningIdp } from './idp';
@@ -239,4 +240,23 @@ export async function movePhase(page: Page, action: string, phaseLabel: string):
   await page.getByRole('heading', { name: `${action}?` }).waitFor();
   await page.getByRole('button', { name: `Yes, ${action}` }).click();
   await statusMessage(page, `The round is now in phase “${phaseLabel}”.`).waitFor();
+}
+
+/**
+ * Presses `key` and waits until `announced` (dnd-kit's live region) says `expected`. On a loaded machine a key
+ * pressed the moment a drag was picked up can arrive before dnd-kit listens for it: when the announcement did not
+ * change at all, the key was not taken and is pressed again (at most `tries` times). A changed announcement is
+ * never pressed over.
+ */
+export async function pressUntilAnnounced(page: Page, key: string, announced: Locator, expected: string, tries = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = await announced.textContent();
+    await page.keyboard.press(key);
+    try {
+      await expectEventually(async () => expect(await announced.textContent()).toBe(expected), { timeoutMs: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === tries || (await announced.textContent()) !== before) throw error;
+    }
+  }
 }

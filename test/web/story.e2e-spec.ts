@@ -8,7 +8,7 @@ import { exportBundle } from '../../apps/cli/src/commands/audit-export';
 import { editEvent, entryOf, otherChoice } from '../support/bundle-tamper';
 import { http } from '../support/stack';
 import { votingKnows } from '../support/round';
-import { checkPage, launchBrowser, movePhase, openPage, statusMessage, WebStack } from '../support/web';
+import { checkPage, launchBrowser, movePhase, openPage, pressUntilAnnounced, statusMessage, WebStack } from '../support/web';
 
 /**
  * Issue #6's story in one run, every step a person takes done in Chromium against the real services (nothing set
@@ -260,8 +260,7 @@ describe('the whole story in the browser: configure, propose, review, vote with 
         await handle.focus();
         await page.keyboard.press('Space');
         await expectEventually(async () => expect(await handle.getAttribute('aria-pressed')).toBe('true'));
-        await page.keyboard.press('ArrowDown');
-        await expectEventually(async () => expect(await page.locator('[id^=DndLiveRegion]').textContent()).toBe(`${order[1]} is over place 2 of 2.`));
+        await pressUntilAnnounced(page, 'ArrowDown', page.locator('[id^=DndLiveRegion]'), `${order[1]} is over place 2 of 2.`);
         await page.keyboard.press('Space');
         await checkPage(page, 'story-vote-ranked');
       } else {

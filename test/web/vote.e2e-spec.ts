@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { expectEventually } from '@plaza/testing';
 import { closeVoting, generateCodes, openRound, openVoting, type OpenRound } from '../support/round';
 import { http } from '../support/stack';
-import { checkPage, launchBrowser, openPage, WebStack } from '../support/web';
+import { checkPage, launchBrowser, openPage, pressUntilAnnounced, WebStack } from '../support/web';
 
 /**
  * The vote pages in Chromium at phone width, against the real services behind apps/web: sign-in (voting
@@ -248,8 +248,7 @@ describe('vote pages', () => {
     await page.keyboard.press('Space');
     await until(() => handle('Proposal 1').getAttribute('aria-pressed'), 'true');
     const announced = page.locator('[id^=DndLiveRegion]');
-    await page.keyboard.press('ArrowDown');
-    await until(() => announced.textContent(), 'Proposal 1 is over place 2 of 3.');
+    await pressUntilAnnounced(page, 'ArrowDown', announced, 'Proposal 1 is over place 2 of 3.');
     await page.keyboard.press('Space');
     await until(() => announced.textContent(), 'Proposal 1 dropped at place 2 of 3.');
     await until(shown, ['Proposal 2', 'Proposal 1', 'Proposal 3']);
