@@ -30,7 +30,8 @@ export interface SyntheticRoundOptions {
 
 export const SYNTHETIC_UNIT = 'centre';
 
-function mulberry32(seed: number): () => number {
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed gives the same synthetic data. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

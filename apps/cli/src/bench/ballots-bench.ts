@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { mulberry32 } from '@plaza/bundle';
 import type { RoundConfig } from '@plaza/contracts';
 import { mapPool } from '../import/http';
 import { PlazaApi, type ServiceUrls } from '../import/plaza-api';
@@ -57,18 +58,6 @@ function settings(): Settings {
     auditSchema: env('BENCH_AUDIT_SCHEMA', 'audit'),
     pids,
     skip: new Set(env('BENCH_SKIP', '').split(',').filter(Boolean)),
-  };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run casts the same ballots. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -169,7 +158,7 @@ export async function ballotsBench(s: Settings): Promise<BallotsBenchResult> {
   await api.changePhase(roundId, 'voting');
   await api.waitForVotingView(roundId, 'voting', proposalIds.length, 60_000);
 
-  const rnd = random(42);
+  const rnd = mulberry32(42);
   const ballots = voters.map((identity) => {
     const k = 1 + Math.floor(rnd() * 5);
     const picks = new Set<string>();

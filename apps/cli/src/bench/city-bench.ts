@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { mulberry32 } from '@plaza/bundle';
 import type { RoundConfig } from '@plaza/contracts';
 import { mapPool } from '../import/http';
 import { PlazaApi, type ServiceUrls } from '../import/plaza-api';
@@ -88,18 +89,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Phase {
   readonly name: string;
   readonly seconds: number;
@@ -151,7 +140,7 @@ async function cityRound(
     outcome: { rule: 'greedy' },
     eligibility: { mode: 'roll', paperPolicy: 'refuse-if-voted-online' },
   };
-  const rnd = random(ballotType === 'approval' ? 1 : 2);
+  const rnd = mulberry32(ballotType === 'approval' ? 1 : 2);
   const projectsOf = new Map<string, { id: string; cost: number }[]>(districts.map((d) => [d.id, []]));
 
   const roundId = await phase(
@@ -184,7 +173,7 @@ async function cityRound(
   await phase('sign resident tokens (client side)', () => mapPool(voters, 16, (v) => tokens.token(v.identity, ['resident'])));
 
   const ballotOf = (v: { identity: string; unitId: string }, i: number) => {
-    const pick = random(i + 7);
+    const pick = mulberry32(i + 7);
     const on = projectsOf.get(v.unitId)!;
     const budget = districts.find((d) => d.id === v.unitId)!.budget;
     const choices: string[] = [];
