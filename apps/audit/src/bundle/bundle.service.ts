@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFound } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
-import { InjectSchema, ServiceStandbyError } from '@plaza/nest-runtime';
+import { InjectSchema } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import { checkpointsText, derivedFiles, digestOf, FileDigest, ledgerLines, manifestText, publicKeyText, type LeafSource } from '@plaza/bundle';
 import { CHECKPOINTS_FILE, KEY_HISTORY_FILE, formatKeyHistoryLine, LEDGER_FILE, PB_FILE_PATTERN, PUBLIC_KEY_FILE, RESULTS_FILE, type BundleCheckpoint } from '@plaza/bundle';
@@ -180,9 +180,7 @@ export class BundleService {
       const page = await this.query.checkpoints(after, 1000, size);
       for (const cp of page) {
         const prev = out.at(-1);
-        // The in-memory tree follows committed rows and can be a moment behind (a standby): catch up before proving.
-        if (this.tree.size < cp.size) await this.tree.sync();
-        if (this.tree.size < cp.size) throw new ServiceStandbyError('ledger-catching-up', `this instance's ledger tree holds ${this.tree.size} entries, not yet ${cp.size}: retry shortly`);
+        await this.tree.covers(cp.size);
         const proof = prev ? this.tree.tree.consistencyProof(prev.size, cp.size) : [];
         out.push({ size: cp.size, rootHash: cp.rootHash, time: cp.time, keyId: cp.keyId, note: cp.cosignedNote, consistency: proof.map((h) => h.toString('hex')) });
       }

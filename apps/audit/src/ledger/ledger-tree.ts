@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { quoteIdent } from '@plaza/event-store';
 import { MerkleTree } from '@plaza/ledger';
-import { InjectSchema } from '@plaza/nest-runtime';
+import { InjectSchema, ServiceStandbyError } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 
 /** A ledger entry the tree just took in whose type matters to the checkpointer or the recount. */
@@ -34,6 +34,17 @@ export class LedgerTree {
 
   get size(): number {
     return this.tree.size;
+  }
+
+  /**
+   * Makes sure the tree holds at least `size` entries before a proof is made from it: it follows the committed rows
+   * and can be a moment behind the checkpoints table (on a standby, or just after a checkpoint). Catches up once;
+   * still behind → 503 `ledger-catching-up` with Retry-After, never a wrong proof.
+   */
+  async covers(size: number): Promise<void> {
+    if (this.tree.size >= size) return;
+    await this.sync();
+    if (this.tree.size < size) throw new ServiceStandbyError('ledger-catching-up', `this instance's ledger tree holds ${this.tree.size} entries, not yet ${size}: retry shortly`);
   }
 
   /** Appends every committed entry the tree does not hold yet; returns the notable ones among them. */

@@ -2,7 +2,7 @@ import { Body, Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe,
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@plaza/contracts';
 import { rootFromInclusionProof, verifyConsistency } from '@plaza/ledger';
-import { capPageBytes, Public, ServiceStandbyError, validationFailed } from '@plaza/nest-runtime';
+import { capPageBytes, Public, validationFailed } from '@plaza/nest-runtime';
 import { IsUUID, Matches } from 'class-validator';
 import type { CheckpointView } from './checkpoints';
 import { pageProblems } from './ledger.controller';
@@ -100,7 +100,7 @@ export class ProofsController {
     const older = await this.query.checkpointFor(from);
     const newer = await this.query.checkpointFor(to);
     if (older.size > newer.size) throw validationFailed([{ field: 'from', messages: ['from must not be larger than to'] }]);
-    await this.#treeCovers(newer.size);
+    await this.tree.covers(newer.size);
     const proof = this.tree.tree.consistencyProof(older.size, newer.size);
     // Served only after checking it, so a bug here can never hand out a proof that fails for the client.
     verifyConsistency(older.size, newer.size, proof, Buffer.from(older.rootHex, 'hex'), Buffer.from(newer.rootHex, 'hex'));
@@ -132,21 +132,11 @@ export class ProofsController {
     return { included: true, ...fate, ...(await this.#inclusion(entry, checkpoint)) };
   }
 
-  /**
-   * The in-memory tree follows the committed ledger rows; on a standby (or just after a checkpoint) it can be a
-   * moment behind the checkpoints table. Catch up once; still behind → 503 with Retry-After, never a wrong proof.
-   */
-  async #treeCovers(size: number): Promise<void> {
-    if (this.tree.size >= size) return;
-    await this.tree.sync();
-    if (this.tree.size < size) throw new ServiceStandbyError('ledger-catching-up', `this instance's ledger tree holds ${this.tree.size} entries, not yet ${size}: retry shortly`);
-  }
-
   async #inclusion(entry: EntryView, checkpoint: CheckpointView) {
     if (entry.index >= checkpoint.size) {
       throw validationFailed([{ field: 'size', messages: [`entry ${entry.index} is not covered by the checkpoint of size ${checkpoint.size}`] }]);
     }
-    await this.#treeCovers(checkpoint.size);
+    await this.tree.covers(checkpoint.size);
     const proof = this.tree.tree.inclusionProof(entry.index, checkpoint.size);
     const root = rootFromInclusionProof(Buffer.from(entry.leafHash, 'hex'), entry.index, checkpoint.size, proof);
     if (root.toString('hex') !== checkpoint.rootHex) throw new Error(`inclusion proof of ${entry.index} does not reach the checkpoint root`);
