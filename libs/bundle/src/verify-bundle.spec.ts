@@ -163,6 +163,20 @@ describe('plaza verify catches tampering with its position', () => {
     expectFailure(await verifyBundle(dir), 'entry-index', i);
   });
 
+  it('a forged entry inserted just before a checkpoint still names its position, not only the segment', async () => {
+    // Checkpoints every 16 entries: the forged line at 15, numbered 15 with a valid leaf hash, completes a checkpoint
+    // (size 16) whose root no longer matches; the repeated index on the next line is the precise finding.
+    const dir = copy();
+    const lines = readLines(dir);
+    const p = parseLedgerLine(lines[entryOf(dir, 'BallotCast', 0)]);
+    if (!p.ok || p.canonical === undefined) throw new Error('unparsable');
+    const forged = { ...(JSON.parse(p.canonical) as EventEnvelope), id: uuidv7() };
+    const canonical = canonicalJson(forged);
+    lines.splice(15, 0, formatLedgerLine(15, leafHash(canonical).toString('hex'), canonical).slice(0, -1));
+    writeLines(dir, lines);
+    expectFailure(await verifyBundle(dir), 'entry-index', 15);
+  });
+
   it('the bundle truncated', async () => {
     const dir = copy();
     const lines = readLines(dir);

@@ -899,6 +899,13 @@ async function ledgerPass(
       }
     }
 
+    // A repeated index names an entry accepted just before as the culprit (a forged line carrying the next index):
+    // a checkpoint that covers it would only say "somewhere in this segment", so the precise failure is reported.
+    if (found?.index !== undefined) {
+      const culprit = found.index;
+      while (reached.length > 0 && reached[reached.length - 1].cp.size > culprit) reached.pop();
+    }
+
     // The roots at the checkpoints reached (and at the end), compared in order.
     const count = s.appended - appendedBefore;
     const sizes = reached.map((r) => r.cp.size);
