@@ -26,7 +26,18 @@ const write = (name, make) => {
 const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8').trim();
 
 const made = [];
-for (const name of ['db-admin-password', 'db-migrator-password', 'db-proposals-password', 'db-voting-password', 'db-audit-password']) {
+for (const name of [
+  'db-admin-password',
+  'db-migrator-password',
+  'db-proposals-password',
+  'db-voting-password',
+  'db-audit-password',
+  // Kafka SASL/SCRAM: the broker's super user (kafka-acls) and one principal per service (infra/kafka/compose-broker.sh).
+  'kafka-admin-password',
+  'kafka-proposals-password',
+  'kafka-voting-password',
+  'kafka-audit-password',
+]) {
   if (write(name, password)) made.push(name);
 }
 // The services take whole connection URLs (DATABASE_URL_FILE, MIGRATION_DATABASE_URL_FILE): derived from the passwords.

@@ -13,6 +13,7 @@
 #   infra/kafka/kafka.sh reset        stop and delete all broker data (a clean, empty broker on next start)
 #   infra/kafka/kafka.sh status       exit 0 when every broker answers
 #   infra/kafka/kafka.sh brokers      print the bootstrap list (host:port,…) for KAFKA_BROKERS
+#   infra/kafka/kafka.sh ca           print the CA file clients trust (KAFKA_TLS=1; KAFKA_TLS_CA_FILE)
 #   infra/kafka/kafka.sh fetch        only fetch (or check) the jars
 #   infra/kafka/kafka.sh verify       exit 0 when the cached jars match jars.sha256
 # N is a node number (1…KAFKA_NODES); without it the command applies to every node.
@@ -29,7 +30,13 @@
 # KAFKA_SCRAM_USERS ("name:password name:password …") are created when the storage is formatted; grant them access
 # with `plaza kafka-acls`. Tests move it off 9092 with KAFKA_PORT and their own KAFKA_DATA_DIR. The controller listener
 # stays PLAINTEXT on 127.0.0.1 (KRaft cannot authenticate it with SCRAM), its ANONYMOUS principal being the broker
-# itself. The three-node cluster runs without SASL (not built yet).
+# itself. With KAFKA_NODES=3 every node gets the same users and settings, and the brokers replicate to each other
+# over the SASL listener as `admin`.
+#
+# TLS (KAFKA_TLS=1, with or without KAFKA_SECURE=1): the client listener speaks TLS (SASL_SSL, or SSL without
+# KAFKA_SECURE). On the first start a private CA and one broker certificate for 127.0.0.1/localhost are made with
+# openssl and keytool into tls/ under KAFKA_DATA_DIR (git-ignored, removed by `reset`); clients trust that CA
+# through the file `kafka.sh ca` prints (services: KAFKA_TLS=true KAFKA_TLS_CA_FILE=<that file>).
 #
 # A cluster sets replication for Kafka's own topics to 3 with min.insync.replicas 2 (so a write acknowledged with
 # acks=all survives losing any one node) and never elects an out-of-sync replica; Plaza's topics get the same
@@ -43,10 +50,8 @@ timeout_s="${KAFKA_START_TIMEOUT:-90}"
 nodes="${KAFKA_NODES:-1}"
 base_port="${KAFKA_PORT:-9092}"
 secure="${KAFKA_SECURE:-0}"
-if [[ "$secure" == 1 && "$nodes" != 1 ]]; then
-  echo "[kafka] KAFKA_SECURE=1 runs a single broker (KAFKA_NODES=1)" >&2
-  exit 2
-fi
+tls="${KAFKA_TLS:-0}"
+[[ "$tls" == true ]] && tls=1
 if [[ "$nodes" != 1 && "$nodes" != 3 ]]; then
   echo "[kafka] KAFKA_NODES must be 1 or 3, got $nodes" >&2
   exit 2
@@ -160,7 +165,7 @@ write_config() {
     echo "listeners=PLAINTEXT://$host:$(node_port "$n"),CONTROLLER://$host:$(controller_port "$n")"
     echo "advertised.listeners=PLAINTEXT://$host:$(node_port "$n")"
     echo "log.dirs=$dir/kraft-logs"
-    if [[ "$secure" == 1 ]]; then secure_properties "$(node_port "$n")" "$(controller_port "$n")"; fi
+    if [[ "$secure" == 1 || "$tls" == 1 ]]; then secure_properties "$(node_port "$n")" "$(controller_port "$n")"; fi
     if (( nodes == 3 )); then
       echo "default.replication.factor=3"
       echo "min.insync.replicas=2"
@@ -211,20 +216,80 @@ format_node() {
     || { cat "$dir/format.log" >&2; return 1; }
 }
 
+# The client listener's security protocol: SASL (KAFKA_SECURE=1) and/or TLS (KAFKA_TLS=1).
+client_protocol() {
+  case "$secure$tls" in
+    11) echo SASL_SSL ;;
+    10) echo SASL_PLAINTEXT ;;
+    01) echo SSL ;;
+    *) echo PLAINTEXT ;;
+  esac
+}
+
 # Secure mode's broker settings for a broker on port $1 with its controller on $2 (a later key wins).
 secure_properties() {
+  local proto
+  proto="$(client_protocol)"
   cat <<PROPS
-listeners=SASL_PLAINTEXT://$host:$1,CONTROLLER://$host:$2
-advertised.listeners=SASL_PLAINTEXT://$host:$1
-inter.broker.listener.name=SASL_PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listeners=$proto://$host:$1,CONTROLLER://$host:$2
+advertised.listeners=$proto://$host:$1
+inter.broker.listener.name=$proto
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,$proto:$proto
+PROPS
+  if [[ "$secure" == 1 ]]; then
+    cat <<PROPS
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD";
+listener.name.${proto,,}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD";
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
 super.users=User:admin;User:ANONYMOUS
 PROPS
+  fi
+  if [[ "$tls" == 1 ]]; then
+    local t="$data_dir/tls"
+    cat <<PROPS
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$t/broker.p12
+ssl.keystore.password=$(cat "$t/store-password")
+ssl.key.password=$(cat "$t/store-password")
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$t/truststore.p12
+ssl.truststore.password=$(cat "$t/store-password")
+ssl.endpoint.identification.algorithm=https
+PROPS
+  fi
+}
+
+# The private CA and the brokers' certificate for KAFKA_TLS=1, made once into $data_dir/tls (kept with the data):
+# ca.pem is what clients trust (`kafka.sh ca`); broker.p12 and truststore.p12 are the brokers' key and trust stores.
+tls_material() {
+  local t="$data_dir/tls"
+  [[ -f "$t/.complete" ]] && return 0
+  command -v openssl >/dev/null || { log "KAFKA_TLS=1 needs openssl to make the broker's certificate"; return 1; }
+  command -v keytool >/dev/null || { log "KAFKA_TLS=1 needs keytool (part of the JDK) for the broker's trust store"; return 1; }
+  rm -rf "$t"
+  mkdir -p "$t"
+  chmod 700 "$t"
+  log "making a private CA and the broker certificate for 127.0.0.1/localhost in $t"
+  head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$t/store-password"
+  local pw
+  pw="$(cat "$t/store-password")"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=Plaza development Kafka CA" \
+      -keyout "$t/ca.key" -out "$t/ca.pem" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$t/broker.key" -out "$t/broker.csr"
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n' >"$t/broker.ext"
+    openssl x509 -req -in "$t/broker.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 825 \
+      -extfile "$t/broker.ext" -out "$t/broker.pem"
+    openssl pkcs12 -export -name broker -inkey "$t/broker.key" -in "$t/broker.pem" -certfile "$t/ca.pem" \
+      -out "$t/broker.p12" -passout "pass:$pw"
+    keytool -importcert -noprompt -alias plaza-ca -file "$t/ca.pem" -keystore "$t/truststore.p12" \
+      -storetype PKCS12 -storepass "$pw"
+  } >"$t/make.log" 2>&1 || { cat "$t/make.log" >&2; log "could not make the TLS material"; return 1; }
+  rm -f "$t/broker.csr" "$t/broker.ext" "$t/ca.key"
+  touch "$t/.complete"
 }
 
 # Starts node $1 in the background (no wait).
@@ -254,6 +319,7 @@ start() {
     command -v java >/dev/null || { log "a Java 17+ runtime (java) is required"; exit 1; }
     fetch
     cluster_id >/dev/null
+    if [[ "$tls" == 1 ]]; then tls_material || exit 1; fi
     # Formatting starts a JVM per node: the nodes format side by side.
     for n in "${need[@]}"; do format_node "$n" & pids+=($!); done
     for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
@@ -351,7 +417,8 @@ case "${1:-}" in
   reset) mapfile -t ns < <(all_nodes); stop "${ns[@]}"; rm -rf "$data_dir"; log "data removed" ;;
   status) status ;;
   brokers) brokers ;;
+  ca) [[ -f "$data_dir/tls/ca.pem" ]] || { log "no CA yet: start with KAFKA_TLS=1 first"; exit 1; }; echo "$data_dir/tls/ca.pem" ;;
   fetch) fetch ;;
   verify) verify_jars "$jars_dir" ;;
-  *) echo "usage: $0 start|stop|restart [N] | kill N | reset|status|brokers|fetch|verify" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart [N] | kill N | reset|status|brokers|ca|fetch|verify" >&2; exit 2 ;;
 esac

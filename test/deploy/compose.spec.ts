@@ -100,9 +100,105 @@ describe('infra/docker-compose.yml as shipped', () => {
     expect(compose.services['db-roles'].command).toEqual(expect.arrayContaining(['db-roles']));
   });
 
+  it('runs the broker with SASL/SCRAM and ACLs: each service its own principal and password, ACLs set before they start', () => {
+    const kafka = compose.services.kafka as Service & { entrypoint?: string[]; configs?: { source: string; target: string }[] };
+    expect(kafka.entrypoint).toEqual(['sh', '/plaza/compose-broker.sh']);
+    expect(kafka.configs).toEqual([{ source: 'kafka_broker', target: '/plaza/compose-broker.sh' }]);
+    const broker = readFileSync(join(ROOT, 'infra', 'kafka', 'compose-broker.sh'), 'utf8');
+    // No PLAINTEXT client listener, deny by default, and the controller (ANONYMOUS, a super user) on loopback only.
+    expect(broker).toMatch(/^listeners=SASL_PLAINTEXT:\/\/:\$port,CONTROLLER:\/\/127\.0\.0\.1:\$controller_port$/m);
+    expect(broker).toMatch(/^allow\.everyone\.if\.no\.acl\.found=false$/m);
+    expect(broker).toMatch(/^sasl\.enabled\.mechanisms=SCRAM-SHA-512$/m);
+    for (const name of ['proposals', 'voting', 'audit']) {
+      const s = compose.services[name] as Service & { depends_on?: Record<string, { condition: string }> };
+      expect(s.environment).toEqual(
+        expect.objectContaining({
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: `plaza-${name}`,
+          KAFKA_SASL_PASSWORD_FILE: `/run/secrets/kafka_${name}_password`,
+        }),
+      );
+      const mounts = (s.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.source));
+      expect(mounts.filter((m) => m.startsWith('kafka_'))).toEqual([`kafka_${name}_password`]);
+      expect(s.depends_on?.['kafka-acls']).toEqual({ condition: 'service_completed_successfully' });
+    }
+    const acls = compose.services['kafka-acls'];
+    expect(acls.command).toEqual(expect.arrayContaining(['kafka-acls', '--user', 'admin', '--password-file', '/run/secrets/kafka_admin_password']));
+    expect(acls.networks).toEqual(['data']);
+    // Only the broker and the ACL step hold the super user's password.
+    for (const [name, svc] of services) {
+      const mounts = (svc.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.source));
+      if (mounts.includes('kafka_admin_password')) expect(['kafka', 'kafka-acls']).toContain(name);
+    }
+    for (const name of ['admin', 'proposals', 'voting', 'audit']) {
+      expect(compose.secrets?.[`kafka_${name}_password`]).toEqual({ file: `./secrets/kafka-${name}-password` });
+    }
+  });
+
   it('runs any local identity provider or development helper only in the dev profile', () => {
     for (const [name, s] of services.filter(([n]) => /oidc|idp|dev|keycloak/i.test(n))) {
       expect({ name, profiles: s.profiles }).toEqual({ name, profiles: ['dev'] });
     }
+  });
+});
+
+/**
+ * The dev profile (infra/docker-compose.dev.yml over the shipped file, with infra/dev.env): a local OpenID Connect
+ * provider for a sign-in without an external one, and otherwise the shipped hardening unchanged.
+ */
+describe('infra/docker-compose.dev.yml (the dev profile)', () => {
+  const dev = parse(readFileSync(join(ROOT, 'infra', 'docker-compose.dev.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service & Record<string, unknown>> };
+  const env = Object.fromEntries(
+    readFileSync(join(ROOT, 'infra', 'dev.env'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+  it('adds the local provider only in the dev profile, on 127.0.0.1, running infra/dev-idp.mjs from the image', () => {
+    const added = Object.keys(dev.services).filter((name) => !(name in compose.services));
+    expect(added).toEqual(['idp']);
+    const idp = dev.services.idp;
+    expect(idp.profiles).toEqual(['dev']);
+    expect(idp.command).toEqual(['node', 'infra/dev-idp.mjs']);
+    expect(published(idp)).toEqual([{ host: '127.0.0.1', target: 3004 }]);
+    expect(readFileSync(join(ROOT, 'infra', 'Dockerfile'), 'utf8')).toMatch(/^COPY --from=build \/app\/infra\/dev-idp\.mjs \.\/infra\/dev-idp\.mjs$/m);
+    // Not in the shipped file at all: `docker compose -f infra/docker-compose.yml --profile dev up` starts no provider.
+    expect(Object.keys(compose.services).filter((n) => /idp|oidc/i.test(n))).toEqual([]);
+  });
+
+  it('changes nothing else that protects a deployment: no sign-in without a password, no ports, no secrets in values', () => {
+    for (const [name, s] of Object.entries(dev.services)) {
+      if (name === 'idp') continue;
+      expect({ name, keys: Object.keys(s).sort() }).toEqual({ name, keys: ['depends_on', 'environment'] });
+      expect({ name, environment: s.environment }).toEqual({ name, environment: { NODE_ENV: 'development' } });
+      expect(['proposals', 'voting', 'audit']).toContain(name);
+    }
+    expect(readFileSync(join(ROOT, 'infra', 'docker-compose.dev.yml'), 'utf8')).not.toMatch(/AUTH_DEV_IDP|dev\/token/);
+  });
+
+  it('points the services and the web app at the provider with the issuer, audience and roles claim it issues', () => {
+    expect(env).toEqual({
+      PLAZA_OIDC_ISSUER: 'http://127.0.0.1:3004',
+      PLAZA_OIDC_JWKS_URL: 'http://idp:3004/jwks',
+      PLAZA_OIDC_AUDIENCE: 'plaza-api',
+      PLAZA_OIDC_ROLES_CLAIM: 'urn:plaza:roles',
+      PLAZA_OIDC_CLIENT_ID: 'plaza-web',
+    });
+    const idp = dev.services.idp.environment!;
+    expect(idp).toEqual(
+      expect.objectContaining({
+        PLAZA_IDP_ISSUER: '${PLAZA_OIDC_ISSUER}',
+        PLAZA_IDP_AUDIENCE: '${PLAZA_OIDC_AUDIENCE}',
+        PLAZA_IDP_ROLES_CLAIM: '${PLAZA_OIDC_ROLES_CLAIM}',
+      }),
+    );
+    // The shipped file takes the same variables: every service checks this issuer and audience, as in production.
+    for (const name of ['proposals', 'voting', 'audit']) {
+      expect(compose.services[name].environment).toEqual(
+        expect.objectContaining({ AUTH_OIDC_ISSUER: expect.stringContaining('PLAZA_OIDC_ISSUER'), AUTH_OIDC_AUDIENCE: expect.stringContaining('PLAZA_OIDC_AUDIENCE') }),
+      );
+    }
+    expect(compose.services.web.environment?.AUTH_OIDC_ISSUER).toEqual(expect.stringContaining('PLAZA_OIDC_ISSUER'));
   });
 });

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trustProxy } from './bootstrap';
-import { ConfigError, loadConfig, ServiceConfig } from './config';
+import { ConfigError, kafkaConnection, loadConfig, ServiceConfig } from './config';
 
 class TestConfig extends ServiceConfig {
   override PORT = 3009;
@@ -81,5 +82,26 @@ describe('secrets as *_FILE and NODE_ENV=production', () => {
   it('wants Kafka SASL settings complete', () => {
     expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'plaza-voting' })).toThrow(/KAFKA_SASL_PASSWORD/);
     expect(() => loadConfig(ServiceConfig, { KAFKA_SASL_USERNAME: 'plaza-voting' })).toThrow(/KAFKA_SASL_MECHANISM/);
+  });
+
+  it('checks the Kafka CA file at boot: readable, a PEM certificate, and only with KAFKA_TLS=true', () => {
+    const ca = join(dir, 'ca.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=test CA', '-keyout', join(dir, 'ca.key'), '-out', ca], { stdio: 'ignore' });
+    const config = loadConfig(ServiceConfig, { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: ca });
+    expect(kafkaConnection(config, 'c').tls).toEqual({ caFile: ca });
+    expect(() => loadConfig(ServiceConfig, { KAFKA_TLS_CA_FILE: ca })).toThrow('KAFKA_TLS_CA_FILE: set KAFKA_TLS=true too');
+    expect(() => loadConfig(ServiceConfig, { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: join(dir, 'no-such.pem') })).toThrow(/KAFKA_TLS_CA_FILE: cannot read .*no-such\.pem \(ENOENT\)/);
+    writeFileSync(join(dir, 'key-only.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    expect(() => loadConfig(ServiceConfig, { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: join(dir, 'key-only.pem') })).toThrow(/KAFKA_TLS_CA_FILE: .* holds no PEM certificate/);
+    writeFileSync(join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+    expect(() => loadConfig(ServiceConfig, { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: join(dir, 'broken.pem') })).toThrow(/KAFKA_TLS_CA_FILE: .* is not a readable certificate/);
+  });
+
+  it('refuses SASL PLAIN without TLS in production (the password would cross the network in clear)', () => {
+    const env = { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'plaza-voting', KAFKA_SASL_PASSWORD: 'a-long-generated-one' };
+    expect(loadConfig(ServiceConfig, env).KAFKA_SASL_MECHANISM).toBe('plain');
+    const production = { ...env, NODE_ENV: 'production', DATABASE_URL: 'postgres://svc:s3cret-Long@db:5432/plaza' };
+    expect(() => loadConfig(ServiceConfig, production)).toThrow(/KAFKA_SASL_MECHANISM: plain sends the password in clear text/);
+    expect(loadConfig(ServiceConfig, { ...production, KAFKA_TLS: 'true' }).KAFKA_TLS).toBe(true);
   });
 });

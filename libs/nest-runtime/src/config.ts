@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
 import type { KafkaConnectionOptions } from '@plaza/kafka';
@@ -93,7 +95,10 @@ export class ServiceConfig extends AuthSettings {
   @IsString()
   KAFKA_SASL_PASSWORD?: string;
 
-  /** TLS to the brokers (SASL_SSL); KAFKA_TLS_CA_FILE adds a CA (PEM) to trust, e.g. a private one. */
+  /**
+   * TLS to the brokers (SASL_SSL); KAFKA_TLS_CA_FILE adds a CA (PEM) to trust, e.g. the private one
+   * `infra/kafka/kafka.sh ca` prints. The file is read at boot: missing, unreadable or without a certificate is refused.
+   */
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'KAFKA_TLS must be true or false' })
   KAFKA_TLS = false;
@@ -119,6 +124,9 @@ export class ServiceConfig extends AuthSettings {
     }
     if (this.KAFKA_SASL_PASSWORD !== undefined && DEVELOPMENT_PASSWORDS.has(this.KAFKA_SASL_PASSWORD)) {
       problems.push('KAFKA_SASL_PASSWORD: a development password is refused when NODE_ENV=production');
+    }
+    if (this.KAFKA_SASL_MECHANISM === 'plain' && !this.KAFKA_TLS) {
+      problems.push('KAFKA_SASL_MECHANISM: plain sends the password in clear text; set KAFKA_TLS=true (or use scram-sha-512) when NODE_ENV=production');
     }
     return problems;
   }
@@ -195,5 +203,27 @@ function kafkaAuthProblems(config: ServiceConfig): string[] {
   } else if (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD) {
     problems.push('KAFKA_SASL_MECHANISM: set it (scram-sha-256, scram-sha-512 or plain) to use KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD');
   }
+  if (config.KAFKA_TLS_CA_FILE !== undefined) {
+    if (!config.KAFKA_TLS) problems.push('KAFKA_TLS_CA_FILE: set KAFKA_TLS=true too (the CA is only used over TLS)');
+    const problem = caFileProblem(config.KAFKA_TLS_CA_FILE);
+    if (problem) problems.push(`KAFKA_TLS_CA_FILE: ${problem}`);
+  }
   return problems;
+}
+
+/** Why a CA file cannot be used for TLS to the brokers, or undefined when it holds a PEM certificate. */
+function caFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) return `${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`;
+  try {
+    new X509Certificate(text);
+  } catch (error) {
+    return `${file} is not a readable certificate (${(error as Error).message})`;
+  }
+  return undefined;
 }

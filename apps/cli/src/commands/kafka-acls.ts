@@ -13,6 +13,7 @@ interface Flags {
   prefix: string;
   principals: string;
   tls?: boolean;
+  tlsCaFile?: string;
 }
 
 /**
@@ -30,6 +31,7 @@ export function registerKafkaAcls(program: Command, ctx: CommandContext): void {
     .option('--prefix <prefix>', 'KAFKA_TOPIC_PREFIX of the deployment', 'plaza')
     .option('--principals <list>', 'service=user pairs', 'proposals=plaza-proposals,voting=plaza-voting,audit=plaza-audit')
     .option('--tls', 'connect with TLS')
+    .option('--tls-ca-file <file>', 'a CA (PEM) to trust besides the system’s, e.g. the one `infra/kafka/kafka.sh ca` prints (implies --tls)')
     .action(async (flags: Flags) => {
       const principals = Object.fromEntries(flags.principals.split(',').map((pair) => pair.split('=').map((s) => s.trim()))) as Record<string, string>;
       for (const service of ['proposals', 'voting', 'audit']) {
@@ -39,7 +41,7 @@ export function registerKafkaAcls(program: Command, ctx: CommandContext): void {
         brokers: flags.brokers.split(',').map((b) => b.trim()),
         clientId: 'plaza-kafka-acls',
         sasl: { mechanism: flags.mechanism, username: flags.user, password: readFileSync(flags.passwordFile, 'utf8').replace(/\r?\n$/, '') },
-        ...(flags.tls ? { tls: {} } : {}),
+        ...(flags.tls || flags.tlsCaFile ? { tls: flags.tlsCaFile ? { caFile: flags.tlsCaFile } : {} } : {}),
       });
       try {
         await admin.ensureTopics((['proposals', 'voting', 'audit'] as const).map((p) => ({ topic: topicFor(p, flags.prefix), numPartitions: DEFAULT_TOPIC_PARTITIONS })));
