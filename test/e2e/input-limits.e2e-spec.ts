@@ -243,7 +243,7 @@ describe('input limits at the HTTP edge', () => {
       const padded = JSON.stringify({ sub: 'resident-1', roles: ['resident'], pad: 'x'.repeat(20 * 1024) });
       const token = await raw(`${stack.url('proposals')}/auth/dev/token`, 'POST', padded, json);
       expect(token.status).toBe(413);
-      expect(token.body.message).toBe('the request body is larger than 16384 bytes');
+      expect(token.body.message).toBe('the request body is larger than 16384 bytes, the limit of POST /auth/dev/token');
       const patch = await raw(`${stack.url('proposals')}/rounds/${roundId}`, 'PATCH', JSON.stringify({ name: 'x', pad: 'x'.repeat(20 * 1024) }), {
         ...json,
         authorization: `Bearer ${stack.token('admin')}`,
@@ -265,6 +265,39 @@ describe('input limits at the HTTP edge', () => {
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ field: 'body', messages: [expect.stringMatching(message)] }]);
       expect(await count('voting')).toBe(before);
+    });
+
+    it('the JSON roll is a bulk route: 1 MB (ten times the default) is imported, over 10 MiB is 413 pointing at roll.csv', async () => {
+      const V = stack.url('voting');
+      const review = await reviewRound();
+      const lines = Array.from({ length: 50_000 }, (_, i) => `R-bulk-${String(i).padStart(6, '0')},centre`).join('\n');
+      const body = JSON.stringify({ csv: `resident_id,unit_id\n${lines}\n` });
+      expect(body.length).toBeGreaterThan(10 * 100 * 1024);
+      const ok = await raw(`${V}/rounds/${review}/voters/roll`, 'POST', body, { ...json, authorization: `Bearer ${stack.token('admin')}` });
+      expect(ok.status).toBe(200);
+      const before = await count('voting');
+      const huge = JSON.stringify({ csv: `resident_id,unit_id\n${'R-x,centre\n'.repeat(1_000_000)}` });
+      expect(huge.length).toBeGreaterThan(10 * 1024 * 1024);
+      const refused = await raw(`${V}/rounds/${review}/voters/roll`, 'POST', huge, { ...json, authorization: `Bearer ${stack.token('admin')}` });
+      expect(refused.status).toBe(413);
+      expect(refused.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message:
+          'the request body is larger than 10485760 bytes, the limit of POST /rounds/:roundId/voters/roll; send a larger roll as text/csv to POST /rounds/:roundId/voters/roll.csv (up to 50 MB)',
+      });
+      expect(await count('voting')).toBe(before);
+    });
+
+    it('any other command route keeps the 100 KiB default: 413 naming the route, not 500, nothing written', async () => {
+      const before = await count('proposals');
+      const res = await raw(`${stack.url('proposals')}/rounds/${roundId}/proposals`, 'POST', JSON.stringify({ unitId: 'centre', title: 'Big', description: 'x'.repeat(200 * 1024), estimatedCost: 1 }), {
+        ...json,
+        authorization: `Bearer ${stack.token('resident')}`,
+      });
+      expect(res.status).toBe(413);
+      expect(res.body.message).toBe('the request body is larger than 102400 bytes, the limit of POST /rounds/:roundId/proposals');
+      expect(await count('proposals')).toBe(before);
     });
 
     it('a 1 MB body → 413 with a message', async () => {

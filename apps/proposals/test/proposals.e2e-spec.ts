@@ -139,7 +139,7 @@ describe('proposals service: proposals (e2e)', () => {
     const search = await stack.api().get(`${base()}?q=${encodeURIComponent('ELM park')}`);
     expect(search.body.items.map((p: any) => p.title).sort()).toEqual(['Pocket park on Elm Street', 'Small park, Elm St']);
     const literal = await stack.api().get(`${base()}?q=${encodeURIComponent('100%')}`);
-    expect(literal.body).toEqual({ total: 0, items: [] });
+    expect(literal.body).toEqual({ total: 0, items: [], next: null });
     const cheap = await stack.api().get(`${base()}?maxCost=${20_000_00}`);
     expect(cheap.body.items.map((p: any) => p.title).sort()).toEqual(['Bike racks at the station', 'Mural on the school wall']);
     const range = await stack.api().get(`${base()}?minCost=${70_000_00}&maxCost=${75_000_00}`);

@@ -25,9 +25,13 @@ export interface BodyLimitOptions {
   readonly maxBytes?: number;
   /** Deepest nesting of JSON arrays and objects (400 above it). */
   readonly maxDepth?: number;
+  /** Said after the 413's message: what to do instead (e.g. the streaming route for a larger file). */
+  readonly whenTooLarge?: string;
 }
 
-export const DEFAULT_BODY_LIMITS: Required<BodyLimitOptions> = { maxBytes: 100 * 1024, maxDepth: 16 };
+export const DEFAULT_BODY_LIMITS: Required<Omit<BodyLimitOptions, 'whenTooLarge'>> = { maxBytes: 100 * 1024, maxDepth: 16 };
+/** The JSON bulk routes' limit (README "Input limits"): `POST /rounds/:roundId/voters/roll`, a roll as one CSV string. */
+export const BULK_BODY_MAX_BYTES = 10 * 1024 * 1024;
 /** Longest request target (path and query) answered normally; longer gets 414. Node refuses > 16 KiB headers with 431. */
 export const MAX_URL_LENGTH = 8 * 1024;
 /** Keys that would reach an object's prototype machinery: refused like any other unknown field. */
@@ -121,8 +125,19 @@ function hasBody(req: Request): boolean {
   return length !== undefined && length !== '0';
 }
 
-async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new PayloadTooLargeException(`the request body is larger than ${maxBytes} bytes`);
+/** The 413's message: the limit, the route it belongs to, and what to do instead when the route says so. */
+export function bodyTooLargeMessage(maxBytes: number, route: string | undefined, whenTooLarge?: string): string {
+  return `the request body is larger than ${maxBytes} bytes${route ? `, the limit of ${route}` : ''}${whenTooLarge ? `; ${whenTooLarge}` : ''}`;
+}
+
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: string } | undefined)?.path;
+  return typeof path === 'string' ? `${req.method} ${path}` : undefined;
+}
+
+async function readBody(req: Request, limits: BodyLimitOptions & { maxBytes: number }): Promise<Buffer> {
+  const maxBytes = limits.maxBytes;
+  const tooLarge = () => new PayloadTooLargeException(bodyTooLargeMessage(maxBytes, routeOf(req), limits.whenTooLarge));
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -260,7 +275,7 @@ export class InputInterceptor implements NestInterceptor {
     }
 
     const limits = { ...DEFAULT_BODY_LIMITS, ...this.reflector.getAllAndOverride<BodyLimitOptions | undefined>(BODY_LIMITS, targets) };
-    const bytes = await readBody(req, limits.maxBytes);
+    const bytes = await readBody(req, limits);
     let text: string;
     try {
       text = strictUtf8.decode(bytes);

@@ -12,7 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { NotFound, type EventContext } from '@plaza/contracts';
-import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import { capPageBytes, CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { etag, IfMatchVersion } from '../if-match';
@@ -70,9 +70,14 @@ export class ProposalsController {
   @ApiNotFoundResponse()
   async list(@RoundId() roundId: string, @Query() query: ListProposalsQuery, @CurrentCaller() caller: Caller | undefined): Promise<ProposalPageResponse> {
     await this.visibleRound(roundId, caller);
-    const { limit, offset, mine, ...filter } = query;
+    const { limit, offset = 0, mine, ...filter } = query;
     const authorId = mine ? subject(caller) : undefined;
-    return this.readModel.proposals(roundId, { ...filter, authorId, limit: limit ?? 50, offset: offset ?? 0 }) as Promise<ProposalPageResponse>;
+    const page = await this.readModel.proposals(roundId, { ...filter, authorId, limit: limit ?? 50, offset });
+    // At most `limit` rows and PUBLIC_PAGE_MAX_BYTES of them (10,000-character descriptions add up): `next` is the
+    // offset of the first row not given, so a client follows it rather than adding `limit`.
+    const { rows: items, cut } = capPageBytes(page.items);
+    const after = offset + items.length;
+    return { total: page.total, items, next: after < page.total ? after : null, ...(cut ? { cut: true } : {}) } as unknown as ProposalPageResponse;
   }
 
   @Get(':proposalId')

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
+import { BodyLimits, BULK_BODY_MAX_BYTES, CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { GenerateCodesDto, ImportRollDto, RequestEligibilityChangeDto, SignInDto } from './dto/eligibility.dto';
 import { EligibilityService } from './eligibility.service';
 import { SignInThrottleGuard } from './sign-in-throttle';
@@ -45,6 +45,8 @@ export class EligibilityController {
   @Post('voters/roll')
   @HttpCode(200)
   @Roles('admin')
+  // A bulk route: a roll of ~300,000 lines in one JSON string; larger rolls stream as text/csv to roll.csv.
+  @BodyLimits({ maxBytes: BULK_BODY_MAX_BYTES, maxDepth: 2, whenTooLarge: `send a larger roll as text/csv to POST /rounds/:roundId/voters/roll.csv (up to ${MAX_ROLL_BYTES / 1024 / 1024} MB)` })
   @ApiOperation({ summary: 'Import the voter roll (CSV: resident_id, unit_id, optional birth_year); residents are registered as pseudonyms' })
   importRoll(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: ImportRollDto, @CorrelationId() correlationId: string) {
     return this.eligibility.importRoll(roundId, dto.csv, { correlationId, now: this.clock() });

@@ -204,6 +204,14 @@ export class ProposalResponse {
 export class ProposalPageResponse {
   @ApiProperty() total!: number;
   @ApiProperty({ type: [ProposalResponse] }) items!: ProposalResponse[];
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The offset of the next page (null after the last): a page stops at `limit` rows or at about 1 MiB of them, whichever comes first',
+  })
+  next!: number | null;
+  @ApiPropertyOptional({ description: 'true when this page stopped early at its byte cap (fewer than `limit` rows, more follow at `next`)' })
+  cut?: boolean;
 }
 
 export class ProposalHistoryEntry {

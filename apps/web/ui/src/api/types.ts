@@ -22,6 +22,8 @@ export interface Round {
 export interface Page<T> {
   readonly total: number;
   readonly items: readonly T[];
+  /** The offset of the next page, null after the last (the proposals list: a page may stop early at its byte cap). */
+  readonly next?: number | null;
 }
 
 export const PROPOSAL_STATUSES = ['submitted', 'withdrawn', 'accepted', 'rejected', 'merged'] as const;

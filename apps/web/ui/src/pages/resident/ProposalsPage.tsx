@@ -221,7 +221,7 @@ function ProposalsView({ round }: { round: Round }) {
                 )}
                 {offset + data.items.length < data.total && (
                   <li>
-                    <Link className="button button-secondary" to={pageHref(offset + PAGE_SIZE)}>
+                    <Link className="button button-secondary" to={pageHref(offset + data.items.length)}>
                       {t('resident.list.next')}
                     </Link>
                   </li>

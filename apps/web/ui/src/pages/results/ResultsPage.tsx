@@ -17,11 +17,13 @@ import './results.css';
 /** Every accepted proposal's title (the results name only the winners), page by page. */
 async function acceptedTitles(roundId: string, signal: AbortSignal): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
-  for (let offset = 0; ; offset += 200) {
-    const page = await api.proposals.get<Page<Proposal>>(`/rounds/${roundId}/proposals`, { query: { status: 'accepted', limit: 200, offset }, signal });
+  // A page stops at 200 rows or its byte cap: `next` says where the following one starts.
+  for (let offset: number | null | undefined = 0; typeof offset === 'number'; ) {
+    const page: Page<Proposal> = await api.proposals.get<Page<Proposal>>(`/rounds/${roundId}/proposals`, { query: { status: 'accepted', limit: 200, offset }, signal });
     for (const p of page.items) titles.set(p.proposalId, p.title);
-    if (page.items.length < 200 || offset + 200 >= page.total) return titles;
+    offset = page.items.length > 0 ? page.next : null;
   }
+  return titles;
 }
 
 type Loaded =

@@ -13,15 +13,17 @@ export function loadRound(roundId: string, signal?: AbortSignal): Promise<Round>
 /** Every accepted proposal of the round (or of one unit), in submission order, following the pages. */
 export async function loadAccepted(roundId: string, unitId: string | undefined, signal?: AbortSignal): Promise<Proposal[]> {
   const items: Proposal[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await api.proposals.get<Page<Proposal>>(`/rounds/${encodeURIComponent(roundId)}/proposals`, {
+  // A page stops at PAGE rows or its byte cap: `next` says where the following one starts.
+  for (let offset: number | null | undefined = 0; typeof offset === 'number'; ) {
+    const page: Page<Proposal> = await api.proposals.get<Page<Proposal>>(`/rounds/${encodeURIComponent(roundId)}/proposals`, {
       query: { status: 'accepted', unitId, limit: PAGE, offset },
       signal,
       anonymous: true,
     });
     items.push(...page.items);
-    if (page.items.length < PAGE || items.length >= page.total) return items;
+    offset = page.items.length > 0 ? page.next : null;
   }
+  return items;
 }
 
 export function loadMine(roundId: string, signal?: AbortSignal): Promise<MyBallots> {
