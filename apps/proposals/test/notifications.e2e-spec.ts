@@ -53,6 +53,9 @@ describe('notifications with e-mail on (e2e, local SMTP server)', () => {
       proposals: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_FROM: FROM, MAIL_INTERVAL_MS: '50', WEB_ORIGIN: 'https://plaza.city.example' },
     });
     await stack.start('proposals');
+    // A second instance on the same schema and topics: both consume and both send mail, and still each
+    // notification is written and mailed once (consumer group + processed ids; the outbox row locked while sent).
+    await stack.startInstance('proposals');
   });
   afterAll(async () => {
     await stack.destroy();
