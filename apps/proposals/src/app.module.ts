@@ -5,6 +5,11 @@ import { KafkaModule } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import type { ProposalsConfig } from './config/proposals.config';
 import { ProposalsReadModel1764200000000 } from './migrations/1764200000000-proposals-read-model';
+import { Notifications1765100000000 } from './migrations/1765100000000-notifications';
+import { MAIL_CONFIG, MailSender } from './notifications/mail.sender';
+import { NotificationsController } from './notifications/notifications.controller';
+import { notificationsProjection } from './notifications/notifications.projection';
+import { NotificationsStore } from './notifications/notifications.store';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
 import { ProposalsController } from './proposals/proposals.controller';
 import { DecideRoundHandler } from './rounds/commands/decide-round.handler';
@@ -15,12 +20,14 @@ import { ReadModel } from './store/queries';
 import { viewsRebuild } from './store/views.rebuild';
 import { DataSource } from 'typeorm';
 
-export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000];
+export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, Notifications1765100000000];
 
 @Module({})
 export class ProposalsAppModule {
   static register(config: ProposalsConfig & { DB_SCHEMA: string }, options: { clock?: Clock } = {}): DynamicModule {
-    const pipeline = EventPipelineModule.forRoot({ producer: 'proposals', topicPrefix: config.KAFKA_TOPIC_PREFIX, projections: [] });
+    const pipeline = EventPipelineModule.forRoot({ producer: 'proposals', topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      projections: [notificationsProjection(config.DB_SCHEMA, { enabled: config.mailEnabled, webOrigin: config.WEB_ORIGIN })],
+    });
     return {
       module: ProposalsAppModule,
       imports: [
@@ -34,7 +41,7 @@ export class ProposalsAppModule {
         // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.
         AuthModule.forRoot(config, { devIdentityProvider: true }),
       ],
-      controllers: [RoundsController, ProposalsController],
+      controllers: [RoundsController, ProposalsController, NotificationsController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: SCHEDULER_INTERVAL_MS, useValue: config.SCHEDULER_INTERVAL_MS },
@@ -44,6 +51,9 @@ export class ProposalsAppModule {
         DecideRoundHandler,
         DecideProposalHandler,
         MergeProposalsHandler,
+        { provide: MAIL_CONFIG, useValue: config },
+        NotificationsStore,
+        MailSender,
       ],
     };
   }

@@ -19,8 +19,11 @@ export class TestClock {
 
 /** The shared stack with the proposals service on a controllable clock and its schedule timer off. */
 export class ProposalsStack extends Stack {
-  constructor(readonly clock = new TestClock(new Date('2027-01-10T09:00:00.000Z'))) {
-    super();
+  constructor(
+    readonly clock = new TestClock(new Date('2027-01-10T09:00:00.000Z')),
+    settings: Partial<Record<ServiceName, Record<string, string>>> = {},
+  ) {
+    super(settings);
   }
 
   override definition(name: ServiceName): ServiceDefinition {
@@ -40,8 +43,8 @@ export class ProposalsStack extends Stack {
   }
 
   /** Calls the proposals API as `as` (a role, or a role and subject), or without a token. */
-  api(as?: Role | { role: Role; sub: string }, headers: Record<string, string> = {}) {
-    const token = as === undefined ? undefined : typeof as === 'string' ? this.token(as) : this.token(as.role, as.sub);
+  api(as?: Role | { role: Role; sub: string } | { token: string }, headers: Record<string, string> = {}) {
+    const token = as === undefined ? undefined : typeof as === 'string' ? this.token(as) : 'token' in as ? as.token : this.token(as.role, as.sub);
     // Bodies stay loosely typed (HttpResult's default): the tests read arbitrary JSON.
     const call = (method: string, path: string, body?: unknown): Promise<HttpResult> =>
       http(method, `${this.url('proposals')}${path}`, body, { headers, ...(token === undefined ? {} : { token }) });
@@ -49,6 +52,8 @@ export class ProposalsStack extends Stack {
       get: (path: string) => call('GET', path),
       post: (path: string, body?: unknown) => call('POST', path, body ?? {}),
       patch: (path: string, body: unknown) => call('PATCH', path, body),
+      put: (path: string, body: unknown) => call('PUT', path, body),
+      delete: (path: string) => call('DELETE', path),
     };
   }
 }

@@ -9,7 +9,8 @@ export const DEFAULT_TOPIC_PARTITIONS = 3;
 
 /** Which producers' topics each service consumes (DESIGN.md's table; the app modules' projections read these). */
 export const CONSUMES: Readonly<Record<Producer, readonly Producer[]>> = {
-  proposals: [],
+  // Its own topic: the notifications context (apps/proposals/src/notifications) makes notifications from published events.
+  proposals: ['proposals'],
   voting: ['proposals'],
   audit: ['proposals', 'voting'],
 };

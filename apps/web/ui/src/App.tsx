@@ -26,6 +26,7 @@ const RoundAdminPage = lazy(() => import('./pages/admin/RoundAdminPage'));
 const ReviewQueuePage = lazy(() => import('./pages/admin/ReviewQueuePage'));
 const VotersPage = lazy(() => import('./pages/admin/VotersPage'));
 const PaperPage = lazy(() => import('./pages/admin/PaperPage'));
+const NotificationsPage = lazy(() => import('./pages/notifications/NotificationsPage'));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -61,6 +62,7 @@ export const router = createBrowserRouter([
       { path: '/rounds/:roundId/results', element: page(<ResultsPage />) },
       { path: '/rounds/:roundId/audit', element: page(<RoundAuditPage />) },
       { path: '/audit', element: page(<AuditPage />) },
+      { path: '/notifications', element: page(<NotificationsPage />) },
       { path: '/admin', element: page(<AdminHomePage />) },
       { path: '/admin/rounds/new', element: page(<RoundFormPage />) },
       { path: '/admin/rounds/:roundId', element: page(<RoundAdminPage />) },

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { BodyLimits } from '../input';
 import { AcceptsVotingCode, CurrentCaller, Public, ROLES, Roles, type Caller, type Role } from './roles';
 import { TokenIssuer } from './token-issuer';
@@ -24,6 +24,11 @@ export class DevTokenRequestDto {
   @Min(60)
   @Max(7 * 24 * 3600)
   ttlSeconds?: number;
+
+  @ApiPropertyOptional({ example: 'resident@example.org', description: 'An email claim, as an identity provider may add' })
+  @IsOptional()
+  @IsEmail()
+  email?: string;
 }
 
 class IssuedTokenDto {
@@ -60,6 +65,6 @@ export class DevTokenController {
   @ApiOperation({ summary: 'Development only (AUTH_DEV_IDP=true): a token for any subject and roles, no password' })
   @ApiOkResponse({ type: IssuedTokenDto })
   token(@Body() dto: DevTokenRequestDto) {
-    return this.issuer.issue({ sub: dto.sub, roles: dto.roles, ttlSeconds: dto.ttlSeconds });
+    return this.issuer.issue({ sub: dto.sub, roles: dto.roles, ttlSeconds: dto.ttlSeconds, ...(dto.email !== undefined ? { email: dto.email } : {}) });
   }
 }

@@ -13,6 +13,8 @@ export interface Caller {
   readonly roles: readonly Role[];
   /** Set when the resident signed in with a single-use voting code: the round and district it is for. */
   readonly votingCode?: { readonly roundId: string; readonly unitId: string; readonly pseudonym: string };
+  /** The token's `email` claim, when it has one (not when the provider says `email_verified: false`). */
+  readonly email?: string;
 }
 
 export const ROLES_KEY = 'plaza:roles';

@@ -10,6 +10,8 @@ export interface TokenRequest {
   readonly roles: readonly Role[];
   /** Defaults to AUTH_TOKEN_TTL_SECONDS. */
   readonly ttlSeconds?: number;
+  /** An `email` claim, as an OIDC provider's token may carry one. */
+  readonly email?: string;
 }
 
 export interface VotingCodeTokenRequest {
@@ -46,7 +48,7 @@ export class TokenIssuer {
   async issue(request: TokenRequest): Promise<IssuedToken> {
     const plaza = this.options.plaza;
     if (!plaza?.signing) throw new Error('this service has no signing key (AUTH_SIGNING_KEY or AUTH_SIGNING_KEY_FILE, only with AUTH_DEV_IDP=true)');
-    return this.sign({ roles: [...request.roles] }, request.sub, request.ttlSeconds, {
+    return this.sign({ roles: [...request.roles], ...(request.email !== undefined ? { email: request.email } : {}) }, request.sub, request.ttlSeconds, {
       typ: DEV_TOKEN_TYPE,
       kid: plaza.signing.kid,
       issuer: plaza.issuer,

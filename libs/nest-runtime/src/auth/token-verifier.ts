@@ -29,6 +29,13 @@ export function claimAt(payload: JWTPayload, path: string): unknown {
   return node;
 }
 
+/** OIDC's standard `email` claim, when it looks like an address and the provider does not say it is unverified. */
+export function emailOf(payload: JWTPayload): { email?: string } {
+  const email = payload.email;
+  if (typeof email !== 'string' || email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email) || payload.email_verified === false) return {};
+  return { email };
+}
+
 function votingCodeOf(value: unknown): Caller['votingCode'] {
   if (value === undefined) return undefined;
   const v = value as Record<string, unknown>;
@@ -106,7 +113,7 @@ export class TokenVerifier {
       );
       // A voting code comes only from the voting service's own key, never from the development key.
       if (payload.votingCode !== undefined) throw new InvalidToken('invalid token: a voting code is valid only in a voting-code token');
-      return { sub: payload.sub!, roles: knownRoles(payload.roles) };
+      return { sub: payload.sub!, roles: knownRoles(payload.roles), ...emailOf(payload) };
     }
     if (oidc && issuer === oidc.issuer) {
       const payload = await this.check(true, () =>
@@ -120,7 +127,7 @@ export class TokenVerifier {
         }),
       );
       // Voting codes are Plaza's own: an external provider cannot vouch for one.
-      return { sub: payload.sub!, roles: knownRoles(claimAt(payload, oidc.rolesClaim)) };
+      return { sub: payload.sub!, roles: knownRoles(claimAt(payload, oidc.rolesClaim)), ...emailOf(payload) };
     }
     throw new InvalidToken(issuer === undefined ? 'invalid token: no issuer (iss)' : 'invalid token: issuer not accepted');
   }

@@ -12,6 +12,8 @@ import resultsEn from './results.en';
 import resultsPl from './results.pl';
 import auditEn from './audit.en';
 import auditPl from './audit.pl';
+import notifyEn from './notify.en';
+import notifyPl from './notify.pl';
 
 /**
  * English and Polish. Each area keeps its strings in <area>.en.ts / <area>.pl.ts under its own top-level key
@@ -24,8 +26,8 @@ export type Language = (typeof LANGUAGES)[number];
 const STORAGE_KEY = 'plaza.lang';
 
 export const resources = {
-  en: { translation: { ...commonEn, ...residentEn, ...voteEn, ...adminEn, ...resultsEn, ...auditEn } },
-  pl: { translation: { ...commonPl, ...residentPl, ...votePl, ...adminPl, ...resultsPl, ...auditPl } },
+  en: { translation: { ...commonEn, ...residentEn, ...voteEn, ...adminEn, ...resultsEn, ...auditEn, ...notifyEn } },
+  pl: { translation: { ...commonPl, ...residentPl, ...votePl, ...adminPl, ...resultsPl, ...auditPl, ...notifyPl } },
 };
 
 export function initialLanguage(): Language {

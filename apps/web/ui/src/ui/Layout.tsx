@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { retryingCommands, subscribeRetrying } from '../api/client';
 import { setLanguage, LANGUAGES, type Language } from '../i18n';
 import { useSession } from '../session/session';
+import { NotificationBell } from './NotificationBell';
 
 export function Layout() {
   const { t, i18n } = useTranslation();
@@ -50,6 +51,7 @@ export function Layout() {
                 ))}
               </select>
             </label>
+            {session && !session.votingCode && <NotificationBell />}
             {session ? (
               <span className="who">
                 <span className="who-name" title={t('common.nav.signedInAs', { sub: session.sub, roles: session.roles.join(', ') })}>

@@ -8,6 +8,7 @@ import { fieldA11y, FieldError } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
+import { FollowButton } from '../../ui/FollowButton';
 import { Breadcrumb, PageAsync, StatusBadge, unitOf } from './shared';
 
 /** What the form or a command tells the proposal page to say once it is shown (router state). */
@@ -64,6 +65,7 @@ function ProposalView({ round, proposal: p, etag, reload }: { round: Round; prop
         <StatusBadge status={p.status} />
         <span>{unit?.name ?? p.unitId}</span>
       </p>
+      {!mine && <FollowButton roundId={round.roundId} proposalId={p.proposalId} />}
 
       {mine && canChange && (
         <AuthorActions

@@ -6,6 +6,7 @@ import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
 import { Breadcrumb, PageAsync, nextScheduledPhase, PhaseBadge, RoundActions, roundActions, scheduledAt, totalBudget, useRound } from './shared';
 import { TableWrap } from '../../ui/TableWrap';
+import { FollowButton } from '../../ui/FollowButton';
 
 /**
  * One round for residents: its phase and timeline, the budget of each district or category, the ballot and
@@ -49,6 +50,7 @@ function RoundView({ round }: { round: Round }) {
       </dl>
       <p className="res-lead">{t(`resident.now.${round.phase}`)}</p>
       <RoundActions actions={roundActions(round, hasRole, !!session)} />
+      <FollowButton roundId={round.roundId} />
 
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">{t('resident.round.timeline')}</h2>

@@ -1,0 +1,73 @@
+import type { EventEnvelope } from '@plaza/contracts';
+import { renderMail } from './notification.mail';
+import { intentsFor, type Directory, type ProposalFacts } from './notification.triggers';
+
+const ROUND = '0190f5c2-1111-7000-8000-000000000001';
+const P1 = '0190f5c2-2222-7000-8000-000000000001';
+const P2 = '0190f5c2-2222-7000-8000-000000000002';
+
+function directory(follows: Record<string, string[]> = {}, proposals: ProposalFacts[] = []): Directory {
+  return {
+    proposal: async (id) => proposals.find((p) => p.proposalId === id) ?? null,
+    roundName: async () => 'Green Budget',
+    followers: async (roundId, proposalId) => follows[proposalId ?? roundId] ?? [],
+    proposalsWithStatus: async (roundId, status) => proposals.filter((p) => p.roundId === roundId && p.status === status),
+  };
+}
+
+let seq = 0;
+function event(type: string, payload: object): EventEnvelope {
+  return {
+    id: `0190f5c2-4444-7000-8000-${String(++seq).padStart(12, '0')}`,
+    type,
+    schemaVersion: 1,
+    streamId: `x-${ROUND}`,
+    streamVersion: seq,
+    roundId: ROUND,
+    occurredAt: '2027-01-01T00:00:00.000Z',
+    producer: 'proposals',
+    correlationId: '0190f5c2-3333-7000-8000-000000000001',
+    causationId: null,
+    payload,
+  };
+}
+
+const alicesProposal: ProposalFacts = { proposalId: P1, roundId: ROUND, authorId: 'alice', title: 'Benches', status: 'accepted' };
+const bobsProposal: ProposalFacts = { proposalId: P2, roundId: ROUND, authorId: 'bob', title: 'Trees', status: 'rejected' };
+
+describe('notification triggers', () => {
+  it('tells the author and followers of a decision once each, never the staff member who made it', async () => {
+    const d = directory({ [P1]: ['carol', 'alice', 'staff-1'] }, [alicesProposal]);
+    const intents = await intentsFor(event('ProposalRejected', { proposalId: P1, unitId: 'north', reason: 'Too costly', reviewerId: 'staff-1' }), d);
+    expect(intents.map((i) => [i.residentId, i.kind, i.data.role])).toEqual([
+      ['alice', 'proposal-rejected', 'author'],
+      ['carol', 'proposal-rejected', 'follower'],
+    ]);
+    expect(intents[0]!.data).toMatchObject({ reason: 'Too costly', proposalTitle: 'Benches', roundName: 'Green Budget' });
+  });
+
+  it('tells round followers of a phase change, and the authors of accepted proposals when voting opens', async () => {
+    const d = directory({ [ROUND]: ['carol'] }, [alicesProposal, bobsProposal]);
+    const review = await intentsFor(event('RoundPhaseChanged', { from: 'submission', to: 'review', trigger: 'admin' }), d);
+    expect(review.map((i) => [i.residentId, i.kind])).toEqual([['carol', 'round-phase-changed']]);
+    const voting = await intentsFor(event('RoundPhaseChanged', { from: 'review', to: 'voting', trigger: 'schedule' }), d);
+    expect(voting.map((i) => [i.residentId, i.kind, i.proposalId])).toEqual([
+      ['carol', 'round-phase-changed', null],
+      ['alice', 'proposal-on-ballot', P1],
+    ]);
+  });
+
+  it('makes nothing for events without a trigger or about proposals it never saw', async () => {
+    expect(await intentsFor(event('ProposalEdited', { proposalId: P1 }), directory({}, [alicesProposal]))).toEqual([]);
+    expect(await intentsFor(event('ProposalAccepted', { proposalId: P2, unitId: 'north', cost: 1, reason: '', reviewerId: 's' }), directory())).toEqual([]);
+  });
+
+  it('renders a one-line subject and a link to the proposal', () => {
+    const mail = renderMail(
+      { residentId: 'alice', kind: 'proposal-accepted', roundId: ROUND, proposalId: P1, data: { proposalTitle: 'Evil\r\nBcc: x@y', roundName: 'R', role: 'author', reason: 'ok' } },
+      'https://plaza.example/',
+    );
+    expect(mail.subject).toBe('Your proposal was accepted: Evil Bcc: x@y');
+    expect(mail.body).toContain(`https://plaza.example/rounds/${ROUND}/proposals/${P1}`);
+  });
+});
