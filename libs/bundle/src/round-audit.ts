@@ -377,7 +377,14 @@ export class RoundAudit {
     const opening = openingProblems[0];
     if (opening) {
       const more = openingProblems.length > 1 ? ` (and ${openingProblems.length - 1} more problems with openings)` : '';
-      this.#fail({ check: 'ballot-opening', message: opening.reason + more, ...(opening.index !== undefined ? { index: opening.index } : {}), eventId: opening.eventId });
+      // The close appends VotingClosed, the BallotsOpened events, then the declarations: a bundle cut at a
+      // checkpoint signed in between holds only some of the openings. Still a failure (nothing is verified), but
+      // one the reader should know how to end.
+      const cut =
+        this.#closed && this.#declared.length === 0
+          ? `; the bundle ends inside the close (VotingClosed at entry ${this.#closed.index}, no ResultsDeclared after it): export it again at a checkpoint that covers the declarations`
+          : '';
+      this.#fail({ check: 'ballot-opening', message: opening.reason + more + cut, ...(opening.index !== undefined ? { index: opening.index } : {}), eventId: opening.eventId });
     }
 
     if (this.#declared.length > 0) {

@@ -45,6 +45,8 @@ export interface VerifyOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Hash on a worker thread while the main thread replays (default); false keeps everything on one thread. */
   readonly worker?: boolean;
+  /** Bytes read from ledger.jsonl at a time (default 4 MiB); lines longer than this span several reads. */
+  readonly readBytes?: number;
 }
 
 
@@ -65,7 +67,7 @@ function sha256File(path: string): Promise<FileSha256> {
 }
 
 /** The bundle directory as verifyBundleCore reads it; ledger.jsonl streamed in 4 MB blocks of whole lines. */
-function directoryFiles(dir: string, hasher: LedgerHasher, onProgress: VerifyOptions['onProgress']): VerifyFiles {
+function directoryFiles(dir: string, hasher: LedgerHasher, onProgress: VerifyOptions['onProgress'], readBytes = 4 << 20): VerifyFiles {
   const path = (name: string) => join(dir, name);
   let ledgerBytes = 0;
   return {
@@ -83,7 +85,7 @@ function directoryFiles(dir: string, hasher: LedgerHasher, onProgress: VerifyOpt
       return (async function* () {
         const total = statSync(ledgerPath).size;
         let carry: Buffer | undefined;
-        for await (const chunk of createReadStream(ledgerPath, { highWaterMark: 4 << 20 })) {
+        for await (const chunk of createReadStream(ledgerPath, { highWaterMark: readBytes })) {
           const buf = chunk as Buffer;
           ledgerBytes += buf.length;
           const last = buf.lastIndexOf(NEWLINE);
@@ -150,7 +152,7 @@ export async function verifyBundle(dir: string, options: VerifyOptions = {}): Pr
   const hasher = ledgerHasher({ worker: options.worker });
   let core: Awaited<ReturnType<typeof verifyBundleCore>>;
   try {
-    core = await verifyBundleCore(directoryFiles(dir, hasher, options.onProgress), nodeCrypto(hasher), {
+    core = await verifyBundleCore(directoryFiles(dir, hasher, options.onProgress, options.readBytes), nodeCrypto(hasher), {
       trustedKey: options.trustedKey,
       keyPinned: options.trustedKey !== undefined,
       pinnedKeyError: (message) => new Error(`--key is not a C2SP verifier key: ${message}`),

@@ -212,13 +212,28 @@ async function cityRound(
     await api.changePhase(roundId, 'closed');
     if (!(await waitForResults(api, roundId, 30 * 60_000))) throw new Error('no results declared');
   });
-  // The ledger holds the close's events once audit consumed them; the bundle is cut from the latest checkpoint.
+  // The ledger holds the close's events once audit consumed them; the bundle is cut from the latest checkpoint,
+  // so it is exported once a checkpoint covers every declaration: a checkpoint signed while the close's events
+  // were still arriving cuts the bundle between two BallotsOpened events, and `plaza verify` rightly fails it
+  // (ballots that count but are not opened in it).
   const dir = mkdtempSync(join(tmpdir(), 'plaza-city-bundle-'));
   rmSync(dir, { recursive: true });
   let exportPeak = 0;
   await phase(
     'bundle export (plaza audit export)',
     async () => {
+      for (const started = Date.now(); ; ) {
+        const { rows } = await db.query(
+          `SELECT (SELECT count(*)::int FROM ${as}.ledger_entries WHERE round_id = $1 AND event_type = 'ResultsDeclared') AS declared,
+                  (SELECT max(index)::bigint FROM ${as}.ledger_entries WHERE round_id = $1) AS last,
+                  (SELECT max(size)::bigint FROM ${as}.checkpoints) AS covered`,
+          [roundId],
+        );
+        const r = rows[0] as { declared: number; last: string | null; covered: string | null };
+        if (r.declared >= size.districts && r.last !== null && r.covered !== null && Number(r.covered) > Number(r.last)) break;
+        if (Date.now() - started > 10 * 60_000) throw new Error(`no checkpoint covers the round's declarations (${r.declared} of ${size.districts} in the ledger)`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
       for (let attempt = 0; ; attempt++) {
         const r = await runCli(['audit', 'export', roundId, '--out', dir, '--url', auditUrl]);
         exportPeak = Math.max(exportPeak, r.peakMb);
@@ -244,7 +259,9 @@ async function cityRound(
     (ok) => (ok ? 'verified' : 'FAILED'),
     () => ({ 'plaza verify': verifyPeak }),
   );
-  rmSync(dir, { recursive: true, force: true });
+  // A bundle that failed verification is kept for a look (`plaza verify DIR`).
+  if (verified) rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`[city] the bundle that failed verification is kept in ${dir}\n`);
   return { ballotType, roundId, voters: size.voters, districts: size.districts, projects: size.projects, ballotsPerSecond, verified, phases };
 }
 
