@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ForbiddenException } from '@nestjs/common';
+import { Forbidden, InvalidInput } from '@plaza/contracts';
 import { ConcurrencyError } from '@plaza/event-store';
 import { expectEventually, TEST_DATABASE_URL } from '@plaza/testing';
 import { Client } from 'pg';
@@ -66,8 +66,8 @@ describe('ballot group commit', () => {
     ];
     const outcomes = await service.commitGroup(roundId, members);
     expect(outcomes.slice(0, 8).every((o) => o.ok)).toBe(true);
-    expect(outcomes[8].ok || outcomes[8].error).toBeInstanceOf(BadRequestException);
-    expect(outcomes[9].ok || outcomes[9].error).toBeInstanceOf(ForbiddenException);
+    expect(outcomes[8].ok || outcomes[8].error).toBeInstanceOf(InvalidInput);
+    expect(outcomes[9].ok || outcomes[9].error).toBeInstanceOf(Forbidden);
     expect(outcomes[10].ok || outcomes[10].error).toBeInstanceOf(ConcurrencyError);
 
     const rows = await events(roundId);

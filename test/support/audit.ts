@@ -4,7 +4,7 @@ import { DEFAULT_TOPIC_PARTITIONS, topicFor, type EventEnvelope, type Producer }
 import { dropSchema } from '@plaza/event-store';
 import { KafkaAdmin, KafkaJsPublisher } from '@plaza/kafka';
 import { startService, type RunningService } from '@plaza/nest-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
+import { serviceTestEnv, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
 import { authEnv } from './auth';
 
 /**
@@ -23,12 +23,7 @@ export class AuditStack {
 
   env(): Record<string, string> {
     return {
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      DB_SCHEMA: this.schema,
-      PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...serviceTestEnv(this.schema, this.prefix),
       CHECKPOINT_INTERVAL_MS: '500',
       ...authEnv('verifies'),
       ...this.extraEnv,

@@ -5,7 +5,7 @@ import { votingService } from '../../apps/voting/src/service';
 import { dropSchema } from '@plaza/event-store';
 import { KafkaAdmin } from '@plaza/kafka';
 import { startService, type Role, type RunningService, type ServiceDefinition } from '@plaza/nest-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
+import { serviceTestEnv, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueName } from '@plaza/testing';
 import { authEnv, tokenFor } from './auth';
 
 export type ServiceName = 'proposals' | 'voting' | 'audit';
@@ -30,12 +30,7 @@ export class Stack {
 
   env(name: ServiceName): Record<string, string> {
     return {
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      DB_SCHEMA: this.schemas[name],
-      PORT: '0',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...serviceTestEnv(this.schemas[name], this.prefix),
       // As under `npm start`: proposals hosts the development identity provider (a test helper), voting signs
       // voting-code tokens with its own key, audit only verifies.
       ...(name === 'proposals' ? authEnv('signs', { AUTH_DEV_IDP: 'true' }) : authEnv(name === 'voting' ? 'voting' : 'verifies')),

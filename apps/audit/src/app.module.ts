@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
-import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock } from '@plaza/nest-runtime';
+import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import { BundleController } from './bundle/bundle.controller';
 import { BundleService } from './bundle/bundle.service';
 import type { LoadedAuditConfig } from './config/audit.config';
@@ -31,7 +31,7 @@ export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Ch
 
 @Module({})
 export class AuditAppModule {
-  static register(config: LoadedAuditConfig): DynamicModule {
+  static register(config: LoadedAuditConfig, options: { clock?: Clock } = {}): DynamicModule {
     const fence = new LedgerFence(config.DB_SCHEMA, config.LEDGER_LEASE_TTL_MS);
     const ledger = new LedgerProjection(config.DB_SCHEMA, fence);
     const pipeline = EventPipelineModule.forRoot({
@@ -53,7 +53,7 @@ export class AuditAppModule {
       ],
       providers: [
         { provide: AUDIT_CONFIG, useValue: config },
-        { provide: CLOCK, useValue: systemClock },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: LedgerFence, useValue: fence },
         LedgerLease,
         LedgerTree,

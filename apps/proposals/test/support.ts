@@ -1,21 +1,10 @@
 import type { RoundConfig } from '@plaza/contracts';
 import type { Role, ServiceDefinition } from '@plaza/nest-runtime';
+import { TestClock } from '@plaza/testing';
 import { sql } from '../../../test/support/db';
 import { http, Stack, type HttpResult, type ServiceName } from '../../../test/support/stack';
 import { RoundScheduler, type TickResult } from '../src/rounds/round.scheduler';
 import { proposalsService } from '../src/service';
-
-/** A clock the test moves by hand. */
-export class TestClock {
-  constructor(private current: Date) {}
-  readonly now = () => new Date(this.current);
-  set(iso: string): void {
-    this.current = new Date(iso);
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}
 
 /** The shared stack with the proposals service on a controllable clock and its schedule timer off. */
 export class ProposalsStack extends Stack {

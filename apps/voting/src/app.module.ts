@@ -14,6 +14,8 @@ import { SignInLimitsStore } from './eligibility/sign-in-limits.store';
 import { SIGN_IN_WINDOW_MS } from './eligibility/sign-in-throttle';
 import { PaperController } from './paper/paper.controller';
 import { PaperService } from './paper/paper.service';
+import { PaperStore } from './paper/paper.store';
+import { VotingReadModel } from './store/read-model';
 import { PARTICIPATION_MIN_CELL } from './results/participation';
 import { ResultsController } from './results/results.controller';
 import type { VotingConfig } from './config/voting.config';
@@ -83,6 +85,8 @@ export class VotingAppModule {
         BallotsService,
         EligibilityService,
         PaperService,
+        PaperStore,
+        VotingReadModel,
       ],
     };
   }

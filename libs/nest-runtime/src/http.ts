@@ -1,24 +1,12 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  Catch,
-  ConflictException,
-  HttpStatus,
-  ValidationPipe,
-  type ArgumentMetadata,
-  type ExceptionFilter,
-  type INestApplication,
-  type ValidationError,
-} from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata, type INestApplication, type ValidationError } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
-import { NotFound, Refusal } from '@plaza/contracts';
-import { ConcurrencyError, IdempotencyStore } from '@plaza/event-store';
-import type { Response } from 'express';
+import { IdempotencyStore } from '@plaza/event-store';
 import { IdempotencyInterceptor } from './idempotency';
 import { InputInterceptor, urlLengthLimit } from './input';
 import { CLOCK, type Clock } from './request-context';
+import { DomainErrorFilter } from './domain-errors';
 import { TransientErrorFilter } from './transient';
 
 export interface FieldError {
@@ -106,26 +94,10 @@ export class PlazaValidationPipe extends ValidationPipe {
 
 export const validationPipe = new PlazaValidationPipe();
 
-/** An optimistic-concurrency conflict is the client's to retry: 409 with the stream's versions. */
-@Catch(ConcurrencyError)
-export class ConcurrencyErrorFilter implements ExceptionFilter {
-  catch(error: ConcurrencyError, host: ArgumentsHost): void {
-    const body = new ConflictException({
-      statusCode: HttpStatus.CONFLICT,
-      error: 'Conflict',
-      message: 'the resource was changed concurrently; reload and retry',
-      streamId: error.streamId,
-      expectedVersion: error.expectedVersion,
-      actualVersion: error.actualVersion ?? null,
-    }).getResponse();
-    host.switchToHttp().getResponse<Response>().status(HttpStatus.CONFLICT).json(body);
-  }
-}
-
 /**
- * The HTTP conventions every Plaza service shares: validation, error mapping (503 for a lost connection, 409,
- * 404, then Nest's own), `Idempotency-Key` on command endpoints, OpenAPI at /docs. The app provides CLOCK and
- * DatabaseModule (its IdempotencyStore).
+ * The HTTP conventions every Plaza service shares: validation, error mapping (503 for a lost connection, then
+ * domainErrorResponse: 400/403/404/409/410, then Nest's own), `Idempotency-Key` on command endpoints, OpenAPI
+ * at /docs. The app provides CLOCK and DatabaseModule (its IdempotencyStore).
  */
 export function configureHttp(app: INestApplication, api: { title: string; description: string; version?: string }): void {
   app.use(urlLengthLimit());
@@ -136,7 +108,7 @@ export function configureHttp(app: INestApplication, api: { title: string; descr
   );
   app.useGlobalPipes(validationPipe);
   // Tried last to first: the catch-all TransientErrorFilter only sees what the specific ones do not take.
-  app.useGlobalFilters(new TransientErrorFilter(app.get(HttpAdapterHost).httpAdapter), new ConcurrencyErrorFilter(), new RefusalFilter());
+  app.useGlobalFilters(new TransientErrorFilter(app.get(HttpAdapterHost).httpAdapter), new DomainErrorFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
@@ -148,23 +120,4 @@ export function configureHttp(app: INestApplication, api: { title: string; descr
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-}
-
-/** Domain refusals from deciders: 404 for what does not exist, 409 with a reason for a rule that says no. */
-@Catch(Refusal, NotFound)
-export class RefusalFilter implements ExceptionFilter {
-  catch(error: Refusal | NotFound, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (error instanceof NotFound) {
-      res.status(HttpStatus.NOT_FOUND).json({ statusCode: 404, error: 'Not Found', message: error.message });
-      return;
-    }
-    res.status(HttpStatus.CONFLICT).json({
-      statusCode: 409,
-      error: 'Conflict',
-      code: error.code,
-      message: error.message,
-      ...(error.field ? { field: error.field } : {}),
-    });
-  }
 }

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './http';
+export * from './domain-errors';
 export * from './input';
 export * from './database.module';
 export * from './event-pipeline';

@@ -1,2 +1,3 @@
 export * from './expect-eventually';
 export * from './env';
+export * from './service-env';

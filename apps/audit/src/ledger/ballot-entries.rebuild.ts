@@ -2,23 +2,36 @@ import type { EventEnvelope } from '@plaza/contracts';
 import { quoteIdent, type RebuildableProjection, type RebuildSource } from '@plaza/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 
+/**
+ * The one INSERT of ballot_entries rows (which BallotCast entries the ledger holds, per voter stream and unit, for
+ * receipt checks), its five arrays from parameter `$first` on (ballotEntriesParams): the live projection runs it
+ * inside its append statement, the rebuild per batch.
+ */
+export function insertBallotEntries(schema: string, first: number): string {
+  const [a, b, c, d, e] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `INSERT INTO ${quoteIdent(schema)}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id)
+       SELECT * FROM unnest(${a}::uuid[], ${b}::text[], ${c}::text[], ${d}::integer[], ${e}::text[])`;
+}
+
+/** The parameters of insertBallotEntries for the BallotCast events among `events` (other types are skipped). */
+export function ballotEntriesParams(events: readonly EventEnvelope[]): [string[], string[], string[], number[], string[]] {
+  const ballots = events.filter((e) => e.type === 'BallotCast');
+  return [
+    ballots.map((e) => e.id),
+    ballots.map((e) => e.roundId),
+    ballots.map((e) => e.streamId),
+    ballots.map((e) => e.streamVersion),
+    ballots.map((e) => (e.payload as { unitId: string }).unitId),
+  ];
+}
+
 /** ballot_entries rows: which BallotCast entries the ledger holds, per voter stream and unit (for receipt checks). */
 export class BallotEntriesStore {
   /** Records the BallotCast events among `events` in `schema`'s ballot_entries, in one statement. */
   async record(manager: EntityManager, schema: string, events: readonly EventEnvelope[]): Promise<void> {
-    const ballots = events.filter((e) => e.type === 'BallotCast');
-    if (ballots.length === 0) return;
-    await manager.query(
-      `INSERT INTO ${quoteIdent(schema)}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::integer[], $5::text[])`,
-      [
-        ballots.map((e) => e.id),
-        ballots.map((e) => e.roundId),
-        ballots.map((e) => e.streamId),
-        ballots.map((e) => e.streamVersion),
-        ballots.map((e) => (e.payload as { unitId: string }).unitId),
-      ],
-    );
+    const params = ballotEntriesParams(events);
+    if (params[0].length === 0) return;
+    await manager.query(insertBallotEntries(schema, 1), params);
   }
 }
 

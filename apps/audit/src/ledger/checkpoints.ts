@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { LEDGER_ROUND_ID, LEDGER_STREAM, newEvent } from '@plaza/contracts';
 import { ConcurrencyError, EventStore, quoteIdent } from '@plaza/event-store';
 import { CheckpointSigner, checkpointTimeMillis, type Checkpoint, type SignedCheckpoint } from '@plaza/ledger';
-import { InjectSchema } from '@plaza/nest-runtime';
+import { CLOCK, InjectSchema, type Clock } from '@plaza/nest-runtime';
 import { DataSource } from 'typeorm';
 import type { LoadedAuditConfig } from '../config/audit.config';
 import { LedgerFence, LedgerLease, NotLeaderError } from './ledger-lease';
@@ -126,6 +126,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly store: EventStore,
     private readonly lease: LedgerLease,
     private readonly fence: LedgerFence,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     lease.onChange(async (leading) => {
       if (!leading) return;
@@ -212,7 +213,7 @@ export class Checkpointer implements OnApplicationBootstrap, OnApplicationShutdo
     const last = signer.last;
     const grown = size - (last?.size ?? 0);
     if (grown <= 0) return;
-    const now = Date.now();
+    const now = this.clock().getTime();
     const due =
       this.#triggered ||
       grown >= this.config.CHECKPOINT_MAX_ENTRIES ||

@@ -15,7 +15,7 @@ import {
   toPrivateKey,
   toPublicKey,
 } from '@plaza/ledger';
-import { InjectSchema, Public, Roles, validationFailed } from '@plaza/nest-runtime';
+import { CLOCK, InjectSchema, Public, Roles, validationFailed, type Clock } from '@plaza/nest-runtime';
 import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { sign as edSign, type KeyObject } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -84,6 +84,7 @@ export class KeyRotation {
     private readonly key: SigningKey,
     private readonly checkpointer: Checkpointer,
     private readonly fence: LedgerFence,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async history(upToSize = Number.MAX_SAFE_INTEGER): Promise<KeyHistoryView[]> {
@@ -119,7 +120,7 @@ export class KeyRotation {
       const previousKey = this.key.publicView().verifierKey;
       const view = await this.dataSource.transaction(async (manager) => {
         const index = await this.#reserveIndex(manager);
-        const time = new Date().toISOString();
+        const time = this.clock().toISOString();
         const handover = this.#signNote(formatHandoverText({ origin: this.config.LEDGER_ORIGIN, fromSize: index + 1, newKey, time }), this.key.privateKey);
         const event = newEvent('LedgerKeyRotated', { origin: this.config.LEDGER_ORIGIN, fromSize: index + 1, previousKey, newKey, handover }, { roundId: LEDGER_ROUND_ID, correlationId: `key-rotation-${index}`, now: new Date(time) });
         await this.#append(manager, index, { ...event, streamId: 'ledger-keys', streamVersion: index + 1 } as EventEnvelope);
@@ -142,7 +143,7 @@ export class KeyRotation {
     return this.checkpointer.exclusive(() =>
       this.dataSource.transaction(async (manager) => {
         const index = await this.#reserveIndex(manager);
-        const time = new Date().toISOString();
+        const time = this.clock().toISOString();
         let text: string;
         try {
           text = formatRevocationText({ origin: this.config.LEDGER_ORIGIN, revokedKey: dto.verifierKey, fromSize: dto.fromSize, reason: dto.reason, time });

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@plaza/contracts';
 import { quoteIdent, type MessageContext } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
 import type { EntityManager } from 'typeorm';
+import { ballotEntriesParams, insertBallotEntries } from './ballot-entries.rebuild';
 import type { LedgerFence } from './ledger-lease';
 
 /**
@@ -22,13 +23,13 @@ export async function appendToLedger(
   const bytes = canonicalBytes(envelope);
   const ballot = envelope.type === 'BallotCast';
   const params: unknown[] = [envelope.id, leafHash(bytes), bytes, envelope.type, envelope.roundId, envelope.producer, source.topic, source.partition, source.offset, token];
-  if (ballot) params.push(envelope.streamId, envelope.streamVersion, (envelope.payload as { unitId: string }).unitId);
+  if (ballot) params.push(...ballotEntriesParams([envelope]));
   const [{ index }]: { index: string }[] = await manager.query(
     `WITH head AS (UPDATE ${s}.ledger_head SET size = size + 1 WHERE id RETURNING size - 1 AS index),
           entry AS (INSERT INTO ${s}.ledger_entries (index, event_id, leaf_hash, canonical, event_type, round_id, producer, topic, partition, kafka_offset, lease_token)
                     SELECT head.index, $1::uuid, $2::bytea, $3::bytea, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::bigint, $10::bigint FROM head RETURNING index)` +
       // For receipt checks: is a later version of this voter's ballot in this unit in the ledger?
-      (ballot ? `, ballot AS (INSERT INTO ${s}.ballot_entries (event_id, round_id, stream_id, stream_version, unit_id) VALUES ($1::uuid, $5::text, $11::text, $12::integer, $13::text))` : '') +
+      (ballot ? `, ballot AS (${insertBallotEntries(schema, 11)})` : '') +
       ` SELECT index FROM entry`,
     params,
   );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { newEvent, recountStream, type EventEnvelope, type ResultsDeclaredPayload } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
-import { InjectSchema } from '@plaza/nest-runtime';
+import { CLOCK, InjectSchema, type Clock } from '@plaza/nest-runtime';
 import { RoundReplay } from '@plaza/recount';
 import { DataSource } from 'typeorm';
 import { resultDifferences } from '@plaza/bundle';
@@ -49,6 +49,7 @@ export class RecountService {
     @Inject(AUDIT_CONFIG) config: LoadedAuditConfig,
     lease: LedgerLease,
     private readonly fence: LedgerFence,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.#waitMs = Math.max(2000, config.CHECKPOINT_INTERVAL_MS * 2);
     checkpointer.onAfterSync((notable) => this.#afterSync(notable));
@@ -82,7 +83,7 @@ export class RecountService {
             AND convert_from(canonical, 'UTF8')::jsonb #>> '{payload,to}' IN ('closed', 'published') LIMIT 1`,
         [p.round_id, this.tree.size],
       );
-      if (closed.length === 0 && Date.now() - p.appended_at.getTime() < this.#waitMs) {
+      if (closed.length === 0 && this.clock().getTime() - p.appended_at.getTime() < this.#waitMs) {
         this.#waiting = true;
         continue;
       }
@@ -114,7 +115,7 @@ export class RecountService {
       differences = [`the recount failed: ${(e as Error).message}`];
     }
     const summary = { selected: recomputed?.selected ?? [], spent: recomputed?.spent ?? 0, inputDigest: recomputed?.inputDigest ?? '0'.repeat(64) };
-    const ctx = { roundId: p.round_id, correlationId: declared.correlationId, causationId: declared.id, now: new Date() };
+    const ctx = { roundId: p.round_id, correlationId: declared.correlationId, causationId: declared.id, now: this.clock() };
     const event =
       differences.length === 0
         ? newEvent('ResultsVerified', { unitId, declaredEventId: declared.id, inputDigest: declared.payload.inputDigest, selected: declared.payload.selected }, ctx)

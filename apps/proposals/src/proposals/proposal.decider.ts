@@ -1,4 +1,4 @@
-import { newEvent, NotFound, Refusal, type EventContext, type NewEvent, type Phase, type ProposalEvent } from '@plaza/contracts';
+import { Forbidden, newEvent, NotFound, Refusal, type EventContext, type NewEvent, type Phase, type ProposalEvent } from '@plaza/contracts';
 import type { RoundState } from '../rounds/round.decider';
 
 export const proposalStream = (proposalId: string) => `proposal-${proposalId}`;
@@ -116,7 +116,7 @@ function requireReviewPhase(round: RoundState, action: string): void {
 }
 
 function requireAuthor(state: ProposalState, callerId: string, action: string): void {
-  if (state.authorId !== callerId) throw new Refusal('not-author', `only the author of a proposal can ${action} it`);
+  if (state.authorId !== callerId) throw new Forbidden('not-author', `only the author of a proposal can ${action} it`);
 }
 
 function requireStatus(state: ProposalState, allowed: readonly ProposalStatus[], action: string): void {

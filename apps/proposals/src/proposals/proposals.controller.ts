@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBearerAuth,
@@ -35,7 +35,6 @@ import {
   WithdrawProposalDto,
 } from './dto/proposal.dto';
 import { proposalStream, type ProposalCommand } from './proposal.decider';
-import { ProposalRefusalFilter } from './refusal.filter';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The proposal version (ETag of its GET) the command is based on' };
 const RoundId = () => Param('roundId', new ParseUUIDPipe());
@@ -43,7 +42,6 @@ const ProposalId = () => Param('proposalId', new ParseUUIDPipe());
 
 @ApiTags('proposals')
 @Controller('rounds/:roundId/proposals')
-@UseFilters(ProposalRefusalFilter)
 export class ProposalsController {
   constructor(
     private readonly commands: CommandBus,

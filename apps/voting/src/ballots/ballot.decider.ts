@@ -1,4 +1,6 @@
 import {
+  Forbidden,
+  InvalidInput,
   newEvent,
   Refusal,
   type BallotCast,
@@ -55,21 +57,14 @@ export interface FieldProblem {
 }
 
 /** A ballot that breaks the round's rules: answered with 400 and every field at fault. */
-export class BallotRuleViolation extends Error {
+export class BallotRuleViolation extends InvalidInput {
   constructor(readonly problems: readonly FieldProblem[]) {
-    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    super(problems.map((p) => ({ field: p.field, messages: [p.message] })));
   }
 }
 
 /** The caller may not vote here at all (not on the roll, another district): answered with 403. */
-export class Ineligible extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class Ineligible extends Forbidden {}
 
 /** libs/tally's view of the round's ballot rules for one unit. */
 export function tallyBallotRules(config: RoundConfig, unitId: string, accepted: BallotState['accepted']): TallyBallotRules {

@@ -1,13 +1,13 @@
-import { ForbiddenException, GoneException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { readBallotCast, type BallotCast, type BallotCastV1, type EventContext } from '@plaza/contracts';
 import { ConcurrencyError, currentClaim, EventStore, IdempotencyClaimLostError, lockClaims, markClaimsApplied, quoteIdent, type ClaimScope } from '@plaza/event-store';
 import { canonicalBytes, leafHash } from '@plaza/ledger';
-import { InjectSchema, validationFailed, type Caller } from '@plaza/nest-runtime';
+import { InjectSchema, type Caller } from '@plaza/nest-runtime';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager } from 'typeorm';
 import { LinkDestroyed, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
-import { ballotStream, BallotRuleViolation, decideBallot, Ineligible, type CurrentBallot } from './ballot.decider';
+import { ballotStream, decideBallot, Ineligible, type CurrentBallot } from './ballot.decider';
 import { BALLOT_GROUPS, type BallotGroups, type GroupMember, type GroupOutcome } from './ballot-groups';
 import type { BallotChoicesDto, CastBallotDto } from './dto/cast-ballot.dto';
 
@@ -40,14 +40,6 @@ export interface CastItem {
 export type CastResult = { readonly ok: true; readonly receipt: BallotReceipt } | { readonly ok: false; readonly error: unknown };
 
 type BallotEvent = Omit<BallotCast, 'streamId' | 'streamVersion'>;
-
-/** Maps the decider's outcomes onto HTTP: rule problems → 400 with fields, ineligibility → 403. */
-export function asHttpError(error: unknown): unknown {
-  if (error instanceof BallotRuleViolation) return validationFailed(error.problems.map((p) => ({ field: p.field, messages: [p.message] })));
-  if (error instanceof Ineligible) return new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: error.code, message: error.message });
-  if (error instanceof LinkDestroyed) return new GoneException({ statusCode: 410, error: 'Gone', code: error.code, message: error.message });
-  return error;
-}
 
 @Injectable()
 export class BallotsService {
@@ -106,17 +98,15 @@ export class BallotsService {
             items.push({ pseudonym, unitId: m.dto.unitId, ballot: m.dto, via: { channel: 'online' }, ctx: m.ctx, ...(m.claim ? { claim: m.claim } : {}) });
             at.push(i);
           } catch (error) {
-            outcomes[i] = { ok: false, error: asHttpError(error) };
+            outcomes[i] = { ok: false, error };
           }
         });
         const results = await this.castMany(manager, round, items);
-        // A lost Idempotency-Key claim stays itself: the interceptor answers it (409, retry).
-        results.forEach((r, j) => (outcomes[at[j]] = r.ok || r.error instanceof IdempotencyClaimLostError ? r : { ok: false, error: asHttpError(r.error) }));
+        results.forEach((r, j) => (outcomes[at[j]] = r));
         return outcomes;
       });
     } catch (error) {
-      const mapped = asHttpError(error);
-      return members.map(() => ({ ok: false, error: mapped }));
+      return members.map(() => ({ ok: false, error }));
     }
   };
 
@@ -293,54 +283,50 @@ export class BallotsService {
 
   /** The caller's current ballots and every version they cast, with receipts. */
   async mine(roundId: string, caller: Caller) {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const round = await lockRound(manager, this.schema, roundId);
-        const pseudonym = this.callerPseudonym(round, caller);
-        const s = quoteIdent(this.schema);
-        const registered: { unit_id: string }[] = await manager.query(`SELECT unit_id FROM ${s}.voters WHERE round_id = $1 AND pseudonym = $2`, [
-          roundId,
-          pseudonym,
-        ]);
-        if (registered.length === 0) throw new Ineligible('not-registered', 'you are not registered to vote in this round');
-        const streamId = ballotStream(roundId, pseudonym);
-        const events = (await this.store.readStream(streamId, 1, { manager })) as (BallotCast | BallotCastV1)[];
-        // The content of sealed versions is in the service's own store; unsealed (v1) ones carry it themselves.
-        const secrets: { event_id: string; choices: string[]; points: number[] | null }[] = await manager.query(
-          `SELECT event_id, choices, points FROM ${s}.ballot_secrets WHERE round_id = $1 AND voter_pseudonym = $2`,
-          [roundId, pseudonym],
-        );
-        const content = new Map(secrets.map((r) => [r.event_id, r]));
-        const current = new Map<string, BallotCast | BallotCastV1>();
-        for (const e of events) current.set(e.payload.unitId, e);
-        const view = (e: BallotCast | BallotCastV1) => {
-          const p = readBallotCast(e);
-          const kept = content.get(e.id);
-          const choices = p.choices ?? kept?.choices ?? [];
-          const points = p.points ?? kept?.points ?? undefined;
-          return {
-            unitId: p.unitId,
-            channel: p.channel,
-            choices,
-            ...(points ? { points } : {}),
-            sealed: p.commitment !== undefined,
-            castAt: e.occurredAt,
-            eventId: e.id,
-            ballotVersion: e.streamVersion,
-            leafHash: leafHash(canonicalBytes(e)).toString('hex'),
-          };
-        };
+    return this.dataSource.transaction(async (manager) => {
+      const round = await lockRound(manager, this.schema, roundId);
+      const pseudonym = this.callerPseudonym(round, caller);
+      const s = quoteIdent(this.schema);
+      const registered: { unit_id: string }[] = await manager.query(`SELECT unit_id FROM ${s}.voters WHERE round_id = $1 AND pseudonym = $2`, [
+        roundId,
+        pseudonym,
+      ]);
+      if (registered.length === 0) throw new Ineligible('not-registered', 'you are not registered to vote in this round');
+      const streamId = ballotStream(roundId, pseudonym);
+      const events = (await this.store.readStream(streamId, 1, { manager })) as (BallotCast | BallotCastV1)[];
+      // The content of sealed versions is in the service's own store; unsealed (v1) ones carry it themselves.
+      const secrets: { event_id: string; choices: string[]; points: number[] | null }[] = await manager.query(
+        `SELECT event_id, choices, points FROM ${s}.ballot_secrets WHERE round_id = $1 AND voter_pseudonym = $2`,
+        [roundId, pseudonym],
+      );
+      const content = new Map(secrets.map((r) => [r.event_id, r]));
+      const current = new Map<string, BallotCast | BallotCastV1>();
+      for (const e of events) current.set(e.payload.unitId, e);
+      const view = (e: BallotCast | BallotCastV1) => {
+        const p = readBallotCast(e);
+        const kept = content.get(e.id);
+        const choices = p.choices ?? kept?.choices ?? [];
+        const points = p.points ?? kept?.points ?? undefined;
         return {
-          roundId,
-          phase: round.phase,
-          registeredUnit: registered[0].unit_id,
-          voterPseudonym: pseudonym,
-          current: [...current.values()].map(view),
-          history: events.map(view),
+          unitId: p.unitId,
+          channel: p.channel,
+          choices,
+          ...(points ? { points } : {}),
+          sealed: p.commitment !== undefined,
+          castAt: e.occurredAt,
+          eventId: e.id,
+          ballotVersion: e.streamVersion,
+          leafHash: leafHash(canonicalBytes(e)).toString('hex'),
         };
-      });
-    } catch (error) {
-      throw asHttpError(error);
-    }
+      };
+      return {
+        roundId,
+        phase: round.phase,
+        registeredUnit: registered[0].unit_id,
+        voterPseudonym: pseudonym,
+        current: [...current.values()].map(view),
+        history: events.map(view),
+      };
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { BallotOpening } from '@plaza/contracts';
-import { OPENING_BYTES_PER_EVENT, OPENINGS_PER_EVENT, openingBatches } from './close-round';
+import { OPENING_BYTES_PER_EVENT, OPENINGS_PER_EVENT, openingBatches } from './close.decider';
 
 const opening = (k: number, choices: number): BallotOpening => ({
   eventId: `01900000-0000-7000-8000-${k.toString(16).padStart(12, '0')}`,

@@ -1,15 +1,27 @@
 import { randomInt } from 'node:crypto';
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { newEvent, NotFound, Refusal, type AgeBand, type EligibilityChangeKind, type EventContext } from '@plaza/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { newEvent, NotFound, type AgeBand, type EligibilityChangeKind, type EventContext } from '@plaza/contracts';
 import { EventStore, quoteIdent } from '@plaza/event-store';
-import { InjectSchema, TokenIssuer, validationFailed, type Caller } from '@plaza/nest-runtime';
+import { InjectSchema, TokenIssuer, type Caller } from '@plaza/nest-runtime';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { FieldProblem } from '../ballots/ballot.decider';
 import { codeIdentity, lockRound, pseudonymOf, type LockedRound } from '../rounds/round-access';
 import { publicRegistrations, rollRegistrations, type Registration } from './registration';
 import { PARTICIPATION_MIN_CELL, publishedAgeBands } from '../results/participation';
 import { parseRoll, referenceYear } from './roll';
+import {
+  changedRegistrations,
+  checkRoll,
+  decideChangeRequest,
+  mayConfirmChange,
+  mayGenerateCodes,
+  mayImportRoll,
+  mayRequestChange,
+  maySignIn,
+  maySignInAs,
+  perUnitOf,
+  requestedChange,
+} from './eligibility.decider';
 
 export const votersStream = (roundId: string) => `voters-${roundId}`;
 export const eligibilityChangeStream = (roundId: string, changeId: string) => `eligibility-change-${roundId}-${changeId}`;
@@ -19,37 +31,6 @@ export const MAX_CODES_PER_REQUEST = 10_000;
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 type Command = Omit<EventContext, 'roundId'>;
-
-function refuseUnlessOpenForRegistration(round: LockedRound): void {
-  if (round.closed || round.phase === 'closed' || round.phase === 'published') {
-    throw new Refusal('round-closed', `voting in this round is over (phase ${round.phase}); no voters can be added`);
-  }
-}
-
-/**
- * The roll and the code sheet freeze when voting opens: from then on a change goes through
- * POST …/eligibility-changes and needs a second administrator (four eyes).
- */
-function refuseWhileVoting(round: LockedRound, what: 'roll' | 'codes'): void {
-  if (round.phase !== 'voting') return;
-  const thing = what === 'roll' ? 'the voter roll is frozen' : 'voting codes are frozen';
-  throw new Refusal(
-    what === 'roll' ? 'roll-frozen' : 'codes-frozen',
-    `voting is open, so ${thing}: request the change with POST /rounds/${round.roundId}/eligibility-changes and have a second administrator confirm it (four eyes)`,
-  );
-}
-
-function problemsToError(problems: FieldProblem[]) {
-  return validationFailed(
-    [...new Set(problems.map((p) => p.field))].map((field) => ({ field, messages: problems.filter((p) => p.field === field).map((p) => p.message) })),
-  );
-}
-
-const perUnitOf = (voters: readonly { unitId: string }[]) => {
-  const out: Record<string, number> = {};
-  for (const v of voters) out[v.unitId] = (out[v.unitId] ?? 0) + 1;
-  return out;
-};
 
 interface ChangeRow {
   change_id: string;
@@ -90,7 +71,7 @@ export class EligibilityService {
   async importRoll(roundId: string, csv: string, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      if (round.config.eligibility.mode === 'roll') refuseWhileVoting(round, 'roll');
+      mayImportRoll(round);
       const { changed, unchanged, belowMinAge, onRoll } = await this.rollChanges(manager, round, csv, ctx);
       await this.register(manager, roundId, 'roll', changed, ctx);
       return { roundId, registered: changed.length, unchanged, belowMinAge, onRoll };
@@ -99,28 +80,19 @@ export class EligibilityService {
 
   /** Reads a roll against the round and the voters registered so far: who it would register (new or moved). */
   private async rollChanges(manager: EntityManager, round: LockedRound, csv: string, ctx: Command) {
-    const eligibility = round.config.eligibility;
-    if (eligibility.mode !== 'roll') throw new Refusal('wrong-eligibility-mode', 'this round uses voting codes, not a voter roll');
-    refuseUnlessOpenForRegistration(round);
     const year = referenceYear(round.config, ctx.now);
-    const { entries, problems } = parseRoll(csv, round.config, year);
-    if (eligibility.minAge !== undefined) {
-      for (const e of entries) {
-        if (e.birthYear === undefined) problems.push({ field: `csv.${e.line}`, message: `birth_year is needed: the round has a minimum age of ${eligibility.minAge}` });
-      }
-    }
-    if (problems.length > 0) throw problemsToError(problems.sort((a, b) => Number(a.field.split('.')[1] ?? 0) - Number(b.field.split('.')[1] ?? 0)));
-    const { registrations, belowMinAge } = rollRegistrations(entries, round.secret, eligibility, year);
+    const parsed = parseRoll(csv, round.config, year);
+    checkRoll(round, parsed);
+    const { registrations, belowMinAge } = rollRegistrations(parsed.entries, round.secret, round.config.eligibility, year);
     const s = quoteIdent(this.schema);
     const known: { pseudonym: string; unit_id: string; age_band: AgeBand | null }[] = await manager.query(
       `SELECT pseudonym, unit_id, age_band FROM ${s}.voters WHERE round_id = $1 AND pseudonym = ANY($2)`,
       [round.roundId, registrations.map((v) => v.pseudonym)],
     );
-    const byPseudonym = new Map(known.map((k) => [k.pseudonym, k]));
-    const changed = registrations.filter((v) => {
-      const k = byPseudonym.get(v.pseudonym);
-      return !k || k.unit_id !== v.unitId || (k.age_band ?? undefined) !== v.ageBand;
-    });
+    const changed = changedRegistrations(
+      registrations,
+      known.map((k) => ({ pseudonym: k.pseudonym, unitId: k.unit_id, ageBand: k.age_band })),
+    );
     return { changed, unchanged: registrations.length - changed.length, belowMinAge, onRoll: perUnitOf(registrations) };
   }
 
@@ -132,28 +104,19 @@ export class EligibilityService {
   async requestChange(roundId: string, caller: Caller, body: { kind: EligibilityChangeKind; csv?: string; unitId?: string; count?: number }, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      refuseUnlessOpenForRegistration(round);
-      if (round.phase !== 'voting') {
-        throw new Refusal('not-frozen', `voting is not open (phase ${round.phase}): import the roll or generate codes directly; four eyes are needed only while voting is open`);
-      }
+      mayRequestChange(round);
       const changeId = uuidv7();
+      const change = requestedChange(round, body);
       let perUnit: Record<string, number>;
       let voters: ChangeRow['voters'] = null;
-      if (body.kind === 'roll') {
-        if (body.csv === undefined) throw problemsToError([{ field: 'csv', message: 'csv is needed for a roll change' }]);
-        const { changed } = await this.rollChanges(manager, round, body.csv, ctx);
-        if (changed.length === 0) throw new Refusal('nothing-to-change', 'every resident of this roll is already registered as it says: nothing to confirm');
+      if (change.kind === 'roll') {
+        const { changed } = await this.rollChanges(manager, round, change.csv, ctx);
         perUnit = perUnitOf(changed);
         voters = changed.map((v) => ({ pseudonym: v.pseudonym, unit_id: v.unitId, age_band: v.ageBand ?? null }));
       } else {
-        if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
-        const problems: FieldProblem[] = [];
-        if (body.unitId === undefined || !round.config.units.some((u) => u.id === body.unitId)) problems.push({ field: 'unitId', message: `unit ${body.unitId ?? '(none)'} is not part of this round` });
-        if (body.count === undefined) problems.push({ field: 'count', message: 'count is needed for a codes change' });
-        if (problems.length > 0) throw problemsToError(problems);
-        perUnit = { [body.unitId!]: body.count! };
+        perUnit = { [change.unitId]: change.count };
       }
-      const event = newEvent('EligibilityChangeRequested', { changeId, kind: body.kind, requestedBy: caller.sub, perUnit }, { ...ctx, roundId });
+      const event = decideChangeRequest({ changeId, kind: body.kind, requestedBy: caller.sub, perUnit }, { ...ctx, roundId });
       await this.store.append(eligibilityChangeStream(roundId, changeId), 0, [event], { manager });
       await manager.query(
         `INSERT INTO ${quoteIdent(this.schema)}.eligibility_changes (change_id, round_id, kind, requested_by, voters, unit_id, count, status, requested_at)
@@ -175,13 +138,8 @@ export class EligibilityService {
       const s = quoteIdent(this.schema);
       const rows: ChangeRow[] = await manager.query(`SELECT * FROM ${s}.eligibility_changes WHERE change_id = $1 AND round_id = $2 FOR UPDATE`, [changeId, roundId]);
       if (rows.length === 0) throw new NotFound(`eligibility change ${changeId} is not part of round ${roundId}`);
-      const change = rows[0];
-      if (change.status !== 'pending') throw new Refusal('change-confirmed', `eligibility change ${changeId} was already confirmed by ${change.confirmed_by}`);
-      if (change.requested_by === caller.sub) {
-        throw new Refusal('four-eyes', 'the administrator who requested a change cannot confirm it: a second, different administrator must');
-      }
-      refuseUnlessOpenForRegistration(round);
-      if (round.phase !== 'voting') throw new Refusal('voting-not-open', `voting is not open (phase ${round.phase}); the change was for the voting phase`);
+      const change = rows[0]!;
+      mayConfirmChange(round, { changeId, status: change.status, requestedBy: change.requested_by, confirmedBy: change.confirmed_by }, caller.sub);
       let registrations: Registration[];
       let csv: string | undefined;
       if (change.kind === 'roll') {
@@ -247,10 +205,7 @@ export class EligibilityService {
   async generateCodes(roundId: string, unitId: string, count: number, ctx: Command): Promise<string> {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
-      refuseUnlessOpenForRegistration(round);
-      refuseWhileVoting(round, 'codes');
-      if (!round.config.units.some((u) => u.id === unitId)) throw problemsToError([{ field: 'unitId', message: `unit ${unitId} is not part of this round` }]);
+      mayGenerateCodes(round, unitId);
       const codes = this.newCodes(count);
       const voters = codes.map((code) => ({ pseudonym: pseudonymOf(round.secret, codeIdentity(code)), unitId }));
       await this.register(manager, roundId, 'codes', voters, ctx);
@@ -266,20 +221,16 @@ export class EligibilityService {
   async signIn(roundId: string, code: string, ctx: Command) {
     return this.dataSource.transaction(async (manager) => {
       const round = await lockRound(manager, this.schema, roundId);
-      if (round.config.eligibility.mode !== 'codes') throw new Refusal('wrong-eligibility-mode', 'this round uses a voter roll, not voting codes');
-      if (round.phase !== 'voting') throw new Refusal('voting-not-open', `voting codes work only while voting is open (the round is in phase ${round.phase})`);
-      const closesAt = round.config.schedule.votingClosesAt;
-      if (closesAt !== undefined && ctx.now.getTime() >= Date.parse(closesAt)) throw new Refusal('voting-not-open', `online voting closed at ${closesAt}`);
+      maySignIn(round, ctx.now);
       const pseudonym = pseudonymOf(round.secret, codeIdentity(code));
       const s = quoteIdent(this.schema);
       const rows: { unit_id: string; signed_in_at: Date | null }[] = await manager.query(
         `SELECT unit_id, signed_in_at FROM ${s}.voters WHERE round_id = $1 AND pseudonym = $2 AND source = 'codes' FOR UPDATE`,
         [roundId, pseudonym],
       );
-      if (rows.length === 0) throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', code: 'invalid-code', message: 'this voting code is not valid for this round' });
-      if (rows[0].signed_in_at !== null) throw new Refusal('code-used', 'this voting code has already been used to sign in');
+      maySignInAs(rows[0] && { signedInAt: rows[0].signed_in_at });
       await manager.query(`UPDATE ${s}.voters SET signed_in_at = $3 WHERE round_id = $1 AND pseudonym = $2`, [roundId, pseudonym, ctx.now]);
-      const unitId = rows[0].unit_id;
+      const unitId = rows[0]!.unit_id;
       const issued = await this.tokens.issueVotingCode({ sub: `code:${pseudonym}`, votingCode: { roundId, unitId, pseudonym } });
       return { roundId, unitId, token: issued.token, expiresAt: issued.expiresAt };
     });

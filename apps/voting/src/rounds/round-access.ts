@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
+import { Gone, NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import type { EntityManager } from 'typeorm';
 
@@ -13,10 +13,9 @@ export interface LockedRound {
 }
 
 /** A pseudonym was needed but the round's secret is destroyed: HTTP 410 `link-destroyed`. */
-export class LinkDestroyed extends Error {
-  readonly code = 'link-destroyed';
+export class LinkDestroyed extends Gone {
   constructor() {
-    super('the link between residents and pseudonyms of this round was destroyed after the results were published: nobody, the operator included, can tell which ballot was yours any more; the round still verifies');
+    super('link-destroyed', 'the link between residents and pseudonyms of this round was destroyed after the results were published: nobody, the operator included, can tell which ballot was yours any more; the round still verifies');
     this.name = 'LinkDestroyed';
   }
 }
