@@ -186,6 +186,17 @@ describe('voting: phases, eligibility, voting codes, paper ballots, input valida
     const codes = lines.slice(1).map((l) => l.split(',')[0]);
     expect(codes).toHaveLength(3);
     for (const code of codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+    // A refusal is a JSON error, labelled as one (not as the CSV the route answers on success).
+    const refused = await fetch(`${R}/codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token('admin')}` },
+      body: JSON.stringify({ unitId: 'nowhere', count: 3 }),
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+    expect(refused.headers.get('content-type')).toContain('application/json');
+    expect(refused.headers.get('content-disposition')).toBeNull();
+    expect(await refused.json()).toMatchObject({ message: expect.anything() });
 
     const early = await http('POST', `${R}/codes/sign-in`, { code: codes[0] });
     expect(early.status).toBe(409);

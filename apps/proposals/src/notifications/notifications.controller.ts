@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFound } from '@plaza/contracts';
 import { CLOCK, CurrentCaller, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { subject } from '../caller';
-import { ProposalRefusalFilter } from '../proposals/refusal.filter';
 import { seesDrafts } from '../rounds/rounds.controller';
 import { ReadModel } from '../store/queries';
 import { MAIL_CONFIG, type MailConfig } from './mail.sender';
@@ -31,7 +30,6 @@ const SignedIn = () => Roles('resident', 'staff', 'admin', 'auditor');
 @ApiTags('notifications')
 @ApiBearerAuth()
 @Controller()
-@UseFilters(ProposalRefusalFilter)
 export class NotificationsController {
   constructor(
     private readonly store: NotificationsStore,

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Header,
   HttpCode,
   Inject,
   Param,
@@ -10,11 +9,12 @@ import {
   PayloadTooLargeException,
   Post,
   Req,
+  Res,
   UnsupportedMediaTypeException,
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { BodyLimits, BULK_BODY_MAX_BYTES, CLOCK, CorrelationId, CurrentCaller, Public, Roles, type Caller, type Clock } from '@plaza/nest-runtime';
 import { GenerateCodesDto, ImportRollDto, RequestEligibilityChangeDto, SignInDto } from './dto/eligibility.dto';
 import { EligibilityService } from './eligibility.service';
@@ -73,12 +73,19 @@ export class EligibilityController {
   @Post('codes')
   @HttpCode(201)
   @Roles('admin')
-  @Header('content-type', 'text/csv; charset=utf-8')
-  @Header('content-disposition', 'attachment; filename="voting-codes.csv"')
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Generate single-use voting codes for a unit; the CSV (code,round_id,unit_id) is the only copy of the codes' })
-  codes(@Param('roundId', new ParseUUIDPipe()) roundId: string, @Body() dto: GenerateCodesDto, @CorrelationId() correlationId: string) {
-    return this.eligibility.generateCodes(roundId, dto.unitId, dto.count, { correlationId, now: this.clock() });
+  async codes(
+    @Param('roundId', new ParseUUIDPipe()) roundId: string,
+    @Body() dto: GenerateCodesDto,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const csv = await this.eligibility.generateCodes(roundId, dto.unitId, dto.count, { correlationId, now: this.clock() });
+    // Labelled CSV only once there is a CSV: a refusal stays a JSON error body with its JSON content type.
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', 'attachment; filename="voting-codes.csv"');
+    return csv;
   }
 
   @Post('eligibility-changes')
