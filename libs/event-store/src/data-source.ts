@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { DataSource, type MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { keepErrorListener, logConnectionErrors, pgWithErrorListeners, type ConnectionErrorListener } from './connection-errors';
+import { consoleLogger } from './logger';
 import { eventStoreMigrations } from './migrations';
 import { quoteIdent } from './sql';
 
@@ -19,6 +21,8 @@ export interface EventStoreDataSourceConfig {
   readonly poolSize?: number;
   readonly applicationName?: string;
   readonly logging?: PostgresConnectionOptions['logging'];
+  /** Hears a pooled connection's loss (every pooled client keeps this listener); defaults to a console warning. */
+  readonly onConnectionError?: ConnectionErrorListener;
 }
 
 /**
@@ -41,6 +45,8 @@ export function createDataSourceOptions(config: EventStoreDataSourceConfig): Pos
     logging: config.logging ?? false,
     applicationName: config.applicationName,
     poolSize: config.poolSize,
+    // A lost connection must fail its query (503 / retry), never end the process: see keepErrorListener.
+    driver: pgWithErrorListeners(config.onConnectionError ?? logConnectionErrors(consoleLogger)),
   };
 }
 
@@ -53,7 +59,7 @@ export async function runMigrations(
 ): Promise<string[]> {
   const url = config.url ?? DEFAULT_DATABASE_URL;
   const schema = quoteIdent(config.schema);
-  const client = new Client({ connectionString: url });
+  const client = keepErrorListener(new Client({ connectionString: url }), config.onConnectionError ?? logConnectionErrors(consoleLogger));
   await client.connect();
   try {
     await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`plaza-migrations:${config.schema}`]);
@@ -73,7 +79,7 @@ export async function runMigrations(
 
 /** Drops a schema and everything in it; for tests and throwaway environments. */
 export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
+  const client = keepErrorListener(new Client({ connectionString: url }), logConnectionErrors(consoleLogger));
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);

@@ -1,3 +1,4 @@
+export * from './connection-errors';
 export * from './data-source';
 export * from './errors';
 export * from './health';

@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { keepErrorListener, logConnectionErrors } from './connection-errors';
+import { consoleLogger } from './logger';
 import { quoteIdent } from './sql';
 
 /**
@@ -38,7 +40,7 @@ async function upsertLoginRole(client: Client, role: string, password: string | 
 
 /** Creates (or updates the passwords of) the roles and schemas of `plan`; safe to run again. */
 export async function provisionDatabaseRoles(adminUrl: string, plan: DatabaseRolesPlan): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
+  const client = keepErrorListener(new Client({ connectionString: adminUrl }), logConnectionErrors(consoleLogger));
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', ['plaza-database-roles']);
@@ -103,7 +105,7 @@ export async function appendOnlyTables(client: Client, schema: string): Promise<
  * DELETE and TRUNCATE even if a broad grant gave them.
  */
 export async function grantRuntimeAccess(migrationUrl: string, schema: string, runtimeRole: string): Promise<{ appendOnly: string[] }> {
-  const client = new Client({ connectionString: migrationUrl });
+  const client = keepErrorListener(new Client({ connectionString: migrationUrl }), logConnectionErrors(consoleLogger));
   await client.connect();
   try {
     const s = quoteIdent(schema);

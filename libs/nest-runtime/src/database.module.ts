@@ -1,6 +1,6 @@
-import { Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { createDataSourceOptions, EventStore, IdempotencyStore } from '@plaza/event-store';
+import { createDataSourceOptions, EventStore, IdempotencyStore, logConnectionErrors } from '@plaza/event-store';
 import type { MixedList } from 'typeorm';
 import { DataSource } from 'typeorm';
 
@@ -31,6 +31,8 @@ export class DatabaseModule {
             // Per schema, so an operator (or a test) can tell this service's connections from another deployment's.
             applicationName: `${options.applicationName}:${options.schema}`.slice(0, 63),
             poolSize: options.poolSize ?? 20,
+            // Every pooled client keeps this listener: a lost connection is logged, its query answered 503.
+            onConnectionError: logConnectionErrors(new Logger('PostgreSQL')),
           }),
           // Nest's default retries hide a wrong DATABASE_URL for minutes; fail fast instead.
           retryAttempts: 2,

@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { transientKind } from './transient';
 
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -14,6 +14,8 @@ describe('transientKind', () => {
     ['pool: connect timeout', new Error('timeout exceeded when trying to connect')],
     ['TypeORM QueryFailedError over 57P01', new QueryFailedError('SELECT 1', [], pgError('57P01'))],
     ['a cause chain', new Error('outer', { cause: pgError('08001') })],
+    ['TypeORM: the runner released after its connection was lost', new QueryRunnerAlreadyReleasedError()],
+    ['TypeORM: a manager whose runner was released after its connection was lost', new QueryRunnerProviderAlreadyReleasedError()],
   ])('%s is a lost database', (_, error) => {
     expect(transientKind(error)).toBe('database');
   });

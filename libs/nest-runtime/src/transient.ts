@@ -23,6 +23,11 @@ const PG_TRANSIENT_MESSAGES = [
   /terminating connection due to administrator command/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
+/**
+ * TypeORM releases a query runner when its connection reports an error (a backend terminated, the server
+ * restarted): the transaction that was using it then fails with one of these. Nothing of it committed.
+ */
+const TYPEORM_RELEASED_NAMES = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 /** kafkajs error classes that mean the broker (or the path to it) is away for now. */
 const KAFKA_TRANSIENT_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -64,6 +69,7 @@ export function transientKind(error: unknown, depth = 0): TransientKind | undefi
     return inner ? 'broker' : undefined;
   }
   if (/^08[0-9A-Z]{3}$/.test(code) || PG_TRANSIENT_STATES.has(code)) return 'database';
+  if (TYPEORM_RELEASED_NAMES.has(name)) return 'database';
   if (NETWORK_ERRNOS.has(code)) return 'database';
   if (PG_TRANSIENT_MESSAGES.some((re) => re.test(message))) return 'database';
   return transientKind(e.driverError, depth + 1) ?? transientKind(e.cause, depth + 1);

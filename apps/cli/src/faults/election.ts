@@ -182,6 +182,35 @@ export class Stores {
     return rows.length > 0;
   }
 
+  /** The process id of the audit instance holding the ledger lease (its holder is `host:pid:nonce`). */
+  async leaseHolderPid(): Promise<number | undefined> {
+    const rows = await this.query<{ holder: string | null }>(`SELECT holder FROM "${this.auditSchema}".ledger_lease WHERE expires_at > clock_timestamp()`);
+    const pid = Number(rows[0]?.holder?.split(':')[1]);
+    return Number.isInteger(pid) ? pid : undefined;
+  }
+
+  /**
+   * Makes PostgreSQL slow to take the voting store's writes: a transaction of its own holds `table` in EXCLUSIVE
+   * mode (INSERTs wait, SELECTs go on) for `holdMs`, lets go for `gapMs`, and again, for `forMs` in all.
+   */
+  async holdWrites(table: string, forMs: number, holdMs: number, gapMs: number): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const until = Date.now() + forMs;
+      while (Date.now() < until) {
+        await client.query('BEGIN');
+        await client.query(`LOCK TABLE "${this.votingSchema}"."${table}" IN EXCLUSIVE MODE`);
+        await new Promise((r) => setTimeout(r, holdMs));
+        await client.query('COMMIT');
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
   async checkpointCount(): Promise<number> {
     const rows = await this.query<{ n: string }>(`SELECT count(*) AS n FROM "${this.auditSchema}".checkpoints`);
     return Number(rows[0]?.n ?? 0);

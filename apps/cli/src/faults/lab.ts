@@ -194,7 +194,10 @@ export class StallProxy {
   }
 }
 
-/** One service process (the compiled dist/apps/<name>/src/main.js), which the suite can kill, pause and restart. */
+/**
+ * One service process (the compiled dist/apps/<name>/src/main.js), which the suite can kill, pause and restart.
+ * `web` is the one origin in front of several instances (round robin); it is ready when it listens.
+ */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   readonly url: string;
@@ -204,7 +207,7 @@ export class ServiceProcess {
 
   constructor(
     readonly name: string,
-    readonly service: 'proposals' | 'voting' | 'audit',
+    readonly service: 'proposals' | 'voting' | 'audit' | 'web',
     private readonly root: string,
     readonly port: number,
     private readonly env: Record<string, string>,
@@ -251,7 +254,7 @@ export class ServiceProcess {
 
   async ready(): Promise<boolean> {
     try {
-      const res = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${this.url}/health/${this.service === 'web' ? 'live' : 'ready'}`, { signal: AbortSignal.timeout(2_000) });
       return res.ok;
     } catch {
       return false;

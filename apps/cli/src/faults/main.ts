@@ -27,6 +27,7 @@ async function main(): Promise<number> {
       ballots: { type: 'string', default: '100000' },
       units: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '32' },
+      instances: { type: 'string', default: '2' },
       scenarios: { type: 'string' },
       'kafka-port': { type: 'string', default: '19292' },
       'pg-port': { type: 'string', default: '19281' },
@@ -39,22 +40,27 @@ async function main(): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run faults -- [--ballots N] [--units N] [--concurrency N] [--scenarios a,b,…] [--write] [--keep]\n' +
+      'usage: npm run faults -- [--ballots N] [--units N] [--concurrency N] [--instances N] [--scenarios a,b,…] [--write] [--keep]\n' +
         `scenarios: ${[...SCENARIOS, MIXED].map((s) => s.name).join(', ')}\n`,
     );
     return 0;
   }
   const all = [...SCENARIOS, MIXED];
-  const chosen = values.scenarios ? values.scenarios.split(',').map((n) => all.find((s) => s.name === n.trim()) ?? fail(`no scenario ${n}`)) : all;
+  const instances = int(values.instances!, '--instances');
+  const log = (line: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  // Without --scenarios: every scenario the layout can run (one that needs two instances is skipped with one).
+  const fits = (s: (typeof all)[number]) => Object.values(s.needs ?? {}).every((n) => n <= instances);
+  const chosen = values.scenarios ? values.scenarios.split(',').map((n) => all.find((s) => s.name === n.trim()) ?? fail(`no scenario ${n}`)) : all.filter(fits);
+  for (const s of all) if (!values.scenarios && !fits(s)) log(`${s.name} skipped: it needs more than --instances ${instances}`);
   const options = { ballots: int(values.ballots!, '--ballots'), units: int(values.units!, '--units'), concurrency: int(values.concurrency!, '--concurrency'), injectAt: 0.3 };
   const workDir = values.dir ?? join(tmpdir(), `plaza-faults-${process.pid}`);
-  const log = (line: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   const lab = new Lab({
     root: ROOT,
     workDir,
     kafkaPort: int(values['kafka-port']!, '--kafka-port'),
     pgPort: int(values['pg-port']!, '--pg-port'),
     servicePort: int(values['service-port']!, '--service-port'),
+    instances: { proposals: instances, voting: instances, audit: instances },
     log,
   });
   const stopping = () => {

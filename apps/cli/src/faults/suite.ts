@@ -18,11 +18,13 @@ export interface LabOptions {
   /** First broker port of the suite's own cluster (three brokers: this and the next five ports). */
   readonly kafkaPort: number;
   readonly pgPort: number;
-  /** First service port; proposals, voting, audit follow. */
+  /** First service port; the instances of proposals, voting, audit follow, then the web origin (with several). */
   readonly servicePort: number;
   /**
-   * Instances per service. One each today; the lab addresses every instance by name (`voting-1`…), so a
-   * multi-instance layout (two voting behind a round robin, an audit standby) plugs in here.
+   * Instances per service (`voting-1`, `voting-2`…). With more than one of any, the services are reached through
+   * the web origin (apps/web), which sends each request to the next instance (round robin) and answers 502 for
+   * one that is down — which the client retries, reaching another instance. Audit instances share one ledger
+   * lease: one appends and signs, the others serve reads and take over.
    */
   readonly instances?: Partial<Record<ServiceKind, number>>;
   readonly log: (line: string) => void;
@@ -39,10 +41,13 @@ export class Lab {
   readonly postgres: Postgres;
   readonly pgProxy: StallProxy;
   readonly services: ServiceProcess[] = [];
+  /** The round-robin origin in front of the instances, when there are several. */
+  web: ServiceProcess | undefined;
   readonly tokens: TokenSource;
   private readonly signingKeyFile: string;
   private readonly publicKeyPem: string;
   private readonly privateKeyPem: string;
+  private readonly votingCodeKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
   constructor(readonly options: LabOptions) {
     mkdirSync(options.workDir, { recursive: true });
@@ -102,14 +107,26 @@ export class Lab {
           AUTH_PUBLIC_KEY_FILE: '',
           ...(kind === 'audit'
             ? { AUTH_PUBLIC_KEY: this.publicKeyPem, AUTH_SIGNING_KEY_FILE: '', CHECKPOINT_INTERVAL_MS: '250' }
-            : { AUTH_PUBLIC_KEY: '', AUTH_SIGNING_KEY_FILE: this.signingKeyFile }),
+            : kind === 'voting'
+              ? // Verifies residents' tokens; signs voting-code tokens with a key of its own (shared by its instances).
+                { AUTH_PUBLIC_KEY: this.publicKeyPem, AUTH_SIGNING_KEY_FILE: '', AUTH_VOTING_CODE_KEY: this.votingCodeKeyPem }
+              : { AUTH_PUBLIC_KEY: '', AUTH_SIGNING_KEY_FILE: this.signingKeyFile }),
           ...(kind === 'proposals' ? { AUTH_DEV_IDP: 'true' } : {}),
         };
         this.services.push(new ServiceProcess(name, kind, this.options.root, port++, env, join(this.options.workDir, 'logs', `${name}.log`)));
       }
     }
+    if (this.services.length > 3) {
+      const urls = (kind: ServiceKind) => this.instances(kind).map((s) => s.url).join(',');
+      const env = { HOST: '127.0.0.1', PROPOSALS_URL: urls('proposals'), VOTING_URL: urls('voting'), AUDIT_URL: urls('audit'), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' };
+      this.web = new ServiceProcess('web', 'web', this.options.root, port, env, join(this.options.workDir, 'logs', 'web.log'));
+    }
     // In order: each service migrates its own schema and creates its topics.
     for (const s of this.services) await s.start();
+    if (this.web) {
+      await this.web.start();
+      this.services.push(this.web);
+    }
     log(`services ready: ${this.services.map((s) => `${s.name} :${s.port}`).join(', ')}`);
   }
 
@@ -118,7 +135,8 @@ export class Lab {
   }
 
   api(castLog?: CastLog): PlazaApi {
-    const url = (kind: ServiceKind) => this.instances(kind)[0]!.url;
+    const web = this.web;
+    const url = (kind: ServiceKind) => (web ? `${web.url}/api/${kind}` : this.instances(kind)[0]!.url);
     return new PlazaApi({ proposals: url('proposals'), voting: url('voting'), audit: url('audit') }, this.tokens, undefined, () => {
       if (castLog) castLog.retries++;
     });
@@ -168,7 +186,17 @@ export class Lab {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /** Instances the scenario needs (`--instances`); without them it is skipped. */
+  readonly needs?: Partial<Record<ServiceKind, number>>;
   inject(lab: Lab, election: Election): Promise<void>;
+}
+
+/** The audit instance holding the ledger lease (the one consuming into the ledger and signing); the first if none. */
+async function auditLeader(lab: Lab): Promise<ServiceProcess> {
+  const audits = lab.instances('audit');
+  if (audits.length === 1) return audits[0]!;
+  const pid = await lab.stores().leaseHolderPid();
+  return audits.find((a) => a.pid === pid) ?? audits[0]!;
 }
 
 const restartAfter = async (ms: number, f: () => Promise<void>) => {
@@ -208,12 +236,12 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'audit-kill9',
-    description: 'kill -9 of the audit service right after it signed a checkpoint (it signs every 250 ms under load); restarted at once',
+    description: 'kill -9 of the audit service (the instance holding the ledger lease) right after it signed a checkpoint (it signs every 250 ms under load); restarted at once',
     async inject(lab) {
       const stores = lab.stores();
       const before = await stores.checkpointCount();
+      const audit = await auditLeader(lab);
       for (let i = 0; i < 200 && (await stores.checkpointCount()) === before; i++) await sleep(25);
-      const audit = lab.instances('audit')[0]!;
       await audit.kill9();
       await audit.start();
     },
@@ -238,9 +266,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'consumer-paused',
-    description: 'the audit service (ledger consumer) paused with SIGSTOP for 15 s, past its 10 s session timeout, then SIGCONT',
+    description: 'the audit service (the instance holding the ledger lease: the ledger consumer) paused with SIGSTOP for 15 s, past its 10 s session timeout and the 5 s lease, then SIGCONT',
     async inject(lab) {
-      const audit = lab.instances('audit')[0]!;
+      const audit = await auditLeader(lab);
       audit.signal('SIGSTOP');
       await sleep(15_000);
       audit.signal('SIGCONT');
@@ -256,6 +284,35 @@ export const SCENARIOS: Scenario[] = [
       lab.pgProxy.slow(20);
       await sleep(10_000);
       lab.pgProxy.heal();
+    },
+  },
+  {
+    name: 'instances-kill9',
+    description:
+      'kill -9 of one of two voting instances while ballots commit and of the audit instance holding the ledger lease; the other instances carry on (the audit standby takes the lease); the killed two restarted once it has',
+    needs: { voting: 2, audit: 2 },
+    async inject(lab) {
+      const stores = lab.stores();
+      const audits = lab.instances('audit');
+      const leaderPid = await stores.leaseHolderPid();
+      const leader = audits.find((a) => a.pid === leaderPid);
+      if (!leader) throw new Error(`no audit instance holds the ledger lease (holder pid ${leaderPid})`);
+      const voting = lab.instances('voting').at(-1)!;
+      lab.options.log(`  kill -9 ${voting.name} and ${leader.name} (the ledger lease holder)`);
+      await Promise.all([voting.kill9(), leader.kill9()]);
+      const survivor = audits.find((a) => a !== leader)!;
+      for (let i = 0; i < 600 && (await stores.leaseHolderPid()) !== survivor.pid; i++) await sleep(100);
+      if ((await stores.leaseHolderPid()) !== survivor.pid) throw new Error(`${survivor.name} did not take the ledger lease within 60 s`);
+      lab.options.log(`  ${survivor.name} holds the ledger lease; restarting ${voting.name} and ${leader.name}`);
+      await Promise.all([voting.start(), leader.start()]);
+    },
+  },
+  {
+    name: 'slow-postgres',
+    description:
+      "PostgreSQL slow to commit the voting store's writes: its event table locked against writes for 3 s out of every 3.5 s, for 15 s (each ballot's commit waits, as on a stalling disk; reads go on)",
+    async inject(lab) {
+      await lab.stores().holdWrites('events', 15_000, 3_000, 500);
     },
   },
 ];
@@ -316,6 +373,9 @@ async function recovered(lab: Lab, stores: Stores, castLog: CastLog, since: numb
 /** One election with one scenario's fault injected, then every check. */
 export async function runScenario(lab: Lab, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const { log } = lab.options;
+  for (const [kind, n] of Object.entries(scenario.needs ?? {})) {
+    if (lab.instances(kind as ServiceKind).length < n!) throw new Error(`${scenario.name} needs ${n} ${kind} instances (--instances ${n})`);
+  }
   const started = Date.now();
   const crashesBefore = lab.services.map((s) => s.crashes.length);
   const castLog = newCastLog(options.ballots);
