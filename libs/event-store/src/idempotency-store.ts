@@ -66,15 +66,34 @@ export async function lockClaims(manager: EntityManager, claims: readonly (Claim
   return claims.map((c) => c === undefined || held.has(`${c.table}\u0000${c.caller}\u0000${c.key}`));
 }
 
-/** Records, in the caller's transaction, that these claims' commands appended their events (claims locked by lockClaims). */
-export async function markClaimsApplied(manager: EntityManager, claims: readonly (ClaimScope | undefined)[]): Promise<void> {
+/**
+ * Records, in the caller's transaction, that these claims' commands appended their events (claims locked by
+ * lockClaims). Where the command's answer is already known (`answers[i]`), it is stored in the same transaction
+ * (the key is then `done`), so a retry after an instance died between the commit and the answer gets that answer
+ * back instead of 409 `idempotency-answer-lost`.
+ */
+export async function markClaimsApplied(
+  manager: EntityManager,
+  claims: readonly (ClaimScope | undefined)[],
+  answers?: readonly ({ readonly status: number; readonly body: unknown } | undefined)[],
+): Promise<void> {
+  const indexed = claims.map((claim, i) => ({ claim, answer: answers?.[i] }));
   for (const [table, list] of byTable(claims)) {
+    const rows = indexed.filter((x) => x.claim !== undefined && x.claim.table === table);
     await runQuery(
       manager,
-      `UPDATE ${table} k SET state = 'applied'
-         FROM unnest($1::text[], $2::text[], $3::uuid[]) AS c(caller, key, claim_id)
+      `UPDATE ${table} k
+          SET state = CASE WHEN c.status IS NULL THEN 'applied' ELSE 'done' END,
+              status = COALESCE(c.status, k.status), body = COALESCE(c.body, k.body)
+         FROM unnest($1::text[], $2::text[], $3::uuid[], $4::integer[], $5::jsonb[]) AS c(caller, key, claim_id, status, body)
         WHERE k.caller = c.caller AND k.key = c.key AND k.claim_id = c.claim_id AND k.state IN ('in-progress', 'applied')`,
-      [list.map((c) => c.caller), list.map((c) => c.key), list.map((c) => c.claimId)],
+      [
+        list.map((c) => c.caller),
+        list.map((c) => c.key),
+        list.map((c) => c.claimId),
+        rows.map((x) => x.answer?.status ?? null),
+        rows.map((x) => (x.answer ? JSON.stringify(x.answer.body ?? null) : null)),
+      ],
     );
   }
 }

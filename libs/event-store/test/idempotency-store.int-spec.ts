@@ -96,4 +96,21 @@ describe('IdempotencyStore', () => {
     expect(await keys.claim('sub:g', 'k5', 'h', t(30_000))).toEqual({ outcome: 'applied' });
     expect(await keys.claim('sub:g', 'k6', 'h', t(12_000))).toEqual({ outcome: 'in-progress' });
   });
+
+  it('a group commit that knows its members\' answers stores them with the claims: a retry after the instance died gets the answer', async () => {
+    const now = new Date();
+    const t = (ms: number) => ({ now: new Date(now.getTime() + ms), ttlMs: 60_000, leaseMs: 10_000 });
+    const withAnswer = keys.scope('sub:h', 'k7', claimIdOf(await keys.claim('sub:h', 'k7', 'h', t(0))));
+    const without = keys.scope('sub:h', 'k8', claimIdOf(await keys.claim('sub:h', 'k8', 'h', t(0))));
+    await db.dataSource.transaction(async (m) => {
+      await lockClaims(m, [without, withAnswer]);
+      await markClaimsApplied(m, [without, withAnswer], [undefined, { status: 201, body: { eventId: 'e7', ballotVersion: 1 } }]);
+    });
+    // The instance died before its interceptor stored anything: the answer is there all the same, at once.
+    expect(await keys.claim('sub:h', 'k7', 'h', t(1_000))).toEqual({ outcome: 'replay', status: 201, body: { eventId: 'e7', ballotVersion: 1 } });
+    expect(await keys.claim('sub:h', 'k8', 'h', t(30_000))).toEqual({ outcome: 'applied' });
+    // The interceptor's own completion afterwards changes nothing.
+    await keys.complete('sub:h', 'k7', withAnswer.claimId, 500, { other: true });
+    expect(await keys.claim('sub:h', 'k7', 'h', t(2_000))).toEqual({ outcome: 'replay', status: 201, body: { eventId: 'e7', ballotVersion: 1 } });
+  });
 });

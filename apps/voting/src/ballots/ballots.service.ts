@@ -219,7 +219,21 @@ export class BallotsService {
       return a.ok;
     });
     if (written.length === 0) return results;
-    await markClaimsApplied(manager, written.map((d) => d.item.claim));
+    const receipts = written.map((d) => ({
+      roundId,
+      unitId: d.event.payload.unitId,
+      channel: d.event.payload.channel,
+      eventId: d.event.id,
+      leafHash: leafHash(canonicalBytes({ ...d.event, streamId: d.streamId, streamVersion: d.version + 1 })).toString('hex'),
+      ballotVersion: d.version + 1,
+    }));
+    // An online cast answers with its receipt (201): stored with the key in this transaction, so a retry that
+    // reaches another instance after this one died between the commit and the answer still gets it.
+    await markClaimsApplied(
+      manager,
+      written.map((d) => d.item.claim),
+      written.map((d, j) => (d.item.via.channel === 'online' ? { status: 201, body: receipts[j] } : undefined)),
+    );
     const col = <T>(f: (d: (typeof written)[number]) => T) => written.map(f);
     const choices = col((d) => JSON.stringify(d.item.ballot.choices));
     const points = col((d) => (d.item.ballot.points !== undefined ? JSON.stringify(d.item.ballot.points) : null));
@@ -264,20 +278,7 @@ export class BallotsService {
         col((d) => d.event.occurredAt),
       ],
     );
-    for (const d of written) {
-      const envelope = { ...d.event, streamId: d.streamId, streamVersion: d.version + 1 };
-      results[d.index] = {
-        ok: true,
-        receipt: {
-          roundId,
-          unitId: d.event.payload.unitId,
-          channel: d.event.payload.channel,
-          eventId: d.event.id,
-          leafHash: leafHash(canonicalBytes(envelope)).toString('hex'),
-          ballotVersion: d.version + 1,
-        },
-      };
-    }
+    written.forEach((d, j) => (results[d.index] = { ok: true, receipt: receipts[j] }));
     return results;
   }
 
