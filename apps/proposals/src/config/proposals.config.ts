@@ -11,6 +11,13 @@ export class ProposalsConfig extends ServiceConfig {
   @Min(0)
   @Max(3_600_000)
   SCHEDULER_INTERVAL_MS = 5000;
+
+  /** Comments and reports a resident may write per minute (per instance; over it: 429 too-many-comments). */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  COMMENTS_PER_MINUTE = 10;
 }
 
 export function loadProposalsConfig(env: Record<string, string | undefined> = process.env): ProposalsConfig & { DB_SCHEMA: string } {

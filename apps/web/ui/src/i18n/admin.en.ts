@@ -35,6 +35,7 @@ export default {
       ballot: 'ballot rules',
       outcome: 'outcome rule',
       eligibility: 'eligibility and paper policy',
+      comments: 'comments on proposals',
     },
     locks: {
       name: 'the round is closed; its name is part of the published record.',
@@ -46,6 +47,7 @@ export default {
       ballot: 'locked once voting opened: ballots already cast were validated against these rules.',
       outcome: 'locked once voting opened: voters were told how winners would be chosen.',
       eligibility: 'locked once voting opened: voters were registered under these rules.',
+      comments: 'the round is closed; comments can no longer be turned on or off.',
     },
     modes: {
       roll: { name: 'Voter roll', help: 'Residents on an imported roll (resident id and unit, optionally birth year) vote after signing in.' },

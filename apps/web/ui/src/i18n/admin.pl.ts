@@ -44,6 +44,7 @@ export default {
       ballot: 'zasady karty do głosowania',
       outcome: 'reguła wyboru zwycięzców',
       eligibility: 'uprawnieni i zasady kart papierowych',
+      comments: 'komentarze do propozycji',
     },
     locks: {
       name: 'edycja jest zamknięta; jej nazwa należy do opublikowanego zapisu.',
@@ -55,6 +56,7 @@ export default {
       ballot: 'zablokowane od otwarcia głosowania: oddane głosy sprawdzono według tych zasad.',
       outcome: 'zablokowane od otwarcia głosowania: wyborcom powiedziano, jak zostaną wybrani zwycięzcy.',
       eligibility: 'zablokowane od otwarcia głosowania: wyborców zarejestrowano według tych zasad.',
+      comments: 'runda jest zamknięta; komentarzy nie można już włączyć ani wyłączyć.',
     },
     modes: {
       roll: { name: 'Spis wyborców', help: 'Mieszkańcy z zaimportowanego spisu (identyfikator mieszkańca i pula, opcjonalnie rok urodzenia) głosują po zalogowaniu.' },

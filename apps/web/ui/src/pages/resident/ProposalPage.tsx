@@ -41,7 +41,7 @@ function ProposalView({ round, proposal: p, etag, reload }: { round: Round; prop
   const currency = round.config.currency;
   const unit = unitOf(round, p.unitId);
   const base = `/rounds/${round.roundId}`;
-  const mine = !!session && session.sub === p.authorId;
+  const mine = !!session && p.mine;
   const canChange = mine && round.phase === 'submission' && p.status === 'submitted';
   const decisionReason = p.decisionReason && (p.status === 'accepted' || p.status === 'rejected' || p.status === 'withdrawn') ? p.status : undefined;
 
