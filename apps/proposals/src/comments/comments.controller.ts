@@ -39,6 +39,7 @@ export function commentView(c: CommentState, callerId: string | undefined): Comm
     status: c.erased ? 'erased' : c.deleted ? 'deleted' : hidden ? 'hidden' : 'visible',
     body: hidden ? null : c.body,
     moderation: hidden ? `hidden by moderation: ${c.hiddenReason}` : null,
+    hiddenReason: c.hiddenReason,
     postedAt: c.postedAt,
     editedAt: c.editedAt,
     editableUntil: new Date(Date.parse(c.postedAt) + EDIT_WINDOW_MS).toISOString(),

@@ -26,6 +26,7 @@ const RoundAdminPage = lazy(() => import('./pages/admin/RoundAdminPage'));
 const ReviewQueuePage = lazy(() => import('./pages/admin/ReviewQueuePage'));
 const VotersPage = lazy(() => import('./pages/admin/VotersPage'));
 const PaperPage = lazy(() => import('./pages/admin/PaperPage'));
+const ModerationPage = lazy(() => import('./pages/admin/ModerationPage'));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -62,6 +63,7 @@ export const router = createBrowserRouter([
       { path: '/rounds/:roundId/audit', element: page(<RoundAuditPage />) },
       { path: '/audit', element: page(<AuditPage />) },
       { path: '/admin', element: page(<AdminHomePage />) },
+      { path: '/admin/moderation', element: page(<ModerationPage />) },
       { path: '/admin/rounds/new', element: page(<RoundFormPage />) },
       { path: '/admin/rounds/:roundId', element: page(<RoundAdminPage />) },
       { path: '/admin/rounds/:roundId/edit', element: page(<RoundFormPage />) },

@@ -60,6 +60,7 @@ export class CommentResponse {
   @ApiProperty({ enum: ['visible', 'hidden', 'deleted', 'erased'] }) status!: 'visible' | 'hidden' | 'deleted' | 'erased';
   @ApiProperty({ nullable: true, type: String, description: 'null when hidden, deleted or erased' }) body!: string | null;
   @ApiProperty({ nullable: true, type: String, example: 'hidden by moderation: personal attack' }) moderation!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The public reason staff gave, when hidden' }) hiddenReason!: string | null;
   @ApiProperty() postedAt!: string;
   @ApiProperty({ nullable: true, type: String }) editedAt!: string | null;
   @ApiProperty({ description: 'The author can edit until then' }) editableUntil!: string;

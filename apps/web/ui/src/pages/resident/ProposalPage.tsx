@@ -8,6 +8,7 @@ import { fieldA11y, FieldError } from '../../ui/fields';
 import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
+import { Comments } from './Comments';
 import { Breadcrumb, PageAsync, StatusBadge, unitOf } from './shared';
 
 /** What the form or a command tells the proposal page to say once it is shown (router state). */
@@ -174,6 +175,8 @@ function ProposalView({ round, proposal: p, etag, reload }: { round: Round; prop
           ))
         )}
       </section>
+
+      <Comments round={round} proposalId={p.proposalId} />
 
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('resident.proposal.history')}</h2>
