@@ -176,7 +176,7 @@ describe('resident pages: rounds and proposals', () => {
     mineId = list.items[0]!.proposalId;
     expect(page.url()).toMatch(new RegExp(`/rounds/${roundId}/proposals/${mineId}$`));
     const stored = (await http('GET', `${P}/rounds/${roundId}/proposals/${mineId}`)).body;
-    expect(stored).toMatchObject({ unitId: 'greenery', estimatedCost: 120_000_50, location: 'Vistula boulevards', authorId: 'resident-1', status: 'submitted' });
+    expect(stored).toMatchObject({ unitId: 'greenery', estimatedCost: 120_000_50, location: 'Vistula boulevards', authorPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/), status: 'submitted' });
     expect(await text(page.locator('dl.facts'))).toContain('Estimated cost (by the author)PLN 120,000.50');
     await page.getByRole('link', { name: 'Edit' }).waitFor();
     await page.getByRole('button', { name: 'Withdraw' }).waitFor();

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { eventStoreMigrations } from '@plaza/event-store';
 import { KafkaModule } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
@@ -10,6 +11,15 @@ import { MAIL_CONFIG, MailSender } from './notifications/mail.sender';
 import { NotificationsController } from './notifications/notifications.controller';
 import { notificationsProjection } from './notifications/notifications.projection';
 import { NotificationsStore } from './notifications/notifications.store';
+import { Conversation1766100000000 } from './migrations/1766100000000-conversation';
+import { CommentsController } from './comments/comments.controller';
+import { CommentsStore } from './comments/comments.store';
+import { DecideCommentHandler } from './comments/commands/decide-comment.handler';
+import { COMMENT_WINDOW_MS } from './comments/resident-throttle';
+import { DecideReportHandler } from './moderation/commands/decide-report.handler';
+import { ModerationController } from './moderation/moderation.controller';
+import { ReportsStore } from './moderation/reports.store';
+import { Pseudonyms } from './store/pseudonyms';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
 import { ProposalsController } from './proposals/proposals.controller';
 import { DecideRoundHandler } from './rounds/commands/decide-round.handler';
@@ -20,7 +30,7 @@ import { ReadModel } from './store/queries';
 import { viewsRebuild } from './store/views.rebuild';
 import { DataSource } from 'typeorm';
 
-export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, Notifications1765100000000];
+export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, Notifications1765100000000, Conversation1766100000000];
 
 @Module({})
 export class ProposalsAppModule {
@@ -40,8 +50,10 @@ export class ProposalsAppModule {
         RebuildModule.forRoot({ useFactory: (dataSource: DataSource) => [viewsRebuild({ dataSource, schema: config.DB_SCHEMA })], inject: [DataSource] }),
         // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.
         AuthModule.forRoot(config, { devIdentityProvider: true }),
+        // Comments and reports per resident (ResidentThrottleGuard), counted in this process's memory.
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: COMMENT_WINDOW_MS, limit: config.COMMENTS_PER_MINUTE }] }),
       ],
-      controllers: [RoundsController, ProposalsController, NotificationsController],
+      controllers: [RoundsController, ProposalsController, NotificationsController, CommentsController, ModerationController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: SCHEDULER_INTERVAL_MS, useValue: config.SCHEDULER_INTERVAL_MS },
@@ -54,6 +66,11 @@ export class ProposalsAppModule {
         { provide: MAIL_CONFIG, useValue: config },
         NotificationsStore,
         MailSender,
+        Pseudonyms,
+        CommentsStore,
+        ReportsStore,
+        DecideCommentHandler,
+        DecideReportHandler,
       ],
     };
   }

@@ -31,7 +31,7 @@ describe('proposals service: proposals (e2e)', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ version: 1, status: 'submitted', events: ['ProposalSubmitted'] });
     const detail = await stack.api().get(`${base()}/${res.body.proposalId}`);
-    expect(detail.body).toMatchObject({ authorId: 'alice', unitId: 'north', location: 'Market Street', status: 'submitted', estimatedCost: 50_000_00 });
+    expect(detail.body).toMatchObject({ authorPseudonym: expect.stringMatching(/^[0-9a-f]{64}$/), mine: false, unitId: 'north', location: 'Market Street', status: 'submitted', estimatedCost: 50_000_00 });
 
     expect((await stack.api().post(base(), proposal())).status).toBe(401);
     expect((await staff().post(base(), proposal())).status).toBe(403);

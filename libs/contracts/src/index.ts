@@ -4,6 +4,8 @@ export * from './topics';
 export * from './money';
 export * from './round-config';
 export * from './proposals.events';
+export * from './conversation.events';
+export * from './pseudonym';
 export * from './voting.events';
 export * from './insider.events';
 export * from './voters-registered.v1';

@@ -17,6 +17,7 @@ import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
 import { BallotRules, BudgetUnit, PHASES, ROUND_CONFIG_KEYS, RoundConfig, UNIT_ID_PATTERN, type Phase, type RoundConfigKey } from './round-config';
 import { IsCanonicalUuid } from './ids';
+import { HEX64, legacyAuthorPseudonym } from './pseudonym';
 
 /** @deprecated slice name; use BudgetUnit. Kept so code written against the slice compiles while it moves over. */
 export type DistrictSpec = BudgetUnit;
@@ -106,11 +107,28 @@ export class ProposalContent {
   readonly location?: string;
 }
 
+/**
+ * schemaVersion 2: the author is the resident's per-round pseudonym (HMAC under the proposals service's round
+ * secret), never the identity. v1 events (ProposalSubmittedPayloadV1) carried the token subject in the clear; they
+ * are read through upcastProposalSubmittedV1.
+ */
 export class ProposalSubmittedPayload extends ProposalContent {
-  /** The token subject of the resident who proposed it. */
+  @Matches(HEX64)
+  readonly authorPseudonym!: string;
+}
+
+/** ProposalSubmitted schemaVersion 1, as stored before authors were pseudonymous (the bytes are never rewritten). */
+export class ProposalSubmittedPayloadV1 extends ProposalContent {
+  /** The token subject of the resident who proposed it, in the clear. */
   @IsString()
   @Length(1, 200)
   readonly authorId!: string;
+}
+
+/** v1 → v2: the clear author id becomes legacyAuthorPseudonym(authorId); every other field is kept. */
+export function upcastProposalSubmittedV1(payload: ProposalSubmittedPayloadV1): ProposalSubmittedPayload {
+  const { authorId, ...content } = payload;
+  return { ...content, authorPseudonym: legacyAuthorPseudonym(authorId) };
 }
 
 export class ProposalEditedPayload extends ProposalContent {}

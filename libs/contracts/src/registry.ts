@@ -1,6 +1,16 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { CheckpointSignedPayload, LedgerKeyRevokedPayload, LedgerKeyRotatedPayload, ResultsDisputedPayload, ResultsVerifiedPayload, type AuditEvent } from './audit.events';
+import {
+  CommentDeletedPayload,
+  CommentEditedPayload,
+  CommentErasedPayload,
+  CommentHiddenPayload,
+  CommentPostedPayload,
+  ReportDismissedPayload,
+  ReportFiledPayload,
+  type ConversationEvent,
+} from './conversation.events';
 import { PRODUCERS, type EventEnvelope, type Producer } from './envelope';
 import { hasOnlyCanonicalUuids, isCanonicalUuid } from './ids';
 import {
@@ -11,6 +21,8 @@ import {
   ProposalReviewedPayload,
   ProposalsMergedPayload,
   ProposalSubmittedPayload,
+  ProposalSubmittedPayloadV1,
+  upcastProposalSubmittedV1,
   ProposalWithdrawnPayload,
   RoundConfiguredPayload,
   RoundCreatedPayload,
@@ -40,7 +52,7 @@ import {
 import { upcastVotersRegisteredV1, VotersRegisteredPayloadV1 } from './voters-registered.v1';
 
 /** Every event Plaza knows, by wire name. */
-export type PlazaEvent = ProposalsEvent | VotingEvent | InsiderEvent | AuditEvent;
+export type PlazaEvent = ProposalsEvent | ConversationEvent | VotingEvent | InsiderEvent | AuditEvent;
 export type PlazaEventType = PlazaEvent['type'];
 export type EventOf<T extends PlazaEventType> = Extract<PlazaEvent, { type: T }>;
 export type PayloadOf<T extends PlazaEventType> = EventOf<T>['payload'];
@@ -64,7 +76,14 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   RoundCreated: { producer: 'proposals', schemaVersion: 1, payload: RoundCreatedPayload },
   RoundConfigured: { producer: 'proposals', schemaVersion: 1, payload: RoundConfiguredPayload },
   RoundPhaseChanged: { producer: 'proposals', schemaVersion: 1, payload: RoundPhaseChangedPayload },
-  ProposalSubmitted: { producer: 'proposals', schemaVersion: 1, payload: ProposalSubmittedPayload },
+  // v2: the author as a per-round pseudonym; v1 carried the author's identity in the clear.
+  ProposalSubmitted: {
+    producer: 'proposals',
+    schemaVersion: 2,
+    payload: ProposalSubmittedPayload,
+    earlier: { 1: ProposalSubmittedPayloadV1 },
+    upcast: { 1: upcastProposalSubmittedV1 },
+  },
   ProposalEdited: { producer: 'proposals', schemaVersion: 1, payload: ProposalEditedPayload },
   ProposalWithdrawn: { producer: 'proposals', schemaVersion: 1, payload: ProposalWithdrawnPayload },
   ProposalReviewed: { producer: 'proposals', schemaVersion: 1, payload: ProposalReviewedPayload },
@@ -72,6 +91,13 @@ export const EVENT_REGISTRY: { readonly [T in PlazaEventType]: RegistryEntry } =
   ProposalRejected: { producer: 'proposals', schemaVersion: 1, payload: ProposalRejectedPayload },
   ProposalsMerged: { producer: 'proposals', schemaVersion: 1, payload: ProposalsMergedPayload },
   ProposalMergedInto: { producer: 'proposals', schemaVersion: 1, payload: ProposalMergedIntoPayload },
+  CommentPosted: { producer: 'proposals', schemaVersion: 1, payload: CommentPostedPayload },
+  CommentEdited: { producer: 'proposals', schemaVersion: 1, payload: CommentEditedPayload },
+  CommentDeleted: { producer: 'proposals', schemaVersion: 1, payload: CommentDeletedPayload },
+  CommentHidden: { producer: 'proposals', schemaVersion: 1, payload: CommentHiddenPayload },
+  CommentErased: { producer: 'proposals', schemaVersion: 1, payload: CommentErasedPayload },
+  ReportFiled: { producer: 'proposals', schemaVersion: 1, payload: ReportFiledPayload },
+  ReportDismissed: { producer: 'proposals', schemaVersion: 1, payload: ReportDismissedPayload },
   VotersRegistered: {
     producer: 'voting',
     schemaVersion: 2,
@@ -157,7 +183,7 @@ export function validateEnvelope(raw: unknown): ValidationResult {
 
 /**
  * The event as its current schemaVersion reads, for code that interprets events (projections, replays): an
- * earlier version with an upcaster (VotersRegistered v1) goes through it; anything else is returned as is
+ * earlier version with an upcaster (VotersRegistered v1, ProposalSubmitted v1) goes through it; anything else is returned as is
  * (BallotCast v1 and v2 share one read shape instead: readBallotCast). Never stored: the ledger and the
  * event store keep the bytes as written, so leaf hashes and receipts stay what they were.
  */

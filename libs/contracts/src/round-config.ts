@@ -272,6 +272,12 @@ export class Eligibility {
   readonly paperPolicy!: PaperPolicy;
 }
 
+/** Whether residents can comment on the round's proposals. */
+export class CommentSettings {
+  @IsBoolean()
+  readonly enabled!: boolean;
+}
+
 /** Everything an administrator configures about a round. */
 export class RoundConfig {
   @IsString()
@@ -321,9 +327,16 @@ export class RoundConfig {
   @ValidateNested()
   @Type(() => Eligibility)
   readonly eligibility!: Eligibility;
+
+  /** Comments on proposals (absent: on). Turning them off refuses new comments; the existing ones stay readable. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CommentSettings)
+  readonly comments?: CommentSettings;
 }
 
-export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility'] as const;
+export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments'] as const;
 export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 
 /**
@@ -338,6 +351,7 @@ export const ROUND_CONFIG_LOCKED_FROM: Readonly<Record<Exclude<RoundConfigKey, '
   ballot: 'voting',
   outcome: 'voting',
   eligibility: 'voting',
+  comments: 'closed',
 };
 
 /** A broken cross-field rule: the field path it concerns and why, in words an administrator can act on. */

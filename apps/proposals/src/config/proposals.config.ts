@@ -77,6 +77,13 @@ export class ProposalsConfig extends ServiceConfig {
     }
     return problems;
   }
+
+  /** Comments and reports a resident may write per minute (per instance; over it: 429 too-many-comments). */
+  @Transform(({ value }) => (typeof value === 'string' && value !== '' ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  COMMENTS_PER_MINUTE = 10;
 }
 
 /** The fields that only make sense together, each problem naming its variable. */

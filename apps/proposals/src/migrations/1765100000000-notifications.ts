@@ -22,7 +22,7 @@ export class Notifications1765100000000 implements MigrationInterface {
       CREATE TABLE ${s}.notify_proposal (
         proposal_id uuid PRIMARY KEY,
         round_id    uuid NOT NULL,
-        author_id   text NOT NULL,
+        author_id   text,
         title       text NOT NULL,
         status      text NOT NULL
       )`);

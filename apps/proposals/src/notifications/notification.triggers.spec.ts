@@ -6,8 +6,13 @@ const ROUND = '0190f5c2-1111-7000-8000-000000000001';
 const P1 = '0190f5c2-2222-7000-8000-000000000001';
 const P2 = '0190f5c2-2222-7000-8000-000000000002';
 
-function directory(follows: Record<string, string[]> = {}, proposals: ProposalFacts[] = []): Directory {
+const C1 = '0190f5c2-5555-7000-8000-000000000001';
+const C2 = '0190f5c2-5555-7000-8000-000000000002';
+const C3 = '0190f5c2-5555-7000-8000-000000000003';
+
+function directory(follows: Record<string, string[]> = {}, proposals: ProposalFacts[] = [], commentAuthors: Record<string, string> = {}): Directory {
   return {
+    commentAuthor: async (id) => commentAuthors[id] ?? null,
     proposal: async (id) => proposals.find((p) => p.proposalId === id) ?? null,
     roundName: async () => 'Green Budget',
     followers: async (roundId, proposalId) => follows[proposalId ?? roundId] ?? [],
@@ -55,6 +60,17 @@ describe('notification triggers', () => {
       ['carol', 'round-phase-changed', null],
       ['alice', 'proposal-on-ballot', P1],
     ]);
+  });
+
+  it('tells a comment\'s author of a reply, not of a new thread, not of answering themselves, nor about a proposal of an author unknown here', async () => {
+    const d = directory({}, [alicesProposal, { ...bobsProposal, authorId: null }], { [C1]: 'carol', [C2]: 'dave', [C3]: 'carol' });
+    const reply = await intentsFor(event('CommentPosted', { commentId: C2, proposalId: P1, replyTo: C1 }), d);
+    expect(reply.map((i) => [i.residentId, i.kind, i.proposalId])).toEqual([['carol', 'comment-reply', P1]]);
+    expect(reply[0]!.data).toMatchObject({ proposalTitle: 'Benches', roundName: 'Green Budget' });
+    expect(await intentsFor(event('CommentPosted', { commentId: C1, proposalId: P1, replyTo: null }), d)).toEqual([]);
+    expect(await intentsFor(event('CommentPosted', { commentId: C3, proposalId: P1, replyTo: C1 }), d)).toEqual([]);
+    // A proposal whose author the service does not know (no pseudonym record): only followers would be told.
+    expect(await intentsFor(event('ProposalRejected', { proposalId: P2, unitId: 'north', reason: 'No', reviewerId: 'staff-1' }), d)).toEqual([]);
   });
 
   it('makes nothing for events without a trigger or about proposals it never saw', async () => {

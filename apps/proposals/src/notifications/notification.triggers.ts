@@ -15,7 +15,8 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export interface ProposalFacts {
   readonly proposalId: string;
   readonly roundId: string;
-  readonly authorId: string;
+  /** The author's token subject, kept in the service (the events carry only a pseudonym); null when unknown. */
+  readonly authorId: string | null;
   readonly title: string;
   readonly status: string;
 }
@@ -31,6 +32,8 @@ export interface Directory {
   followers(roundId: string, proposalId: string | null, at: string): Promise<string[]>;
   /** The round's proposals with the given status. */
   proposalsWithStatus(roundId: string, status: string): Promise<ProposalFacts[]>;
+  /** The resident who wrote a comment (the comments context's own table), null when unknown or erased. */
+  commentAuthor(commentId: string): Promise<string | null>;
 }
 
 /** One notification to write: for whom, of what kind, about what; `data` is what the texts show. */
@@ -68,7 +71,7 @@ function aboutProposal<T extends ProposalsEvent['type']>(
     const base = { ...data(event, proposal), proposalTitle: proposal.title, roundName };
     const by = actor(event);
     const followers = await directory.followers(proposal.roundId, proposalId, event.occurredAt);
-    const recipients = new Map<string, 'author' | 'follower'>([[proposal.authorId, 'author']]);
+    const recipients = new Map<string, 'author' | 'follower'>(proposal.authorId !== null ? [[proposal.authorId, 'author']] : []);
     for (const f of followers) if (!recipients.has(f)) recipients.set(f, 'follower');
     return [...recipients]
       .filter(([residentId]) => residentId !== by)
@@ -83,25 +86,18 @@ function aboutProposal<T extends ProposalsEvent['type']>(
  */
 export async function proposalsReachingBallot(roundId: string, proposals: readonly ProposalFacts[], directory: Directory): Promise<Intent[]> {
   const roundName = (await directory.roundName(roundId)) ?? '';
-  return proposals.map((p) => ({
+  return proposals.flatMap((p) => (p.authorId === null ? [] : [{
     residentId: p.authorId,
     kind: 'proposal-on-ballot' as const,
     roundId,
     proposalId: p.proposalId,
     data: { proposalTitle: p.title, roundName, role: 'author' },
-  }));
+  }]));
 }
 
 const clip = (text: string, max = 500) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
-/**
- * The trigger table. A new reason to notify is one entry: e.g. a reply to my comment, once the comments context
- * publishes its event, is
- *
- *   { on: 'CommentPosted', notify: async (e, d) => (e.payload.replyTo ? [{ residentId: await d.commentAuthor(e.payload.replyTo), kind: 'comment-reply', … }] : []) }
- *
- * with `commentAuthor` added to the Directory (the comments context's own table).
- */
+/** The trigger table: a new reason to notify is one entry. */
 export const TRIGGERS: readonly Trigger[] = [
   {
     on: 'ProposalReviewed',
@@ -122,6 +118,23 @@ export const TRIGGERS: readonly Trigger[] = [
   {
     on: 'ProposalMergedInto',
     notify: aboutProposal<'ProposalMergedInto'>('proposal-merged', (e) => ({ into: e.payload.into }), () => null),
+  },
+  {
+    // A reply to my comment: its author is told (not when answering oneself).
+    on: 'CommentPosted',
+    notify: async (raw, directory) => {
+      const event = raw as EventEnvelope & { payload: { commentId: string; proposalId: string; replyTo: string | null } };
+      const { replyTo, proposalId, commentId } = event.payload;
+      if (replyTo === null) return [];
+      const [parentAuthor, replier, proposal] = await Promise.all([
+        directory.commentAuthor(replyTo),
+        directory.commentAuthor(commentId),
+        directory.proposal(proposalId),
+      ]);
+      if (parentAuthor === null || parentAuthor === replier || !proposal) return [];
+      const roundName = (await directory.roundName(proposal.roundId)) ?? '';
+      return [{ residentId: parentAuthor, kind: 'comment-reply', roundId: proposal.roundId, proposalId, data: { proposalTitle: proposal.title, roundName, role: 'author' } }];
+    },
   },
   {
     on: 'RoundPhaseChanged',

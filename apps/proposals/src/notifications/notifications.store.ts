@@ -64,14 +64,19 @@ export class NotificationsWriter {
       case 'RoundPhaseChanged':
         await runQuery(m, `UPDATE ${this.s}.notify_round SET phase = $2 WHERE round_id = $1`, [event.roundId, event.payload.to]);
         return;
-      case 'ProposalSubmitted':
+      case 'ProposalSubmitted': {
+        // The event names the author by pseudonym only (v2; a v1 event still carries the clear id): the resident
+        // behind it is in the service's own pseudonym_residents, recorded when the pseudonym was computed.
+        const payload = event.payload as { authorPseudonym?: string; authorId?: string };
         await runQuery(
           m,
-          `INSERT INTO ${this.s}.notify_proposal (proposal_id, round_id, author_id, title, status) VALUES ($1, $2, $3, $4, 'submitted')
+          `INSERT INTO ${this.s}.notify_proposal (proposal_id, round_id, author_id, title, status)
+           VALUES ($1, $2, COALESCE($3, (SELECT resident_id FROM ${this.s}.pseudonym_residents WHERE round_id = $2 AND pseudonym = $5)), $4, 'submitted')
            ON CONFLICT (proposal_id) DO NOTHING`,
-          [event.payload.proposalId, event.roundId, event.payload.authorId, event.payload.title],
+          [event.payload.proposalId, event.roundId, payload.authorId ?? null, event.payload.title, payload.authorPseudonym ?? null],
         );
         return;
+      }
       case 'ProposalEdited':
         await runQuery(m, `UPDATE ${this.s}.notify_proposal SET title = $2 WHERE proposal_id = $1`, [event.payload.proposalId, event.payload.title]);
         return;
@@ -95,7 +100,7 @@ export class NotificationsWriter {
 
   directory(m: EntityManager): Directory {
     const s = this.s;
-    const facts = (r: { proposal_id: string; round_id: string; author_id: string; title: string; status: string }): ProposalFacts => ({
+    const facts = (r: { proposal_id: string; round_id: string; author_id: string | null; title: string; status: string }): ProposalFacts => ({
       proposalId: r.proposal_id,
       roundId: r.round_id,
       authorId: r.author_id,
@@ -126,6 +131,10 @@ export class NotificationsWriter {
           [roundId, status],
         );
         return rows.map(facts);
+      },
+      async commentAuthor(commentId) {
+        const { rows } = await runQuery<{ author_id: string }>(m, `SELECT author_id FROM ${s}.comments WHERE comment_id = $1`, [commentId]);
+        return rows[0]?.author_id ?? null;
       },
     };
   }

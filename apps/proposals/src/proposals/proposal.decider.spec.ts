@@ -1,4 +1,5 @@
-import { NotFound, Refusal, type Phase, type ProposalEvent, type RoundEvent } from '@plaza/contracts';
+import { createHash } from 'node:crypto';
+import { legacyAuthorPseudonym, NotFound, Refusal, type Phase, type ProposalEvent, type RoundEvent } from '@plaza/contracts';
 import { ctxAt, decided, sampleConfig, stored } from '../testing/given-when-then';
 import { evolveRound, roundStream, type RoundState } from '../rounds/round.decider';
 import {
@@ -14,6 +15,9 @@ import {
 const P1 = '01900000-0000-7000-8000-0000000000a1';
 const P2 = '01900000-0000-7000-8000-0000000000a2';
 const P3 = '01900000-0000-7000-8000-0000000000a3';
+/** Per-round author pseudonyms (what the controller derives from the token subject). */
+const pseudonym = (name: string) => createHash('sha256').update(name).digest('hex');
+const ALICE = pseudonym('alice');
 
 function round(phase: Phase): RoundState {
   const order: Phase[] = ['draft', 'submission', 'review', 'voting', 'closed', 'published'];
@@ -23,8 +27,8 @@ function round(phase: Phase): RoundState {
   return events.reduce<RoundState | null>((s, e) => evolveRound(s, e), null)!;
 }
 
-const submitted = (id = P1, unitId = 'north', authorId = 'alice') =>
-  stored('ProposalSubmitted', { proposalId: id, unitId, title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, authorId }, proposalStream(id), 1);
+const submitted = (id = P1, unitId = 'north', author = 'alice') =>
+  stored('ProposalSubmitted', { proposalId: id, unitId, title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, authorPseudonym: pseudonym(author) }, proposalStream(id), 1);
 
 function given(...events: ProposalEvent[]): ProposalState | null {
   return events.reduce<ProposalState | null>((s, e) => evolveProposal(s, e), null);
@@ -40,16 +44,27 @@ function refusal(command: ProposalCommand, state: ProposalState | null, phase: P
   throw new Error('expected a refusal');
 }
 
-const submit: ProposalCommand = { kind: 'SubmitProposal', proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, authorId: 'alice' };
+const submit: ProposalCommand = { kind: 'SubmitProposal', proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, authorPseudonym: ALICE };
 const accept = (cost = 90_000): ProposalCommand => ({ kind: 'AcceptProposal', reviewerId: 'sam', cost, reason: 'Feasible' });
 
 describe('proposal decider', () => {
+  describe('ProposalSubmitted schemaVersion 1 (author in the clear, stored before v2)', () => {
+    const v1 = { ...submitted(), schemaVersion: 1, payload: { proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, authorId: 'alice' } } as unknown as ProposalEvent;
+
+    it('reads the clear author id as its legacy pseudonym, and the author can still edit', () => {
+      const state = given(v1);
+      expect(state?.authorPseudonym).toBe(legacyAuthorPseudonym('alice'));
+      expect(decideProposal({ kind: 'EditProposal', callerPseudonyms: [ALICE, legacyAuthorPseudonym('alice')], title: 'More trees' }, state, round('submission'), ctxAt())).toHaveLength(1);
+      expect(refusal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('bob'), legacyAuthorPseudonym('bob')], title: 'Mine' }, state, 'submission').code).toBe('not-author');
+    });
+  });
+
   describe('SubmitProposal', () => {
     it('submits while submission is open, the caller as author', () => {
       expect(decided(decideProposal({ ...submit, location: 'Market St' }, null, round('submission'), ctxAt()))).toEqual([
         {
           type: 'ProposalSubmitted',
-          payload: { proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, location: 'Market St', authorId: 'alice' },
+          payload: { proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, location: 'Market St', authorPseudonym: ALICE },
         },
       ]);
     });
@@ -81,7 +96,7 @@ describe('proposal decider', () => {
 
   describe('EditProposal', () => {
     it('lets the author change some fields; the event carries the full new content', () => {
-      const events = decideProposal({ kind: 'EditProposal', callerId: 'alice', title: 'More trees', unitId: 'south' }, given(submitted()), round('submission'), ctxAt());
+      const events = decideProposal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')], title: 'More trees', unitId: 'south' }, given(submitted()), round('submission'), ctxAt());
       expect(decided(events)).toEqual([
         { type: 'ProposalEdited', payload: { proposalId: P1, unitId: 'south', title: 'More trees', description: 'Plant trees', estimatedCost: 100_000 } },
       ]);
@@ -89,43 +104,43 @@ describe('proposal decider', () => {
 
     it('writes nothing when nothing changes, and an empty location removes it', () => {
       const withLocation = given(submitted(), stored('ProposalEdited', { proposalId: P1, unitId: 'north', title: 'Trees', description: 'Plant trees', estimatedCost: 100_000, location: 'Elm St' }, proposalStream(P1), 2))!;
-      expect(decideProposal({ kind: 'EditProposal', callerId: 'alice', title: 'Trees' }, withLocation, round('submission'), ctxAt())).toEqual([]);
-      const cleared = decideProposal({ kind: 'EditProposal', callerId: 'alice', location: '' }, withLocation, round('submission'), ctxAt());
+      expect(decideProposal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')], title: 'Trees' }, withLocation, round('submission'), ctxAt())).toEqual([]);
+      const cleared = decideProposal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')], location: '' }, withLocation, round('submission'), ctxAt());
       expect(cleared[0]!.payload).not.toHaveProperty('location');
     });
 
     it('refuses anyone but the author', () => {
-      const error = refusal({ kind: 'EditProposal', callerId: 'mallory', title: 'Mine now' }, given(submitted()), 'submission');
+      const error = refusal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('mallory')], title: 'Mine now' }, given(submitted()), 'submission');
       expect(error.code).toBe('not-author');
     });
 
     it('refuses after submission closes', () => {
-      expect(refusal({ kind: 'EditProposal', callerId: 'alice', title: 'Late' }, given(submitted()), 'review').code).toBe('phase');
+      expect(refusal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')], title: 'Late' }, given(submitted()), 'review').code).toBe('phase');
     });
 
     it('refuses a withdrawn proposal', () => {
       const state = given(submitted(), stored('ProposalWithdrawn', { proposalId: P1 }, proposalStream(P1), 2));
-      expect(refusal({ kind: 'EditProposal', callerId: 'alice', title: 'Back' }, state, 'submission').code).toBe('proposal-withdrawn');
+      expect(refusal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')], title: 'Back' }, state, 'submission').code).toBe('proposal-withdrawn');
     });
 
     it('refuses a proposal of another round', () => {
       const other = { ...given(submitted())!, roundId: '01900000-0000-7000-8000-0000000000ff' };
-      expect(() => decideProposal({ kind: 'EditProposal', callerId: 'alice' }, other, round('submission'), ctxAt())).toThrow(NotFound);
+      expect(() => decideProposal({ kind: 'EditProposal', callerPseudonyms: [pseudonym('alice')] }, other, round('submission'), ctxAt())).toThrow(NotFound);
     });
   });
 
   describe('WithdrawProposal', () => {
     it('lets the author withdraw while submission is open', () => {
-      expect(decided(decideProposal({ kind: 'WithdrawProposal', callerId: 'alice', reason: 'Duplicate' }, given(submitted()), round('submission'), ctxAt()))).toEqual([
+      expect(decided(decideProposal({ kind: 'WithdrawProposal', callerPseudonyms: [pseudonym('alice')], reason: 'Duplicate' }, given(submitted()), round('submission'), ctxAt()))).toEqual([
         { type: 'ProposalWithdrawn', payload: { proposalId: P1, reason: 'Duplicate' } },
       ]);
     });
 
     it('refuses others, later phases and decided proposals', () => {
-      expect(refusal({ kind: 'WithdrawProposal', callerId: 'bob' }, given(submitted()), 'submission').code).toBe('not-author');
-      expect(refusal({ kind: 'WithdrawProposal', callerId: 'alice' }, given(submitted()), 'review').code).toBe('phase');
+      expect(refusal({ kind: 'WithdrawProposal', callerPseudonyms: [pseudonym('bob')] }, given(submitted()), 'submission').code).toBe('not-author');
+      expect(refusal({ kind: 'WithdrawProposal', callerPseudonyms: [pseudonym('alice')] }, given(submitted()), 'review').code).toBe('phase');
       const acceptedState = given(submitted(), stored('ProposalAccepted', { proposalId: P1, unitId: 'north', cost: 1, reason: 'ok', reviewerId: 'sam' }, proposalStream(P1), 2));
-      expect(refusal({ kind: 'WithdrawProposal', callerId: 'alice' }, acceptedState, 'submission').code).toBe('proposal-accepted');
+      expect(refusal({ kind: 'WithdrawProposal', callerPseudonyms: [pseudonym('alice')] }, acceptedState, 'submission').code).toBe('proposal-accepted');
     });
   });
 

@@ -1,4 +1,4 @@
-import { Forbidden, newEvent, NotFound, Refusal, type EventContext, type NewEvent, type Phase, type ProposalEvent } from '@plaza/contracts';
+import { Forbidden, newEvent, NotFound, Refusal, upcast, type EventContext, type NewEvent, type Phase, type ProposalEvent } from '@plaza/contracts';
 import type { RoundState } from '../rounds/round.decider';
 
 export const proposalStream = (proposalId: string) => `proposal-${proposalId}`;
@@ -21,7 +21,8 @@ export interface ProposalState {
   readonly description: string;
   readonly estimatedCost: number;
   readonly location: string | null;
-  readonly authorId: string;
+  /** The author's per-round pseudonym (legacyAuthorPseudonym of the clear id for proposals submitted before v2). */
+  readonly authorPseudonym: string;
   readonly status: ProposalStatus;
   /** Staff reviews in order; the last one is the current assessment. */
   readonly reviews: readonly Review[];
@@ -48,18 +49,19 @@ export interface ProposalContent {
 export interface SubmitProposal extends ProposalContent {
   readonly kind: 'SubmitProposal';
   readonly proposalId: string;
-  readonly authorId: string;
+  readonly authorPseudonym: string;
 }
 
 /** Only the given fields change; an empty location removes it. */
 export interface EditProposal extends Partial<ProposalContent> {
   readonly kind: 'EditProposal';
-  readonly callerId: string;
+  /** The pseudonyms the caller may be the author under (this round's, and the legacy one of older proposals). */
+  readonly callerPseudonyms: readonly string[];
 }
 
 export interface WithdrawProposal {
   readonly kind: 'WithdrawProposal';
-  readonly callerId: string;
+  readonly callerPseudonyms: readonly string[];
   readonly reason?: string;
 }
 
@@ -115,8 +117,8 @@ function requireReviewPhase(round: RoundState, action: string): void {
     throw new Refusal('phase', `proposals can be ${action} only in the submission or review phase, before voting opens (the round is in phase ${round.phase})`);
 }
 
-function requireAuthor(state: ProposalState, callerId: string, action: string): void {
-  if (state.authorId !== callerId) throw new Forbidden('not-author', `only the author of a proposal can ${action} it`);
+function requireAuthor(state: ProposalState, callerPseudonyms: readonly string[], action: string): void {
+  if (!callerPseudonyms.includes(state.authorPseudonym)) throw new Forbidden('not-author', `only the author of a proposal can ${action} it`);
 }
 
 function requireStatus(state: ProposalState, allowed: readonly ProposalStatus[], action: string): void {
@@ -149,12 +151,12 @@ export function decideProposal(command: ProposalCommand, state: ProposalState | 
     if (state) throw new Refusal('proposal-exists', `proposal ${command.proposalId} already exists`);
     requireSubmissionOpen(round, 'submitted');
     requireUnit(round, command.unitId, command.estimatedCost);
-    return [newEvent('ProposalSubmitted', { proposalId: command.proposalId, ...content(command), authorId: command.authorId }, ctx)];
+    return [newEvent('ProposalSubmitted', { proposalId: command.proposalId, ...content(command), authorPseudonym: command.authorPseudonym }, ctx)];
   }
   const proposal = requireProposal(state, round);
   switch (command.kind) {
     case 'EditProposal': {
-      requireAuthor(proposal, command.callerId, 'edit');
+      requireAuthor(proposal, command.callerPseudonyms, 'edit');
       requireStatus(proposal, ['submitted'], 'edited');
       requireSubmissionOpen(round, 'edited');
       const location = command.location === undefined ? (proposal.location ?? undefined) : command.location || undefined;
@@ -177,7 +179,7 @@ export function decideProposal(command: ProposalCommand, state: ProposalState | 
       return [newEvent('ProposalEdited', { proposalId: proposal.proposalId, ...next }, ctx)];
     }
     case 'WithdrawProposal': {
-      requireAuthor(proposal, command.callerId, 'withdraw');
+      requireAuthor(proposal, command.callerPseudonyms, 'withdraw');
       requireStatus(proposal, ['submitted'], 'withdrawn');
       requireSubmissionOpen(round, 'withdrawn');
       return [
@@ -272,7 +274,7 @@ export function evolveProposal(state: ProposalState | null, event: ProposalEvent
   const at = { updatedAt: event.occurredAt, version: event.streamVersion };
   switch (event.type) {
     case 'ProposalSubmitted': {
-      const p = event.payload;
+      const p = upcast(event).payload;
       return {
         proposalId: p.proposalId,
         roundId: event.roundId,
@@ -281,7 +283,7 @@ export function evolveProposal(state: ProposalState | null, event: ProposalEvent
         description: p.description,
         estimatedCost: p.estimatedCost,
         location: p.location ?? null,
-        authorId: p.authorId,
+        authorPseudonym: p.authorPseudonym,
         status: 'submitted',
         reviews: [],
         cost: null,

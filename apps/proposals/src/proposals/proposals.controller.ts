@@ -19,6 +19,7 @@ import { etag, IfMatchVersion } from '../if-match';
 import { subject } from '../caller';
 import { seesDrafts } from '../rounds/rounds.controller';
 import { Aggregates } from '../store/aggregates';
+import { Pseudonyms } from '../store/pseudonyms';
 import { ReadModel } from '../store/queries';
 import { DecideProposalCommand, MergeProposalsCommand } from './commands/decide-proposal.command';
 import {
@@ -47,6 +48,7 @@ export class ProposalsController {
     private readonly commands: CommandBus,
     private readonly aggregates: Aggregates,
     private readonly readModel: ReadModel,
+    private readonly pseudonyms: Pseudonyms,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -56,9 +58,13 @@ export class ProposalsController {
   @ApiOperation({ summary: 'Submit a proposal while submission is open (resident; the token subject becomes the author)' })
   @ApiCreatedResponse({ type: ProposalCommandResponse })
   @ApiConflictResponse({ description: 'phase (submission not open), unknown-unit, over-budget' })
-  submit(@RoundId() roundId: string, @Body() dto: SubmitProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+  async submit(@RoundId() roundId: string, @Body() dto: SubmitProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string) {
+    const sub = subject(caller);
+    // A round that does not exist gets no pseudonym secret (the decider refuses a draft round with 409 phase).
+    if (!(await this.readModel.round(roundId))) throw new NotFound(`round ${roundId} does not exist`);
     const proposalId = uuidv7();
-    return this.decide(proposalId, { kind: 'SubmitProposal', proposalId, ...dto, authorId: subject(caller) }, roundId, correlationId);
+    const authorPseudonym = await this.pseudonyms.of(roundId, sub);
+    return this.decide(proposalId, { kind: 'SubmitProposal', proposalId, ...dto, authorPseudonym }, roundId, correlationId);
   }
 
   @Get()
@@ -69,11 +75,12 @@ export class ProposalsController {
   async list(@RoundId() roundId: string, @Query() query: ListProposalsQuery, @CurrentCaller() caller: Caller | undefined): Promise<ProposalPageResponse> {
     await this.visibleRound(roundId, caller);
     const { limit, offset = 0, mine, ...filter } = query;
-    const authorId = mine ? subject(caller) : undefined;
-    const page = await this.readModel.proposals(roundId, { ...filter, authorId, limit: limit ?? 50, offset });
+    const own = await this.callerPseudonyms(roundId, mine ? subject(caller) : caller?.sub);
+    const page = await this.readModel.proposals(roundId, { ...filter, authorPseudonyms: mine ? own : undefined, limit: limit ?? 50, offset });
     // At most `limit` rows and PUBLIC_PAGE_MAX_BYTES of them (10,000-character descriptions add up): `next` is the
     // offset of the first row not given, so a client follows it rather than adding `limit`.
-    const { rows: items, cut } = capPageBytes(page.items);
+    const { rows, cut } = capPageBytes(page.items);
+    const items = rows.map((p) => ({ ...p, mine: own.includes(p.authorPseudonym) }));
     const after = offset + items.length;
     return { total: page.total, items, next: after < page.total ? after : null, ...(cut ? { cut: true } : {}) } as unknown as ProposalPageResponse;
   }
@@ -93,12 +100,14 @@ export class ProposalsController {
     const state = await this.readModel.proposal(proposalId);
     if (!state || state.roundId !== roundId) throw new NotFound(`proposal ${proposalId} does not exist in round ${roundId}`);
     res.setHeader('ETag', etag(state.version));
-    const [history, links] = await Promise.all([
+    const [history, links, own] = await Promise.all([
       this.aggregates.history(proposalStream(proposalId)),
       this.readModel.summaries([...(state.mergedInto ? [state.mergedInto] : []), ...state.mergedFrom]),
+      this.callerPseudonyms(roundId, caller?.sub),
     ]);
     return {
       ...state,
+      mine: own.includes(state.authorPseudonym),
       reviews: [...state.reviews],
       mergedFrom: [...state.mergedFrom],
       mergedIntoProposal: links.find((l) => l.proposalId === state.mergedInto) ?? null,
@@ -115,8 +124,9 @@ export class ProposalsController {
   @ApiOkResponse({ type: ProposalCommandResponse })
   @ApiForbiddenResponse({ description: 'not-author: only the author can edit' })
   @ApiConflictResponse({ description: 'phase, proposal-<status>, unknown-unit, over-budget' })
-  edit(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: EditProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
-    return this.decide(proposalId, { kind: 'EditProposal', ...dto, callerId: subject(caller) }, roundId, correlationId, expectedVersion);
+  async edit(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: EditProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    const callerPseudonyms = await this.callerPseudonyms(roundId, subject(caller));
+    return this.decide(proposalId, { kind: 'EditProposal', ...dto, callerPseudonyms }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/withdraw')
@@ -127,8 +137,9 @@ export class ProposalsController {
   @ApiOperation({ summary: 'Withdraw your own proposal while submission is open (resident)' })
   @ApiOkResponse({ type: ProposalCommandResponse })
   @ApiForbiddenResponse({ description: 'not-author' })
-  withdraw(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: WithdrawProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
-    return this.decide(proposalId, { kind: 'WithdrawProposal', ...dto, callerId: subject(caller) }, roundId, correlationId, expectedVersion);
+  async withdraw(@RoundId() roundId: string, @ProposalId() proposalId: string, @Body() dto: WithdrawProposalDto, @CurrentCaller() caller: Caller | undefined, @CorrelationId() correlationId: string, @IfMatchVersion() expectedVersion: number | undefined) {
+    const callerPseudonyms = await this.callerPseudonyms(roundId, subject(caller));
+    return this.decide(proposalId, { kind: 'WithdrawProposal', ...dto, callerPseudonyms }, roundId, correlationId, expectedVersion);
   }
 
   @Post(':proposalId/reviews')
@@ -183,6 +194,12 @@ export class ProposalsController {
 
   private ctx(roundId: string, correlationId: string): EventContext {
     return { roundId, correlationId, now: this.clock() };
+  }
+
+  /** The pseudonyms the caller may have authored proposals of this round under (none without a caller or round). */
+  private async callerPseudonyms(roundId: string, sub: string | undefined): Promise<string[]> {
+    if (sub === undefined || !(await this.readModel.round(roundId))) return [];
+    return this.pseudonyms.authorPseudonyms(roundId, sub);
   }
 
   private async visibleRound(roundId: string, caller: Caller | undefined): Promise<void> {

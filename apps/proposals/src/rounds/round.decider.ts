@@ -84,6 +84,7 @@ const LOCK_REASONS: Record<Exclude<RoundConfigKey, 'schedule'>, string> = {
   ballot: 'the ballot rules are locked once voting opens: ballots already cast were validated against them',
   outcome: 'the outcome rule is locked once voting opens: voters were told how winners would be chosen',
   eligibility: 'eligibility and the paper-ballot policy are locked once voting opens: voters were registered under them',
+  comments: 'comments can be turned on or off until the round closes',
 };
 /** The phases come from libs/contracts (ROUND_CONFIG_LOCKED_FROM), which the web's round form reads too. */
 const LOCKS = Object.fromEntries(
@@ -275,6 +276,7 @@ export function plainConfig(config: RoundConfig): RoundConfig {
     ballot: ballot(config.ballot),
     outcome: outcome(config.outcome),
     eligibility: eligibility(config.eligibility),
+    ...(config.comments !== undefined ? { comments: { enabled: config.comments.enabled } } : {}),
   };
 }
 

@@ -8,7 +8,8 @@ import type { ProposalRef, RoundState } from '../rounds/round.decider';
 export interface ProposalFilter {
   readonly unitId?: string;
   readonly status?: ProposalStatus;
-  readonly authorId?: string;
+  /** Only proposals written under one of these author pseudonyms. */
+  readonly authorPseudonyms?: readonly string[];
   /** Words to find in the title or description (case-insensitive, all must occur). */
   readonly q?: string;
   /** Bounds on the cost that counts: the accepted cost once accepted, else the estimate (minor units). */
@@ -80,7 +81,7 @@ export class ReadModel {
     };
     if (f.unitId) add((p) => `unit_id = ${p}`, f.unitId);
     if (f.status) add((p) => `status = ${p}`, f.status);
-    if (f.authorId !== undefined) add((p) => `state->>'authorId' = ${p}`, f.authorId);
+    if (f.authorPseudonyms !== undefined) add((p) => `state->>'authorPseudonym' = ANY(${p}::text[])`, f.authorPseudonyms);
     for (const word of (f.q ?? '').split(/\s+/).filter(Boolean).slice(0, 10))
       add((p) => `(title ILIKE ${p} ESCAPE '\\' OR description ILIKE ${p} ESCAPE '\\')`, `%${likeEscape(word)}%`);
     if (f.minCost !== undefined) add((p) => `coalesce(cost, estimated_cost) >= ${p}`, f.minCost);

@@ -1,4 +1,4 @@
-import type { EventContext, EventEnvelope, NewEvent, PayloadOf, PlazaEventType, RoundConfig } from '@plaza/contracts';
+import { EVENT_REGISTRY, type EventContext, type EventEnvelope, type NewEvent, type PayloadOf, type PlazaEventType, type RoundConfig } from '@plaza/contracts';
 
 export const ROUND_ID = '01900000-0000-7000-8000-000000000001';
 export const T0 = new Date('2027-01-10T09:00:00.000Z');
@@ -12,7 +12,7 @@ export function stored<T extends PlazaEventType>(type: T, payload: PayloadOf<T>,
   return {
     id: `01900000-0000-7000-8000-${String(streamVersion).padStart(12, '0')}`,
     type,
-    schemaVersion: 1,
+    schemaVersion: EVENT_REGISTRY[type].schemaVersion,
     streamId,
     streamVersion,
     roundId: ROUND_ID,

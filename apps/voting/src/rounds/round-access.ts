@@ -1,5 +1,4 @@
-import { createHmac } from 'node:crypto';
-import { Gone, NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
+import { Gone, hmacPseudonym, NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import type { EntityManager } from 'typeorm';
 
@@ -40,7 +39,7 @@ export async function lockRound(manager: EntityManager, schema: string, roundId:
 /** A voter's pseudonym: hex HMAC-SHA256 of the identity (roll resident id, or `code:<code>`) under the round's secret. */
 export function pseudonymOf(secret: Buffer | null, identity: string): string {
   if (secret === null) throw new LinkDestroyed();
-  return createHmac('sha256', secret).update(identity, 'utf8').digest('hex');
+  return hmacPseudonym(secret, identity);
 }
 
 /** Voting codes are printed in groups (ABCDE-FGHJK) and typed by hand: compare them without dashes, spaces or case. */

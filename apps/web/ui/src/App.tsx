@@ -27,6 +27,7 @@ const ReviewQueuePage = lazy(() => import('./pages/admin/ReviewQueuePage'));
 const VotersPage = lazy(() => import('./pages/admin/VotersPage'));
 const PaperPage = lazy(() => import('./pages/admin/PaperPage'));
 const NotificationsPage = lazy(() => import('./pages/notifications/NotificationsPage'));
+const ModerationPage = lazy(() => import('./pages/admin/ModerationPage'));
 
 function NotFound() {
   const { t } = useTranslation();
@@ -64,6 +65,7 @@ export const router = createBrowserRouter([
       { path: '/audit', element: page(<AuditPage />) },
       { path: '/notifications', element: page(<NotificationsPage />) },
       { path: '/admin', element: page(<AdminHomePage />) },
+      { path: '/admin/moderation', element: page(<ModerationPage />) },
       { path: '/admin/rounds/new', element: page(<RoundFormPage />) },
       { path: '/admin/rounds/:roundId', element: page(<RoundAdminPage />) },
       { path: '/admin/rounds/:roundId/edit', element: page(<RoundFormPage />) },

@@ -188,7 +188,8 @@ export class ProposalResponse {
   @ApiProperty() description!: string;
   @ApiProperty({ description: "The author's estimate in minor units" }) estimatedCost!: number;
   @ApiProperty({ type: String, nullable: true }) location!: string | null;
-  @ApiProperty() authorId!: string;
+  @ApiProperty({ description: "The author's per-round pseudonym (the one the ledger shows); never the identity" }) authorPseudonym!: string;
+  @ApiProperty({ description: 'The caller is the author' }) mine!: boolean;
   @ApiProperty({ enum: PROPOSAL_STATUSES }) status!: ProposalStatus;
   @ApiProperty({ type: [ReviewResponse] }) reviews!: ReviewResponse[];
   @ApiProperty({ type: Number, nullable: true, description: 'Reviewed cost the tally uses (accepted only)' }) cost!: number | null;

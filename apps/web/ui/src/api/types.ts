@@ -45,7 +45,10 @@ export interface Proposal {
   /** The author's estimate, minor units. */
   readonly estimatedCost: number;
   readonly location: string | null;
-  readonly authorId: string;
+  /** The author's per-round pseudonym (the ledger's); never the identity. */
+  readonly authorPseudonym: string;
+  /** The signed-in caller wrote it. */
+  readonly mine: boolean;
   readonly status: ProposalStatus;
   readonly reviews: readonly Review[];
   /** Reviewed cost the tally uses (accepted only), minor units. */

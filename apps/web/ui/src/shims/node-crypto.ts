@@ -75,5 +75,7 @@ export const createPublicKey = (): never => unavailable('createPublicKey');
 export const createPrivateKey = (): never => unavailable('createPrivateKey');
 export const generateKeyPairSync = (): never => unavailable('generateKeyPairSync');
 export const randomBytes = (): never => unavailable('randomBytes');
+/** libs/contracts' hmacPseudonym: only the services derive pseudonyms (they hold the secrets). */
+export const createHmac = (): never => unavailable('createHmac');
 
-export default { createHash, hash, KeyObject, sign, verify, createPublicKey, createPrivateKey, generateKeyPairSync, randomBytes };
+export default { createHash, hash, KeyObject, sign, verify, createPublicKey, createPrivateKey, generateKeyPairSync, randomBytes, createHmac };

@@ -27,6 +27,13 @@ function AdminHome() {
     <>
       <PageTitle>{t('admin.home.title')}</PageTitle>
       <p>{t('admin.home.intro')}</p>
+      {hasRole('staff') && (
+        <p className="actions">
+          <Link to="/admin/moderation" className="button">
+            {t('admin.moderation.link')}
+          </Link>
+        </p>
+      )}
       {hasRole('admin') && (
         <p className="actions">
           <Link to="/admin/rounds/new" className="button">

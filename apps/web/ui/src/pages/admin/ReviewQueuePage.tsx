@@ -176,7 +176,7 @@ function ProposalCard({
         )}
         <dt>{t('admin.review.author')}</dt>
         <dd>
-          <code>{p.authorId}</code>
+          <code>{p.authorPseudonym.slice(0, 12)}</code>
         </dd>
         <dt>{t('admin.review.submitted')}</dt>
         <dd>{f.dateTime(p.submittedAt)}</dd>

@@ -81,7 +81,7 @@ function FormGate({ round, proposal, etag }: Loaded) {
         {opens && <p>{t('resident.form.opensAt', { date: format.dateTime(opens) })}</p>}
       </>
     );
-  } else if (proposal && proposal.authorId !== session.sub) {
+  } else if (proposal && !proposal.mine) {
     blocked = <p>{t('resident.form.notAuthor')}</p>;
   } else if (proposal && proposal.status !== 'submitted') {
     blocked = <p>{t('resident.form.notEditable', { status: t(`common.proposalStatus.${proposal.status}`) })}</p>;

@@ -9,6 +9,7 @@ import { useFormat } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { useSession } from '../../session/session';
 import { FollowButton } from '../../ui/FollowButton';
+import { Comments } from './Comments';
 import { Breadcrumb, PageAsync, StatusBadge, unitOf } from './shared';
 
 /** What the form or a command tells the proposal page to say once it is shown (router state). */
@@ -42,7 +43,7 @@ function ProposalView({ round, proposal: p, etag, reload }: { round: Round; prop
   const currency = round.config.currency;
   const unit = unitOf(round, p.unitId);
   const base = `/rounds/${round.roundId}`;
-  const mine = !!session && session.sub === p.authorId;
+  const mine = !!session && p.mine;
   const canChange = mine && round.phase === 'submission' && p.status === 'submitted';
   const decisionReason = p.decisionReason && (p.status === 'accepted' || p.status === 'rejected' || p.status === 'withdrawn') ? p.status : undefined;
 
@@ -176,6 +177,8 @@ function ProposalView({ round, proposal: p, etag, reload }: { round: Round; prop
           ))
         )}
       </section>
+
+      <Comments round={round} proposalId={p.proposalId} />
 
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">{t('resident.proposal.history')}</h2>

@@ -200,7 +200,7 @@ function ProposalsView({ round }: { round: Round }) {
                         {cost.reviewed ? t('resident.list.reviewedCost') : t('resident.list.estimatedCost')}:{' '}
                         <strong className="res-amount">{format.money(cost.amount, currency)}</strong>
                       </span>
-                      {session && p.authorId === session.sub && <span className="badge">{t('resident.list.mine')}</span>}
+                      {session && p.mine && <span className="badge">{t('resident.list.mine')}</span>}
                     </p>
                     {p.description && <p className="res-excerpt">{excerpt(p.description)}</p>}
                   </li>
