@@ -5,6 +5,7 @@ import { KafkaModule } from '@plaza/kafka/nest';
 import { AuthModule, CLOCK, DatabaseModule, EventPipelineModule, HealthModule, kafkaConnection, loggingModule, RebuildModule, systemClock, type Clock } from '@plaza/nest-runtime';
 import type { ProposalsConfig } from './config/proposals.config';
 import { ProposalsReadModel1764200000000 } from './migrations/1764200000000-proposals-read-model';
+import { SupportPhase1765600000000 } from './migrations/1765600000000-support-phase';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
 import { ProposalsController } from './proposals/proposals.controller';
 import { DecideRoundHandler } from './rounds/commands/decide-round.handler';
@@ -12,10 +13,13 @@ import { RoundScheduler, SCHEDULER_INTERVAL_MS } from './rounds/round.scheduler'
 import { RoundsController } from './rounds/rounds.controller';
 import { Aggregates } from './store/aggregates';
 import { ReadModel } from './store/queries';
+import { SupportStore } from './store/supports';
+import { DecideSupportHandler } from './support/commands/decide-support.handler';
+import { SupportController } from './support/support.controller';
 import { viewsRebuild } from './store/views.rebuild';
 import { DataSource } from 'typeorm';
 
-export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000];
+export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, SupportPhase1765600000000];
 
 @Module({})
 export class ProposalsAppModule {
@@ -34,7 +38,7 @@ export class ProposalsAppModule {
         // Hosts the development identity provider (POST /auth/dev/token) when AUTH_DEV_IDP=true.
         AuthModule.forRoot(config, { devIdentityProvider: true }),
       ],
-      controllers: [RoundsController, ProposalsController],
+      controllers: [RoundsController, ProposalsController, SupportController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: SCHEDULER_INTERVAL_MS, useValue: config.SCHEDULER_INTERVAL_MS },
@@ -44,6 +48,8 @@ export class ProposalsAppModule {
         DecideRoundHandler,
         DecideProposalHandler,
         MergeProposalsHandler,
+        SupportStore,
+        DecideSupportHandler,
       ],
     };
   }

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { NotFound, type Phase, type RoundConfig } from '@plaza/contracts';
 import { quoteIdent } from '@plaza/event-store';
 import type { EntityManager } from 'typeorm';
@@ -12,14 +11,7 @@ export interface LockedRound {
   readonly closed: boolean;
 }
 
-/** A pseudonym was needed but the round's secret is destroyed: HTTP 410 `link-destroyed`. */
-export class LinkDestroyed extends Error {
-  readonly code = 'link-destroyed';
-  constructor() {
-    super('the link between residents and pseudonyms of this round was destroyed after the results were published: nobody, the operator included, can tell which ballot was yours any more; the round still verifies');
-    this.name = 'LinkDestroyed';
-  }
-}
+export { LinkDestroyed, pseudonymOf } from '@plaza/recount';
 
 /**
  * Reads the round (from the Kafka-fed projection) with its pseudonym secret, holding the round row FOR SHARE
@@ -36,12 +28,6 @@ export async function lockRound(manager: EntityManager, schema: string, roundId:
   if (rows.length === 0) throw new NotFound(`round ${roundId} is not known to the voting service`);
   const r = rows[0];
   return { roundId, config: r.config, phase: r.phase, secret: r.secret ?? null, closed: r.closed_event_id !== null };
-}
-
-/** A voter's pseudonym: hex HMAC-SHA256 of the identity (roll resident id, or `code:<code>`) under the round's secret. */
-export function pseudonymOf(secret: Buffer | null, identity: string): string {
-  if (secret === null) throw new LinkDestroyed();
-  return createHmac('sha256', secret).update(identity, 'utf8').digest('hex');
 }
 
 /** Voting codes are printed in groups (ABCDE-FGHJK) and typed by hand: compare them without dashes, spaces or case. */
