@@ -102,6 +102,8 @@ export class SupportReplay {
   readonly #bySupporter = new Map<string, Set<string>>();
   readonly #anomalies: SupportAnomaly[] = [];
   readonly #comparisons: SupportComparison[] = [];
+  /** The declared selection once seen: a proposal accepted outside it never passed the support phase. */
+  #declaredSelected: Set<string> | undefined;
   /** The phase change that ended the support phase, until its declaration is seen. */
   #ended: { eventId: string; index?: number } | undefined;
 
@@ -147,9 +149,15 @@ export class SupportReplay {
         if (p) p.unitId = event.payload.unitId;
         break;
       }
+      case 'ProposalAccepted': {
+        if (this.#config?.support && !this.#declaredSelected?.has(event.payload.proposalId))
+          this.#anomalies.push({ ...at, reason: `proposal ${event.payload.proposalId} accepted without being selected by the support phase` });
+        const p = this.#proposals.get(event.payload.proposalId);
+        if (p) p.open = false;
+        break;
+      }
       case 'ProposalWithdrawn':
       case 'ProposalRejected':
-      case 'ProposalAccepted':
       case 'ProposalMergedInto': {
         const p = this.#proposals.get(event.payload.proposalId);
         if (p) p.open = false;
@@ -165,6 +173,7 @@ export class SupportReplay {
         if (!this.#ended && this.#config?.support) differences.push('declared before the support phase ended');
         this.#comparisons.push({ declaredEventId: event.id, ...(index !== undefined ? { declaredIndex: index } : {}), declared: event.payload, recomputed, differences });
         this.#ended = undefined;
+        this.#declaredSelected ??= new Set(event.payload.selected);
         break;
       }
       default:
