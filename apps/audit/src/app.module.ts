@@ -24,10 +24,12 @@ import { BallotFates1764150000000 } from './migrations/1764150000000-ballot-fate
 import { Cosignatures1764160000000 } from './migrations/1764160000000-cosignatures';
 import { KeyHistory1764170000000 } from './migrations/1764170000000-key-history';
 import { LedgerLease1765300000000 } from './migrations/1765300000000-ledger-lease';
+import { SupportVerifications1765600000000 } from './migrations/1765600000000-support-verifications';
 import { RecountService } from './recount/recount.service';
+import { SupportRecountService } from './recount/support-recount.service';
 import { VerificationController } from './recount/verification.controller';
 
-export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000, Cosignatures1764160000000, KeyHistory1764170000000, LedgerLease1765300000000];
+export const auditMigrations = [...eventStoreMigrations, Ledger1764110000000, Checkpoints1764120000000, BallotFates1764150000000, Cosignatures1764160000000, KeyHistory1764170000000, LedgerLease1765300000000, SupportVerifications1765600000000];
 
 @Module({})
 export class AuditAppModule {
@@ -63,6 +65,7 @@ export class AuditAppModule {
         KeyRotation,
         Checkpointer,
         RecountService,
+        SupportRecountService,
         BundleService,
       ],
       controllers: [LedgerController, ProofsController, CosignaturesController, KeyRotationController, VerificationController, BundleController],

@@ -20,6 +20,7 @@ import { DecideReportHandler } from './moderation/commands/decide-report.handler
 import { ModerationController } from './moderation/moderation.controller';
 import { ReportsStore } from './moderation/reports.store';
 import { Pseudonyms } from './store/pseudonyms';
+import { SupportPhase1765600000000 } from './migrations/1765600000000-support-phase';
 import { DecideProposalHandler, MergeProposalsHandler } from './proposals/commands/decide-proposal.handler';
 import { ProposalsController } from './proposals/proposals.controller';
 import { DecideRoundHandler } from './rounds/commands/decide-round.handler';
@@ -27,10 +28,13 @@ import { RoundScheduler, SCHEDULER_INTERVAL_MS } from './rounds/round.scheduler'
 import { RoundsController } from './rounds/rounds.controller';
 import { Aggregates } from './store/aggregates';
 import { ReadModel } from './store/queries';
+import { SupportStore } from './store/supports';
+import { DecideSupportHandler } from './support/commands/decide-support.handler';
+import { SupportController } from './support/support.controller';
 import { viewsRebuild } from './store/views.rebuild';
 import { DataSource } from 'typeorm';
 
-export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, Notifications1765100000000, Conversation1766100000000];
+export const proposalsMigrations = [...eventStoreMigrations, ProposalsReadModel1764200000000, Notifications1765100000000, SupportPhase1765600000000, Conversation1766100000000];
 
 @Module({})
 export class ProposalsAppModule {
@@ -53,7 +57,7 @@ export class ProposalsAppModule {
         // Comments and reports per resident (ResidentThrottleGuard), counted in this process's memory.
         ThrottlerModule.forRoot({ throttlers: [{ ttl: COMMENT_WINDOW_MS, limit: config.COMMENTS_PER_MINUTE }] }),
       ],
-      controllers: [RoundsController, ProposalsController, NotificationsController, CommentsController, ModerationController],
+      controllers: [RoundsController, ProposalsController, NotificationsController, CommentsController, ModerationController, SupportController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         { provide: SCHEDULER_INTERVAL_MS, useValue: config.SCHEDULER_INTERVAL_MS },
@@ -71,6 +75,8 @@ export class ProposalsAppModule {
         ReportsStore,
         DecideCommentHandler,
         DecideReportHandler,
+        SupportStore,
+        DecideSupportHandler,
       ],
     };
   }

@@ -30,7 +30,7 @@ describe('proposals service: rounds (e2e)', () => {
     const round = await admin().get(`/rounds/${roundId}`);
     expect(round.status).toBe(200);
     expect(round.body).toMatchObject({ roundId, config, phase: 'draft', nextScheduledAt: '2028-02-01T08:00:00Z', version: 1 });
-    expect(round.body.editable).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
+    expect(round.body.editable).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'support']);
 
     expect((await stack.api().get(`/rounds/${roundId}`)).status).toBe(404);
     expect((await stack.api('resident').get(`/rounds/${roundId}`)).status).toBe(404);
@@ -216,7 +216,7 @@ describe('proposals service: rounds (e2e)', () => {
       expect.arrayContaining(['/rounds', '/rounds/{roundId}', '/rounds/{roundId}/phase', '/rounds/{roundId}/history', '/rounds/{roundId}/proposals/{proposalId}/merge']),
     );
     const schemas = doc.body.components.schemas;
-    expect(Object.keys(schemas.RoundConfig.properties)).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility']);
+    expect(Object.keys(schemas.RoundConfig.properties)).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'support']);
     expect(schemas.BallotRules.properties.type.enum).toEqual(['approval', 'knapsack', 'cumulative', 'ranked', 'choose-one']);
     expect(schemas.OutcomeRule.properties.rule.enum).toContain('equalshares/add1-comparison');
     expect(doc.body.paths['/rounds'].post.security).toBeDefined();

@@ -51,6 +51,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   'four-eyes',
   'registration-order',
   'results',
+  'support-selection',
   'derived-file',
   'witness-cosignatures',
 ];

@@ -2,7 +2,7 @@ import { minorDigits, PHASES, validateEnvelope, type EventEnvelope, type PlazaEv
 import { canonicalJson, utf8 } from '@plaza/ledger';
 import { createHash } from 'node:crypto';
 import { fromElection, writePb, type PbDocument, type PbElection, type PbVoteType } from '@plaza/pabulib';
-import { ballotDigest, computeUnitResult, RoundReplay, type ReplayedBallot } from '@plaza/recount';
+import { ballotDigest, computeUnitResult, RoundReplay, SupportReplay, type ReplayedBallot, type SupportComparison } from '@plaza/recount';
 import { ballotCastProblem, ballotsOpenedProblem, votersRegisteredProblem } from './ballot-shape';
 import { InsiderActions, type InsiderCheck, type InsiderReport } from './insider-actions';
 import { formatResults, pbFileName, type DeclaredResult } from './format';
@@ -17,6 +17,7 @@ export type RoundCheck =
   | 'ballot-opening' // every sealed ballot that counts is opened after VotingClosed, and its opening matches its commitment; no other is
   | 'voting-closed' // VotingClosed's counts and ballot digest match the ballots replayed
   | 'results' // every declared result equals the one recomputed from the replay (libs/recount)
+  | 'support-selection' // SupportSelectionDeclared equals the selection recomputed from the support events; no support breaks the rules
   | 'round-config' // the round's RoundCreated is in the ledger
   | InsiderCheck; // four-eyes, registration-order: see insider-actions.ts
 
@@ -44,6 +45,8 @@ export interface RoundAuditReport {
   readonly counted: Readonly<Record<string, number>>;
   readonly anomalies: readonly { eventId: string; reason: string }[];
   readonly comparisons: readonly UnitComparison[];
+  /** The support phase's declared selection next to the recomputed one (empty for a round without the phase). */
+  readonly supportSelection: readonly SupportComparison[];
   /** Insider actions (four-eyes changes, paper batches, secret destruction) as the ledger shows them. */
   readonly insider: InsiderReport;
   /** One failure per check at most: the first entry where it fails. */
@@ -178,6 +181,7 @@ export function* unitPbPieces(
  */
 export class RoundAudit {
   readonly replay: RoundReplay;
+  readonly #support: SupportReplay;
   readonly #failures = new Map<RoundCheck, RoundFailure>();
   readonly #streams = new Map<string, number>();
   /** Version of each voter's ballot stream, by the replay's voter id (0: none yet); doubles hold any safe integer. */
@@ -207,6 +211,7 @@ export class RoundAudit {
 
   constructor(readonly roundId: string) {
     this.replay = new RoundReplay(roundId);
+    this.#support = new SupportReplay(roundId);
     this.#ballotPrefix = `ballot-${roundId}-`;
     this.#checkedRoundId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(roundId) ? roundId : undefined;
   }
@@ -323,6 +328,7 @@ export class RoundAudit {
       default:
         break;
     }
+    if (event.producer === 'proposals') this.#support.apply(event as EventEnvelope, index);
     this.#insider.apply(index, event, (pseudonym) => this.replay.idOf(pseudonym));
     this.replay.apply(event as EventEnvelope, index);
   }
@@ -351,10 +357,12 @@ export class RoundAudit {
     const comparisons: UnitComparison[] = [];
     const countedByUnit: Record<string, number> = {};
     for (const f of this.#insider.failures) this.#fail(f);
+    this.#checkSupport();
+    const supportSelection = this.#support.comparisons;
     const insider = this.#insider.report();
     if (!config) {
       if (this.#events > 0) this.#fail({ check: 'round-config', message: 'the round has entries but no RoundCreated' });
-      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, insider, failures: this.failures, files, fileDigests };
+      return { events: this.#events, ballotsCast: this.#ballots, counted: countedByUnit, anomalies: [], comparisons, supportSelection, insider, failures: this.failures, files, fileDigests };
     }
     // Sorted once here (copies: the replay's lists are shared): the Pabulib files and tallyInput sort by
     // pseudonym too, which is then a linear pass.
@@ -422,11 +430,30 @@ export class RoundAudit {
       counted: countedByUnit,
       anomalies: this.replay.anomalies,
       comparisons,
+      supportSelection,
       insider,
       failures: this.failures,
       files,
       fileDigests,
     };
+  }
+
+  /** The support phase: each declared selection against the recount, support events that break the rules, a missing declaration. */
+  #checkSupport(): void {
+    const at = (x: { eventId: string; index?: number }) => ({ eventId: x.eventId, ...(x.index !== undefined ? { index: x.index } : {}) });
+    for (const c of this.#support.comparisons) {
+      if (c.differences.length > 0)
+        this.#fail({
+          check: 'support-selection',
+          message: `declared support selection differs from the recount: ${c.differences[0]}`,
+          ...at({ eventId: c.declaredEventId, index: c.declaredIndex }),
+          differences: c.differences,
+        });
+    }
+    const anomaly = this.#support.anomalies[0];
+    if (anomaly) this.#fail({ check: 'support-selection', message: anomaly.reason, ...at(anomaly) });
+    const missing = this.#support.missingDeclaration;
+    if (missing) this.#fail({ check: 'support-selection', message: 'the support phase ended without a SupportSelectionDeclared', ...at(missing) });
   }
 
   #checkClosed(closed: ClosedAt, counted: Record<string, number>, digest: string): void {

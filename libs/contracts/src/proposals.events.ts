@@ -4,18 +4,21 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import type { EventEnvelope } from './envelope';
 import { IsMinorUnits } from './money';
-import { BallotRules, BudgetUnit, PHASES, ROUND_CONFIG_KEYS, RoundConfig, UNIT_ID_PATTERN, type Phase, type RoundConfigKey } from './round-config';
+import { BallotRules, BudgetUnit, PHASES, ROUND_CONFIG_KEYS, RoundConfig, SupportThreshold, UNIT_ID_PATTERN, type Phase, type RoundConfigKey } from './round-config';
 import { IsCanonicalUuid } from './ids';
 import { HEX64, legacyAuthorPseudonym } from './pseudonym';
 
@@ -223,6 +226,77 @@ export class ProposalMergedIntoPayload {
   readonly into!: string;
 }
 
+/** A round pseudonym: hex HMAC-SHA256 of the resident's identity under a per-round secret (never the identity). */
+export const SUPPORTER_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * A resident backs a proposal during the support phase. On the resident's support stream
+ * (`supports-<roundId>-<supporter>`), so one resident's supports are decided one at a time. `supporter` is the
+ * round pseudonym, never the resident's identity.
+ */
+export class ProposalSupportedPayload {
+  @IsCanonicalUuid()
+  readonly proposalId!: string;
+
+  @Matches(UNIT_ID_PATTERN)
+  readonly unitId!: string;
+
+  @Matches(SUPPORTER_PATTERN, { message: 'supporter must be a 64-character hex pseudonym' })
+  readonly supporter!: string;
+}
+
+/** The resident takes a support back (support phase only); it can be given to another proposal. */
+export class ProposalSupportWithdrawnPayload extends ProposalSupportedPayload {}
+
+/** One proposal's support count as the selection saw it. */
+export class SupportTally {
+  @IsCanonicalUuid()
+  readonly proposalId!: string;
+
+  @Matches(UNIT_ID_PATTERN)
+  readonly unitId!: string;
+
+  @IsInt()
+  @Min(0)
+  readonly supports!: number;
+
+  @IsBoolean()
+  readonly selected!: boolean;
+}
+
+/**
+ * The support phase's outcome, on the round's stream right after the phase change that ended it: which proposals
+ * go on to review (and may reach the ballot). Computed by libs/recount supportSelection from the support events;
+ * the audit service and `plaza verify` recompute it from the ledger. Proposals not selected cannot be reviewed,
+ * accepted or merged.
+ */
+export class SupportSelectionDeclaredPayload {
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SupportThreshold)
+  readonly threshold!: SupportThreshold;
+
+  /** Every open proposal of the round: by unit id, then most supports first, then proposal id. */
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @ValidateNested({ each: true })
+  @Type(() => SupportTally)
+  readonly proposals!: SupportTally[];
+
+  /** The selected proposal ids, sorted. */
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @ArrayUnique()
+  @IsCanonicalUuid({ each: true })
+  readonly selected!: string[];
+
+  /** How many distinct pseudonyms held at least one support when the phase ended. */
+  @IsInt()
+  @Min(0)
+  readonly supporters!: number;
+}
+
 export type RoundCreated = EventEnvelope<'RoundCreated', RoundCreatedPayload>;
 export type RoundConfigured = EventEnvelope<'RoundConfigured', RoundConfiguredPayload>;
 export type RoundPhaseChanged = EventEnvelope<'RoundPhaseChanged', RoundPhaseChangedPayload>;
@@ -235,7 +309,12 @@ export type ProposalRejected = EventEnvelope<'ProposalRejected', ProposalRejecte
 export type ProposalsMerged = EventEnvelope<'ProposalsMerged', ProposalsMergedPayload>;
 export type ProposalMergedInto = EventEnvelope<'ProposalMergedInto', ProposalMergedIntoPayload>;
 
-export type RoundEvent = RoundCreated | RoundConfigured | RoundPhaseChanged;
+export type ProposalSupported = EventEnvelope<'ProposalSupported', ProposalSupportedPayload>;
+export type ProposalSupportWithdrawn = EventEnvelope<'ProposalSupportWithdrawn', ProposalSupportWithdrawnPayload>;
+export type SupportSelectionDeclared = EventEnvelope<'SupportSelectionDeclared', SupportSelectionDeclaredPayload>;
+
+export type RoundEvent = RoundCreated | RoundConfigured | RoundPhaseChanged | SupportSelectionDeclared;
+export type SupportEvent = ProposalSupported | ProposalSupportWithdrawn;
 export type ProposalEvent =
   | ProposalSubmitted
   | ProposalEdited
@@ -246,4 +325,4 @@ export type ProposalEvent =
   | ProposalsMerged
   | ProposalMergedInto;
 
-export type ProposalsEvent = RoundEvent | ProposalEvent;
+export type ProposalsEvent = RoundEvent | ProposalEvent | SupportEvent;

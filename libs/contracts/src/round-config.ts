@@ -29,8 +29,11 @@ import { singleLineProblem } from './text';
  * rules that relate fields to each other live in `roundConfigProblems` (the proposals decider refuses with them).
  */
 
-/** A round's phases, in the only order they may take. */
-export const PHASES = ['draft', 'submission', 'review', 'voting', 'closed', 'published'] as const;
+/**
+ * A round's phases, in the only order they may take. `support` is optional: only a round configured with a
+ * support phase (RoundConfig.support) enters it, between submission and review; other rounds skip it.
+ */
+export const PHASES = ['draft', 'submission', 'support', 'review', 'voting', 'closed', 'published'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** True when `to` comes after `from` (phases never move back). */
@@ -105,6 +108,11 @@ export class PhaseSchedule {
   @IsUtcTimestamp()
   readonly submissionOpensAt?: string;
 
+  /** Only for rounds with a support phase (RoundConfig.support). */
+  @IsOptional()
+  @IsUtcTimestamp()
+  readonly supportOpensAt?: string;
+
   @IsOptional()
   @IsUtcTimestamp()
   readonly reviewStartsAt?: string;
@@ -127,6 +135,7 @@ export type ScheduleKey = keyof PhaseSchedule;
 /** The phase each schedule entry opens, in phase order. */
 export const SCHEDULED_PHASES: readonly { readonly key: ScheduleKey; readonly phase: Phase }[] = [
   { key: 'submissionOpensAt', phase: 'submission' },
+  { key: 'supportOpensAt', phase: 'support' },
   { key: 'reviewStartsAt', phase: 'review' },
   { key: 'votingOpensAt', phase: 'voting' },
   { key: 'votingClosesAt', phase: 'closed' },
@@ -278,6 +287,48 @@ export class CommentSettings {
   readonly enabled!: boolean;
 }
 
+export const SUPPORT_THRESHOLD_KINDS = ['count', 'top'] as const;
+export type SupportThresholdKind = (typeof SUPPORT_THRESHOLD_KINDS)[number];
+
+/**
+ * Which proposals the support phase sends to review. `count`: every proposal with at least `minSupports`
+ * supports. `top`: in each unit, the `perUnit` proposals with the most supports (at least one each); a tie at the
+ * boundary selects every tied proposal (libs/recount supportSelection).
+ */
+export class SupportThreshold {
+  @IsIn(SUPPORT_THRESHOLD_KINDS)
+  readonly kind!: SupportThresholdKind;
+
+  /** count: the fewest supports a proposal needs. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  readonly minSupports?: number;
+
+  /** top: how many proposals of each unit go to review. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  readonly perUnit?: number;
+}
+
+/** The optional support phase: residents back proposals; the threshold decides which reach review (and the ballot). */
+export class SupportPhase {
+  /** How many proposals of the round one resident may support at once. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  readonly supportsPerResident!: number;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SupportThreshold)
+  readonly threshold!: SupportThreshold;
+}
+
 /** Everything an administrator configures about a round. */
 export class RoundConfig {
   @IsString()
@@ -334,9 +385,16 @@ export class RoundConfig {
   @ValidateNested()
   @Type(() => CommentSettings)
   readonly comments?: CommentSettings;
+
+  /** The support phase (added in v2; absent = the round has none and goes from submission to review). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SupportPhase)
+  readonly support?: SupportPhase;
 }
 
-export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments'] as const;
+export const ROUND_CONFIG_KEYS = ['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments', 'support'] as const;
 export type RoundConfigKey = (typeof ROUND_CONFIG_KEYS)[number];
 
 /**
@@ -352,6 +410,7 @@ export const ROUND_CONFIG_LOCKED_FROM: Readonly<Record<Exclude<RoundConfigKey, '
   outcome: 'voting',
   eligibility: 'voting',
   comments: 'closed',
+  support: 'support',
 };
 
 /** A broken cross-field rule: the field path it concerns and why, in words an administrator can act on. */
@@ -447,6 +506,20 @@ export function roundConfigProblems(config: RoundConfig): ConfigProblem[] {
 
   const e = config.eligibility;
   if (e.minAge !== undefined && e.mode !== 'roll') add('eligibility.minAge', 'minAge needs the voter roll (mode "roll"): voting codes carry no birth year');
+
+  const sp = config.support;
+  if (sp) {
+    const t = sp.threshold;
+    if (t.kind === 'count') {
+      if (t.minSupports === undefined) add('support.threshold.minSupports', 'a count threshold needs minSupports (the fewest supports a proposal needs)');
+      if (t.perUnit !== undefined) add('support.threshold.perUnit', 'perUnit applies to the top threshold only, not count');
+    } else {
+      if (t.perUnit === undefined) add('support.threshold.perUnit', 'a top threshold needs perUnit (how many proposals of each unit go to review)');
+      if (t.minSupports !== undefined) add('support.threshold.minSupports', 'minSupports applies to the count threshold only, not top');
+    }
+  } else if (config.schedule.supportOpensAt !== undefined) {
+    add('schedule.supportOpensAt', 'supportOpensAt needs a support phase: configure support (supportsPerResident and threshold) or remove it');
+  }
 
   let previous: { key: ScheduleKey; at: number } | undefined;
   for (const { key } of SCHEDULED_PHASES) {

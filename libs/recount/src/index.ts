@@ -18,3 +18,5 @@ export type { BandCount, PublishedBand } from './participation';
 export { BALLOT_COMMITMENT_DOMAIN, ballotCommitment, countBallots } from './counting-rule';
 export type { BallotContent, CastRecord, CountingRound, CountOutcome, ExclusionKind, OpenedContent, OpenResult } from './counting-rule';
 export type { OpeningProblem } from './round-replay';
+export { SupportReplay, supportSelection, supportSelectionDifferences } from './support-selection';
+export type { SupportAnomaly, SupportCandidate, SupportComparison, SupportSelection } from './support-selection';

@@ -12,8 +12,8 @@ export interface NotableEntry {
   readonly roundId: string;
 }
 
-/** Entry types after which a checkpoint is signed at once (DESIGN: every phase change and every declared result). */
-export const CHECKPOINT_TRIGGERS: ReadonlySet<string> = new Set(['RoundPhaseChanged', 'VotingClosed', 'ResultsDeclared']);
+/** Entry types after which a checkpoint is signed at once (DESIGN: every phase change and every declared result; and the support selection). */
+export const CHECKPOINT_TRIGGERS: ReadonlySet<string> = new Set(['RoundPhaseChanged', 'SupportSelectionDeclared', 'VotingClosed', 'ResultsDeclared']);
 
 const BATCH = 50_000;
 

@@ -17,6 +17,17 @@ interface Row {
   verified_at: Date;
 }
 
+interface SupportRow {
+  declared_event_id: string;
+  declared_index: string;
+  status: 'verified' | 'disputed';
+  differences: string[];
+  declared: unknown;
+  recomputed: unknown;
+  ledger_size: string;
+  verified_at: Date;
+}
+
 @ApiTags('verification')
 @Controller('rounds/:roundId/verification')
 export class VerificationController {
@@ -48,9 +59,24 @@ export class VerificationController {
           : pending.length > 0
             ? 'pending'
             : 'verified';
+    const support: SupportRow[] = await this.dataSource.query(`SELECT * FROM ${s}.support_verifications WHERE round_id = $1 ORDER BY declared_index`, [roundId]);
     return {
       roundId,
       status,
+      // The support phase's selection (rounds with one, once declared): null until the audit service recounted it.
+      supportSelection:
+        support.length === 0
+          ? null
+          : support.map((r) => ({
+              status: r.status,
+              declaredEventId: r.declared_event_id,
+              declaredIndex: Number(r.declared_index),
+              differences: r.differences,
+              declared: r.declared,
+              recomputed: r.recomputed,
+              ledgerSize: Number(r.ledger_size),
+              verifiedAt: r.verified_at.toISOString(),
+            })),
       units: rows.map((r) => ({
         unitId: r.unit_id,
         status: r.status,

@@ -113,8 +113,21 @@ function requireSubmissionOpen(round: RoundState, action: string): void {
 }
 
 function requireReviewPhase(round: RoundState, action: string): void {
+  if (round.config.support) {
+    if (round.phase !== 'review')
+      throw new Refusal('phase', `proposals can be ${action} only in the review phase, after the support phase selected them (the round is in phase ${round.phase})`);
+    return;
+  }
   if (!REVIEW_PHASES.includes(round.phase))
     throw new Refusal('phase', `proposals can be ${action} only in the submission or review phase, before voting opens (the round is in phase ${round.phase})`);
+}
+
+/** In a round with a support phase, only the proposals its selection sent to review go further. */
+function requireSelected(round: RoundState, proposalId: string): void {
+  if (!round.config.support) return;
+  if (!round.supportSelected) throw new Refusal('selection-pending', 'the support selection of this round is not declared yet');
+  if (!round.supportSelected.includes(proposalId))
+    throw new Refusal('not-selected', `proposal ${proposalId} did not reach the support threshold; it does not go to review or onto the ballot`);
 }
 
 function requireAuthor(state: ProposalState, callerPseudonyms: readonly string[], action: string): void {
@@ -189,6 +202,7 @@ export function decideProposal(command: ProposalCommand, state: ProposalState | 
     case 'ReviewProposal': {
       requireStatus(proposal, ['submitted'], 'reviewed');
       requireReviewPhase(round, 'reviewed');
+      requireSelected(round, proposal.proposalId);
       return [
         newEvent(
           'ProposalReviewed',
@@ -205,6 +219,7 @@ export function decideProposal(command: ProposalCommand, state: ProposalState | 
     case 'AcceptProposal': {
       requireStatus(proposal, ['submitted'], 'accepted');
       requireReviewPhase(round, 'accepted');
+      requireSelected(round, proposal.proposalId);
       const unit = round.config.units.find((u) => u.id === proposal.unitId);
       if (unit && command.cost > unit.budget)
         throw new Refusal('over-budget', `the cost ${command.cost} exceeds the whole budget of unit ${unit.id} (${unit.budget}); it could never be funded`, 'cost');
@@ -219,6 +234,7 @@ export function decideProposal(command: ProposalCommand, state: ProposalState | 
     case 'RejectProposal': {
       requireStatus(proposal, ['submitted'], 'rejected');
       requireReviewPhase(round, 'rejected');
+      requireSelected(round, proposal.proposalId);
       return [
         newEvent('ProposalRejected', { proposalId: proposal.proposalId, unitId: proposal.unitId, reason: command.reason, reviewerId: command.reviewerId }, ctx),
       ];
@@ -250,9 +266,11 @@ export function decideMerge(
   const into = requireProposal(target, round, command.targetId);
   requireReviewPhase(round, 'merged');
   requireStatus(into, ['submitted', 'accepted'], 'merged into');
+  requireSelected(round, into.proposalId);
   const merged = command.sourceIds.map((id, i) => {
     const source = requireProposal(sources[i] ?? null, round, id);
     requireStatus(source, ['submitted'], 'merged');
+    requireSelected(round, source.proposalId);
     if (source.unitId !== into.unitId)
       throw new Refusal('merge-units', `proposal ${id} is in unit ${source.unitId} but the target is in unit ${into.unitId}; only proposals of one unit merge`, 'sources');
     return source;

@@ -263,7 +263,9 @@ describe('round decider', () => {
       expect(state.phase).toBe('submission');
       expect(state.phaseStartedAt).toEqual({ draft: T0.toISOString(), submission: '2027-02-01T08:00:00.000Z' });
       expect(state.version).toBe(2);
-      expect(editableSettings('draft')).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments']);
+      expect(editableSettings('draft')).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments', 'support']);
+      expect(editableSettings('submission')).toContain('support');
+      expect(editableSettings('support')).not.toContain('support');
       expect(editableSettings('review')).toEqual(['name', 'description', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments']);
       expect(editableSettings('voting')).toEqual(['name', 'description', 'schedule', 'comments']);
       expect(editableSettings('published')).toEqual([]);

@@ -20,7 +20,9 @@ import {
   type RoundConfig,
   type RoundConfigKey,
   type RoundEvent,
+  type SupportPhase,
 } from '@plaza/contracts';
+import { supportSelection, type SupportCandidate } from '@plaza/recount';
 
 export const roundStream = (roundId: string) => `round-${roundId}`;
 
@@ -32,6 +34,11 @@ export interface RoundState {
   readonly updatedAt: string;
   /** When each phase reached so far began (draft = creation). */
   readonly phaseStartedAt: Partial<Record<Phase, string>>;
+  /**
+   * The proposals the support phase sent to review (SupportSelectionDeclared), sorted; absent while the round has
+   * no declared selection (always, for a round without a support phase).
+   */
+  readonly supportSelected?: readonly string[];
   readonly version: number;
 }
 
@@ -85,6 +92,7 @@ const LOCK_REASONS: Record<Exclude<RoundConfigKey, 'schedule'>, string> = {
   outcome: 'the outcome rule is locked once voting opens: voters were told how winners would be chosen',
   eligibility: 'eligibility and the paper-ballot policy are locked once voting opens: voters were registered under them',
   comments: 'comments can be turned on or off until the round closes',
+  support: 'the support settings are locked once the support phase opens: residents are supporting under them',
 };
 /** The phases come from libs/contracts (ROUND_CONFIG_LOCKED_FROM), which the web's round form reads too. */
 const LOCKS = Object.fromEntries(
@@ -124,9 +132,14 @@ function refusePastSchedule(schedule: PhaseSchedule, keys: readonly (keyof Phase
   }
 }
 
-/** Why `from → to` is not a legal move, or null when it is. */
-export function phaseMoveProblem(from: Phase, to: Phase): string | null {
+/** Why `from → to` is not a legal move, or null when it is (`config`: whether the round has a support phase). */
+export function phaseMoveProblem(from: Phase, to: Phase, config?: Pick<RoundConfig, 'support'>): string | null {
   if (!isLaterPhase(from, to)) return `the round is in phase ${from}; phases only move forward (${PHASES.join(' → ')})`;
+  const withSupport = config?.support !== undefined;
+  if (to === 'support' && !withSupport) return 'the round has no support phase; configure support (supportsPerResident and threshold) first';
+  if (to === 'support' && from !== 'submission') return `the support phase follows submission (the round is in phase ${from})`;
+  if (withSupport && !isLaterPhase('support', from) && from !== 'support' && isLaterPhase('support', to))
+    return 'the round has a support phase: move it to support first, its selection decides which proposals go to review';
   if (to === 'closed' && from !== 'voting') return `voting must be open before it can close (the round is in phase ${from})`;
   if (to === 'published' && from !== 'closed') return `results can be published only after voting has closed (the round is in phase ${from})`;
   return null;
@@ -176,7 +189,7 @@ export function decideRound(command: RoundCommand, state: RoundState | null, ctx
       return [newEvent('RoundConfigured', { config: merged, changed, ...actor(command.actorId) }, ctx)];
     }
     case 'ChangePhase': {
-      const problem = phaseMoveProblem(state.phase, command.to);
+      const problem = phaseMoveProblem(state.phase, command.to, state.config);
       if (problem) throw new Refusal('phase-order', problem, 'to');
       return [phaseChanged(state.phase, command.to, 'admin', ctx, command.actorId)];
     }
@@ -188,7 +201,7 @@ export function decideRound(command: RoundCommand, state: RoundState | null, ctx
         if (at === undefined || !isLaterPhase(phase, next)) continue;
         if (Date.parse(at) > ctx.now.getTime()) break;
         // A move the rules forbid (closing a vote that never opened) waits for an administrator.
-        if (phaseMoveProblem(phase, next)) break;
+        if (phaseMoveProblem(phase, next, state.config)) break;
         events.push(phaseChanged(phase, next, 'schedule', ctx));
         phase = next;
       }
@@ -204,7 +217,7 @@ export function decideRound(command: RoundCommand, state: RoundState | null, ctx
 export function nextScheduledAt(state: RoundState): string | null {
   for (const { key, phase } of SCHEDULED_PHASES) {
     const at = state.config.schedule[key];
-    if (at !== undefined && isLaterPhase(state.phase, phase)) return phaseMoveProblem(state.phase, phase) ? null : at;
+    if (at !== undefined && isLaterPhase(state.phase, phase)) return phaseMoveProblem(state.phase, phase, state.config) ? null : at;
   }
   return null;
 }
@@ -234,11 +247,38 @@ export function evolveRound(state: RoundState | null, event: RoundEvent): RoundS
           version: event.streamVersion,
         }
       );
+    case 'SupportSelectionDeclared':
+      return state && { ...state, supportSelected: [...event.payload.selected], updatedAt: event.occurredAt, version: event.streamVersion };
     default: {
       const unknownEvent: never = event;
       return unknownEvent;
     }
   }
+}
+
+/** True when this round's events leave the support phase: its selection must be declared with them. */
+export function endsSupportPhase(events: readonly NewEvent[]): boolean {
+  return events.some(isSupportEnd);
+}
+
+/** Where the selection goes: right after the phase change that leaves support (a schedule can move on further). */
+export function withSelection(events: readonly NewEvent[], selection: NewEvent): NewEvent[] {
+  const at = events.findIndex(isSupportEnd);
+  return [...events.slice(0, at + 1), selection, ...events.slice(at + 1)];
+}
+
+const isSupportEnd = (e: NewEvent) => e.type === 'RoundPhaseChanged' && (e.payload as { from: Phase }).from === 'support';
+
+/**
+ * Pure: the SupportSelectionDeclared that ends the support phase, from the open proposals (status submitted) with
+ * the supports they hold and the number of distinct supporters (libs/recount supportSelection decides).
+ */
+export function declareSupportSelection(state: RoundState, candidates: readonly SupportCandidate[], supporters: number, ctx: EventContext): NewEvent {
+  const support = state.config.support;
+  if (!support) throw new Error(`round ${state.roundId} has no support phase`);
+  const threshold = omitUndefined(support.threshold, ['kind', 'minSupports', 'perUnit']);
+  const { proposals, selected } = supportSelection(threshold, candidates);
+  return newEvent('SupportSelectionDeclared', { threshold, proposals, selected, supporters }, ctx);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -267,6 +307,10 @@ export function plainConfig(config: RoundConfig): RoundConfig {
     return out.exclusiveGroups ? { ...out, exclusiveGroups: out.exclusiveGroups.map((g) => [...g]) } : out;
   };
   const eligibility = (e: Eligibility): Eligibility => omitUndefined(e, ['mode', 'minAge', 'paperPolicy']);
+  const support = (sp: SupportPhase): SupportPhase => ({
+    supportsPerResident: sp.supportsPerResident,
+    threshold: omitUndefined(sp.threshold, ['kind', 'minSupports', 'perUnit']),
+  });
   return {
     name: config.name,
     ...(config.description !== undefined ? { description: config.description } : {}),
@@ -277,6 +321,7 @@ export function plainConfig(config: RoundConfig): RoundConfig {
     outcome: outcome(config.outcome),
     eligibility: eligibility(config.eligibility),
     ...(config.comments !== undefined ? { comments: { enabled: config.comments.enabled } } : {}),
+    ...(config.support ? { support: support(config.support) } : {}),
   };
 }
 

@@ -55,21 +55,33 @@ export class Aggregates {
     return this.store.readStream(streamId);
   }
 
-  /** Appends a round's new events and updates its row; returns the round after them. */
-  async saveRound(roundId: string, loaded: Loaded<RoundState>, events: readonly NewEvent[]): Promise<Loaded<RoundState>> {
-    if (events.length === 0) return loaded;
+  /**
+   * Appends a round's new events and updates its row; returns the round after them. `complete`, when given, runs
+   * under the round's row lock before the append and returns the events as they are to be written (the support
+   * selection reads the supports there: no support decided on the old phase can commit after it, see saveSupport).
+   */
+  async saveRound(
+    roundId: string,
+    loaded: Loaded<RoundState>,
+    decided: readonly NewEvent[],
+    complete?: (m: EntityManager) => Promise<readonly NewEvent[]>,
+  ): Promise<Loaded<RoundState> & { events: readonly NewEvent[] }> {
+    if (decided.length === 0) return { ...loaded, events: decided };
     const streamId = roundStream(roundId);
-    const state = stored(streamId, loaded.version, events).reduce((s, e) => evolveRound(s, e as RoundEvent), loaded.state);
-    if (!state) throw new Error(`round ${roundId}: events left no state`);
+    let events = decided;
+    let state: RoundState | null = null;
     await this.dataSource.transaction(async (m) => {
       // Lock the round's row before the append gives this transaction its id: proposal decisions that read
       // the round earlier (FOR SHARE, see saveProposals) then commit with smaller transaction ids, so the
       // relay, which publishes in transaction-id order, never shows one after the phase change they preceded.
       if (loaded.version > 0) await m.query(`SELECT 1 FROM ${this.s}.round_view WHERE round_id = $1 FOR UPDATE`, [roundId]);
+      if (complete) events = await complete(m);
+      state = stored(streamId, loaded.version, events).reduce((s, e) => evolveRound(s, e as RoundEvent), loaded.state);
+      if (!state) throw new Error(`round ${roundId}: events left no state`);
       await this.store.appendInTransaction(m, streamId, loaded.version, events);
       await this.upsertRound(m, state);
     });
-    return { state, version: loaded.version + events.length };
+    return { state, version: loaded.version + events.length, events };
   }
 
   /**

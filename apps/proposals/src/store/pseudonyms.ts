@@ -7,7 +7,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 /**
  * The proposals service's per-round pseudonym secret (its own, unrelated to the voting service's): authors of
- * proposals, comments and reports appear in events as HMAC-SHA256 of their token subject under it. Drawn on first
+ * proposals, comments and reports, and supporters, appear in events as HMAC-SHA256 of their token subject under it. Drawn on first
  * use; concurrent first uses agree on one secret (ON CONFLICT DO NOTHING, then read).
  */
 @Injectable()
@@ -37,7 +37,12 @@ export class Pseudonyms {
 
   /** Every pseudonym a resident may have authored a proposal of this round under: this round's and the v1 legacy one. */
   async authorPseudonyms(roundId: string, residentId: string): Promise<string[]> {
-    return [hmacPseudonym(await this.secret(roundId, this.dataSource.manager), residentId), legacyAuthorPseudonym(residentId)];
+    return [await this.current(roundId, residentId), legacyAuthorPseudonym(residentId)];
+  }
+
+  /** The resident's pseudonym in this round, for reading what they wrote (nothing recorded). */
+  async current(roundId: string, residentId: string): Promise<string> {
+    return hmacPseudonym(await this.secret(roundId, this.dataSource.manager), residentId);
   }
 
   private async secret(roundId: string, manager: EntityManager): Promise<Buffer> {

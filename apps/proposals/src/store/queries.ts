@@ -24,6 +24,11 @@ export interface Page<T> {
   readonly items: T[];
 }
 
+/** A proposal answer's public support count. */
+export interface Supported {
+  readonly supports: number;
+}
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Reads of the proposals read model (round_view, proposal_view): indexed lookups, never a scan of the log. */
@@ -72,7 +77,7 @@ export class ReadModel {
     return rows.map((r) => ({ proposalId: r.proposal_id, unitId: r.unit_id }));
   }
 
-  async proposals(roundId: string, f: ProposalFilter): Promise<Page<ProposalState>> {
+  async proposals(roundId: string, f: ProposalFilter): Promise<Page<ProposalState & Supported>> {
     const params: unknown[] = [roundId];
     const where = ['round_id = $1'];
     const add = (sql: (p: string) => string, value: unknown) => {
@@ -92,12 +97,26 @@ export class ReadModel {
         ORDER BY submitted_at, proposal_id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.limit, f.offset],
     );
-    return { total: rows.length ? Number(rows[0]!.total) : await this.count('proposal_view', clause, params), items: rows.map((r) => r.state) };
+    return {
+      total: rows.length ? Number(rows[0]!.total) : await this.count('proposal_view', clause, params),
+      items: await this.withSupports(rows.map((r) => r.state)),
+    };
   }
 
-  async proposal(proposalId: string): Promise<ProposalState | null> {
+  async proposal(proposalId: string): Promise<(ProposalState & Supported) | null> {
     const rows: { state: ProposalState }[] = await this.dataSource.query(`SELECT state FROM ${this.s}.proposal_view WHERE proposal_id = $1`, [proposalId]);
-    return rows[0]?.state ?? null;
+    return rows[0] ? (await this.withSupports([rows[0].state]))[0]! : null;
+  }
+
+  /** Adds each proposal's public support count (the supports held now; frozen once the support phase ends). */
+  private async withSupports(states: ProposalState[]): Promise<(ProposalState & Supported)[]> {
+    if (states.length === 0) return [];
+    const rows: { proposal_id: string; n: string }[] = await this.dataSource.query(
+      `SELECT proposal_id, count(*) AS n FROM ${this.s}.supports WHERE proposal_id = ANY($1::uuid[]) GROUP BY proposal_id`,
+      [states.map((p) => p.proposalId)],
+    );
+    const counts = new Map(rows.map((r) => [r.proposal_id, Number(r.n)]));
+    return states.map((p) => ({ ...p, supports: counts.get(p.proposalId) ?? 0 }));
   }
 
   /** Titles and states of some proposals (to show what a merge links to). */

@@ -200,6 +200,7 @@ export class ProposalResponse {
   @ApiProperty({ format: 'date-time' }) submittedAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty() version!: number;
+  @ApiProperty({ description: 'Supports held now (support phase; public). After the phase: the count the selection saw' }) supports!: number;
 }
 
 export class ProposalPageResponse {

@@ -11,6 +11,9 @@ import {
   PAPER_POLICIES,
   PhaseSchedule,
   RoundConfig,
+  SUPPORT_THRESHOLD_KINDS,
+  SupportPhase,
+  SupportThreshold,
 } from '@plaza/contracts';
 
 /**
@@ -43,6 +46,7 @@ document(BudgetUnit, {
 
 document(PhaseSchedule, {
   submissionOpensAt: timestamp('When submission opens'),
+  supportOpensAt: timestamp('Rounds with a support phase: when submission closes and the support phase opens'),
   reviewStartsAt: timestamp('When submission closes and review starts'),
   votingOpensAt: timestamp('When voting opens'),
   votingClosesAt: timestamp('When voting closes'),
@@ -78,6 +82,17 @@ document(Eligibility, {
   paperPolicy: { enum: PAPER_POLICIES, example: 'refuse-if-voted-online', description: 'What a paper ballot does when the voter also voted online' },
 });
 
+document(SupportThreshold, {
+  kind: { enum: SUPPORT_THRESHOLD_KINDS, example: 'top', description: 'count: at least minSupports; top: the perUnit most supported of each unit (ties at the boundary all go on)' },
+  minSupports: { optional: true, type: Number, example: 50, description: 'count only: the fewest supports a proposal needs' },
+  perUnit: { optional: true, type: Number, example: 10, description: 'top only: proposals of each unit that go to review' },
+});
+
+document(SupportPhase, {
+  supportsPerResident: { type: Number, example: 3, description: 'How many proposals one resident may support at once' },
+  threshold: { type: () => SupportThreshold },
+});
+
 document(RoundConfig, {
   name: { example: 'Green Budget 2027' },
   description: { optional: true, type: String, maxLength: 10000, description: 'Free text about the round, e.g. where an imported round came from and how its file was read' },
@@ -87,4 +102,5 @@ document(RoundConfig, {
   ballot: { type: () => BallotRules },
   outcome: { type: () => OutcomeRule },
   eligibility: { type: () => Eligibility },
+  support: { optional: true, type: () => SupportPhase, description: 'Optional support phase between submission and review: its selection decides which proposals go to review' },
 });

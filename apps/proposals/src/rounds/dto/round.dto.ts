@@ -48,6 +48,8 @@ export class RoundResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the schedule will next move the round' })
   nextScheduledAt!: string | null;
   @ApiProperty({ type: [String], description: 'Settings an administrator can still change in this phase' }) editable!: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Support phase only, once it ended: the proposals its selection sent to review' })
+  supportSelected?: readonly string[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty() version!: number;

@@ -3,7 +3,7 @@ import type { Phase, RoundConfig } from '@plaza/contracts';
 
 export type { BallotType, BudgetUnit, Phase, RoundConfig, OutcomeRuleName, EligibilityMode, PaperPolicy } from '@plaza/contracts';
 /** Phase order (as libs/contracts PHASES; a value import of contracts would pull class-validator into the page). */
-export const PHASES = ['draft', 'submission', 'review', 'voting', 'closed', 'published'] as const satisfies readonly Phase[];
+export const PHASES = ['draft', 'submission', 'support', 'review', 'voting', 'closed', 'published'] as const satisfies readonly Phase[];
 
 export interface Round {
   readonly roundId: string;

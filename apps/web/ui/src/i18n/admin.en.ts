@@ -148,6 +148,7 @@ export default {
       scheduleHint: 'Times are in your time zone ({{timeZone}}) and saved in UTC. Leave a time empty to move the round by hand.',
       scheduleEntry: {
         submissionOpensAt: 'Submission opens',
+        supportOpensAt: 'Support phase opens',
         reviewStartsAt: 'Review starts',
         votingOpensAt: 'Voting opens',
         votingClosesAt: 'Voting closes',

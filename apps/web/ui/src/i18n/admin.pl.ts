@@ -158,6 +158,7 @@ export default {
       scheduleHint: 'Godziny są w Twojej strefie czasowej ({{timeZone}}) i zapisywane w UTC. Zostaw pole puste, aby zmieniać etap ręcznie.',
       scheduleEntry: {
         submissionOpensAt: 'Otwarcie zgłoszeń',
+        supportOpensAt: 'Początek zbierania poparcia',
         reviewStartsAt: 'Początek weryfikacji',
         votingOpensAt: 'Otwarcie głosowania',
         votingClosesAt: 'Zamknięcie głosowania',

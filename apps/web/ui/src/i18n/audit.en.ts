@@ -201,6 +201,7 @@ export default {
       'four-eyes': { name: 'Four eyes', what: 'changes of eligibility and paper batches confirmed by a second, different person' },
       'registration-order': { name: 'Registration order', what: 'registered pseudonyms in sorted order, saying nothing about the roll’s order' },
       results: { name: 'Results recount', what: 'every declared result equals the recount' },
+      'support-selection': { name: 'Support selection', what: 'the proposals the support phase sent to review follow from the supports in the ledger, each within the rules' },
       'derived-file': { name: 'Derived files', what: 'results.json and the .pb files follow from the ledger' },
       'key-history': { name: 'Key history', what: 'each change of the ledger key is signed by the key it replaces; every checkpoint is signed by the key valid for its size' },
       'witness-cosignatures': { name: 'Witness cosignatures', what: 'with witness keys given: the checkpoint covering the round is cosigned by enough independent witnesses, and no cosignature is forged' },

@@ -219,6 +219,7 @@ export default {
       'four-eyes': { name: 'Zasada dwóch par oczu', what: 'zmiany uprawnionych i paczki kart papierowych potwierdzone przez drugą, inną osobę' },
       'registration-order': { name: 'Kolejność rejestracji', what: 'pseudonimy w porządku posortowanym, niezależnym od kolejności spisu' },
       results: { name: 'Przeliczenie wyników', what: 'każdy ogłoszony wynik równa się przeliczeniu' },
+      'support-selection': { name: 'Wybór przez poparcie', what: 'projekty skierowane do weryfikacji wynikają z poparć zapisanych w rejestrze, udzielonych zgodnie z zasadami' },
       'derived-file': { name: 'Pliki pochodne', what: 'results.json i pliki .pb wynikają z rejestru' },
       'key-history': { name: 'Historia kluczy', what: 'każda zmiana klucza rejestru jest podpisana kluczem, który zastępuje; każdy punkt kontrolny podpisuje klucz ważny dla jego rozmiaru' },
       'witness-cosignatures': { name: 'Kontrasygnaty świadków', what: 'gdy podano klucze świadków: punkt kontrolny obejmujący turę ma kontrasygnaty wystarczającej liczby niezależnych świadków i żadna nie jest podrobiona' },

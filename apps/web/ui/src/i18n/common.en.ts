@@ -41,6 +41,7 @@ export default {
     phase: {
       draft: 'Draft',
       submission: 'Proposals open',
+      support: 'Supporting proposals',
       review: 'Under review',
       voting: 'Voting open',
       closed: 'Voting closed',

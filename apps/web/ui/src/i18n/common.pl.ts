@@ -43,6 +43,7 @@ export default {
     phase: {
       draft: 'Szkic',
       submission: 'Zgłaszanie projektów',
+      support: 'Poparcie projektów',
       review: 'Weryfikacja',
       voting: 'Głosowanie trwa',
       closed: 'Głosowanie zakończone',

@@ -22,13 +22,15 @@ export default function RoundAdminPage() {
   );
 }
 
-/** The moves an administrator can make from a phase (review may be skipped). */
-function nextPhases(phase: Phase): Phase[] {
+/** The moves an administrator can make from a phase (review may be skipped; a configured support phase may not). */
+function nextPhases(phase: Phase, withSupport: boolean): Phase[] {
   switch (phase) {
     case 'draft':
       return ['submission'];
     case 'submission':
-      return ['review', 'voting'];
+      return withSupport ? ['support'] : ['review', 'voting'];
+    case 'support':
+      return ['review'];
     case 'review':
       return ['voting'];
     case 'voting':
@@ -205,7 +207,7 @@ function Phases({ loaded, onMoved, onReload }: { loaded: LoadedRound; onMoved: (
     }
   }
 
-  const moves = nextPhases(round.phase);
+  const moves = nextPhases(round.phase, round.config.support !== undefined);
   return (
     <section aria-labelledby="phases-heading">
       <h2 id="phases-heading">{t('admin.round.phases')}</h2>

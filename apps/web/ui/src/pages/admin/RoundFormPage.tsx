@@ -117,7 +117,7 @@ function emptyForm(): FormState {
     description: '',
     currency: 'PLN',
     units: [{ key: nextKey++, id: '', name: '', kind: 'district', budget: '' }],
-    schedule: { submissionOpensAt: '', reviewStartsAt: '', votingOpensAt: '', votingClosesAt: '', resultsPublishedAt: '' },
+    schedule: { submissionOpensAt: '', supportOpensAt: '', reviewStartsAt: '', votingOpensAt: '', votingClosesAt: '', resultsPublishedAt: '' },
     ballot: { type: 'approval', minPicks: '1', maxPicks: '', maxSumCost: '', totalPoints: '', maxPointsPerProject: '', rankPoints: '' },
     outcome: { rule: 'greedy', threshold: '', reserveFraction: '', reportTies: false, exclusiveGroups: [], tieBreak: [], lotterySeed: '' },
     eligibility: { mode: 'roll', minAge: '', paperPolicy: 'refuse-if-voted-online' },
@@ -133,6 +133,7 @@ function formFromConfig(c: RoundConfig): FormState {
     units: c.units.map((u) => ({ key: nextKey++, id: u.id, name: u.name, kind: u.kind, budget: majorText(u.budget, c.currency) })),
     schedule: {
       submissionOpensAt: toLocalInput(c.schedule.submissionOpensAt),
+      supportOpensAt: toLocalInput(c.schedule.supportOpensAt),
       reviewStartsAt: toLocalInput(c.schedule.reviewStartsAt),
       votingOpensAt: toLocalInput(c.schedule.votingOpensAt),
       votingClosesAt: toLocalInput(c.schedule.votingClosesAt),

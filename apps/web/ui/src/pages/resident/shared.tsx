@@ -15,6 +15,7 @@ import './resident.css';
 /** As libs/contracts SCHEDULED_PHASES (a value import of contracts would pull class-validator into the page). */
 export const SCHEDULED_PHASES = [
   { key: 'submissionOpensAt', phase: 'submission' },
+  { key: 'supportOpensAt', phase: 'support' },
   { key: 'reviewStartsAt', phase: 'review' },
   { key: 'votingOpensAt', phase: 'voting' },
   { key: 'votingClosesAt', phase: 'closed' },
@@ -83,6 +84,7 @@ export function roundActions(round: Round, hasRole: (...roles: Role[]) => boolea
         ...(canPropose ? [{ key: 'propose', to: `${base}/proposals/new`, primary: true } as const] : []),
         { key: 'proposals', to: `${base}/proposals`, primary: !canPropose },
       ];
+    case 'support':
     case 'review':
       return [{ key: 'proposals', to: `${base}/proposals`, primary: true }];
     case 'voting':
