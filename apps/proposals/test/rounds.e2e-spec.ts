@@ -30,7 +30,7 @@ describe('proposals service: rounds (e2e)', () => {
     const round = await admin().get(`/rounds/${roundId}`);
     expect(round.status).toBe(200);
     expect(round.body).toMatchObject({ roundId, config, phase: 'draft', nextScheduledAt: '2028-02-01T08:00:00Z', version: 1 });
-    expect(round.body.editable).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'support']);
+    expect(round.body.editable).toEqual(['name', 'description', 'currency', 'units', 'schedule', 'ballot', 'outcome', 'eligibility', 'comments', 'support']);
 
     expect((await stack.api().get(`/rounds/${roundId}`)).status).toBe(404);
     expect((await stack.api('resident').get(`/rounds/${roundId}`)).status).toBe(404);
@@ -161,7 +161,7 @@ describe('proposals service: rounds (e2e)', () => {
 
     const round = await stack.api().get(`/rounds/${roundId}`);
     expect(round.body.config.ballot).toEqual({ type: 'approval', minPicks: 1, maxPicks: 5 });
-    expect(round.body.editable).toEqual(['name', 'description', 'schedule']);
+    expect(round.body.editable).toEqual(['name', 'description', 'schedule', 'comments']);
   });
 
   it('moves rounds along their schedule when the clock passes each time, and only forward', async () => {
