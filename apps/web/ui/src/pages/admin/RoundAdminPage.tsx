@@ -212,18 +212,21 @@ function Phases({ loaded, onMoved, onReload }: { loaded: LoadedRound; onMoved: (
     <section aria-labelledby="phases-heading">
       <h2 id="phases-heading">{t('admin.round.phases')}</h2>
       <ol className="phase-steps">
-        {PHASES.map((p, i) => (
-          <li key={p} className={i < current ? 'phase-done' : i === current ? 'phase-current' : 'phase-later'} aria-current={i === current ? 'step' : undefined}>
-            <span className="phase-name">{t(`common.phase.${p}`)}</span>{' '}
-            <span className="muted">
-              {round.phaseStartedAt[p]
-                ? t('admin.round.startedAt', { at: f.dateTime(round.phaseStartedAt[p]) })
-                : i > current
-                  ? t('admin.round.notYet')
-                  : t('admin.round.skipped')}
-            </span>
-          </li>
-        ))}
+        {PHASES.filter((p) => p !== 'support' || round.config.support !== undefined).map((p) => {
+          const i = PHASES.indexOf(p);
+          return (
+            <li key={p} className={i < current ? 'phase-done' : i === current ? 'phase-current' : 'phase-later'} aria-current={i === current ? 'step' : undefined}>
+              <span className="phase-name">{t(`common.phase.${p}`)}</span>{' '}
+              <span className="muted">
+                {round.phaseStartedAt[p]
+                  ? t('admin.round.startedAt', { at: f.dateTime(round.phaseStartedAt[p]) })
+                  : i > current
+                    ? t('admin.round.notYet')
+                    : t('admin.round.skipped')}
+              </span>
+            </li>
+          );
+        })}
       </ol>
       {moves.length === 0 ? (
         <p>{t('admin.round.finalPhase')}</p>

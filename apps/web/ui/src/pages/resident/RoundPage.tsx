@@ -123,7 +123,7 @@ function Timeline({ round }: { round: Round }) {
   const { t } = useTranslation();
   const format = useFormat();
   const current = PHASES.indexOf(round.phase);
-  const phases = PHASES.filter((p) => p !== 'draft' || round.phase === 'draft');
+  const phases = PHASES.filter((p) => (p !== 'draft' || round.phase === 'draft') && (p !== 'support' || round.config.support !== undefined));
   return (
     <ol className="res-timeline" aria-label={t('resident.round.timelineLabel')}>
       {phases.map((phase) => {
