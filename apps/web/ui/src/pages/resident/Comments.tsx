@@ -236,63 +236,58 @@ function CommentForm(props: {
   onCancel?(): void;
 }) {
   const { t } = useTranslation();
-  const [body, setBody] = useState(props.initial ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const send = async (e: FormEvent) => {
-    e.preventDefault();
-    const problems: Record<string, string[]> = !body.trim() ? { body: [t('resident.comments.empty')] } : body.length > MAX_LENGTH ? { body: [t('resident.comments.tooLong', { max: MAX_LENGTH })] } : {};
-    setLocal(problems);
-    setError(undefined);
-    if (Object.keys(problems).length) {
-      document.getElementById(props.id)?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      if (props.method === 'PATCH') await api.proposals.patch(props.path, { body });
-      else await api.proposals.post(props.path, { body, ...(props.replyTo ? { replyTo: props.replyTo } : {}) });
-      setBody('');
-      props.onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <form className="res-comment-form" onSubmit={send} noValidate>
-      <div className="field">
-        <label htmlFor={props.id}>{props.label}</label>
-        <textarea id={props.id} value={body} rows={3} onChange={(e) => setBody(e.target.value)} {...fieldA11y(error, 'body', `${props.id}-error`, local)} />
-        <FieldError id={`${props.id}-error`} error={error} field="body" local={local} />
-      </div>
-      {error && !(Object.keys(local).length) ? <ErrorMessage error={error} /> : null}
-      <div className="actions">
-        <button type="submit" disabled={busy}>
-          {props.submit}
-        </button>
-        {props.onCancel && (
-          <button type="button" className="button-secondary" onClick={props.onCancel} disabled={busy}>
-            {t('common.cancel')}
-          </button>
-        )}
-      </div>
-    </form>
+    <TextForm
+      id={props.id}
+      field="body"
+      multiline
+      label={props.label}
+      submit={props.submit}
+      max={MAX_LENGTH}
+      empty={t('resident.comments.empty')}
+      initial={props.initial}
+      send={(body) =>
+        props.method === 'PATCH' ? api.proposals.patch(props.path, { body }) : api.proposals.post(props.path, { body, ...(props.replyTo ? { replyTo: props.replyTo } : {}) })
+      }
+      onDone={props.onDone}
+      onCancel={props.onCancel}
+    />
   );
 }
 
 function ReasonForm(props: { id: string; label: string; hint?: string; submit: string; max: number; send(reason: string): Promise<unknown>; onDone(): void; onCancel(): void }) {
   const { t } = useTranslation();
-  const [reason, setReason] = useState('');
+  return <TextForm {...props} field="reason" empty={t('resident.comments.reasonEmpty')} />;
+}
+
+/** One text field sent to the server: checked here first (empty, too long), then the server's field errors shown on it. */
+function TextForm(props: {
+  id: string;
+  field: 'body' | 'reason';
+  multiline?: boolean;
+  label: string;
+  hint?: string;
+  submit: string;
+  max: number;
+  empty: string;
+  initial?: string;
+  send(text: string): Promise<unknown>;
+  onDone(): void;
+  onCancel?(): void;
+}) {
+  const { t } = useTranslation();
+  const [text, setText] = useState(props.initial ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [local, setLocal] = useState<Record<string, string[]>>({});
   const hintId = props.hint ? `${props.id}-hint` : undefined;
   const send = async (e: FormEvent) => {
     e.preventDefault();
-    const problems: Record<string, string[]> = !reason.trim() ? { reason: [t('resident.comments.reasonEmpty')] } : reason.length > props.max ? { reason: [t('resident.comments.tooLong', { max: props.max })] } : {};
+    const problems: Record<string, string[]> = !text.trim()
+      ? { [props.field]: [props.empty] }
+      : text.length > props.max
+        ? { [props.field]: [t('resident.comments.tooLong', { max: props.max })] }
+        : {};
     setLocal(problems);
     setError(undefined);
     if (Object.keys(problems).length) {
@@ -301,7 +296,8 @@ function ReasonForm(props: { id: string; label: string; hint?: string; submit: s
     }
     setBusy(true);
     try {
-      await props.send(reason);
+      await props.send(text);
+      setText('');
       props.onDone();
     } catch (err) {
       setError(err);
@@ -309,6 +305,7 @@ function ReasonForm(props: { id: string; label: string; hint?: string; submit: s
       setBusy(false);
     }
   };
+  const a11y = fieldA11y(error, props.field, `${props.id}-error`, local, hintId);
   return (
     <form className="res-comment-form" onSubmit={send} noValidate>
       <div className="field">
@@ -318,17 +315,23 @@ function ReasonForm(props: { id: string; label: string; hint?: string; submit: s
             {props.hint}
           </p>
         )}
-        <input id={props.id} type="text" value={reason} onChange={(e) => setReason(e.target.value)} {...fieldA11y(error, 'reason', `${props.id}-error`, local, hintId)} />
-        <FieldError id={`${props.id}-error`} error={error} field="reason" local={local} />
+        {props.multiline ? (
+          <textarea id={props.id} value={text} rows={3} onChange={(e) => setText(e.target.value)} {...a11y} />
+        ) : (
+          <input id={props.id} type="text" value={text} onChange={(e) => setText(e.target.value)} {...a11y} />
+        )}
+        <FieldError id={`${props.id}-error`} error={error} field={props.field} local={local} />
       </div>
-      {error ? <ErrorMessage error={error} /> : null}
+      {error && !Object.keys(local).length ? <ErrorMessage error={error} /> : null}
       <div className="actions">
         <button type="submit" disabled={busy}>
           {props.submit}
         </button>
-        <button type="button" className="button-secondary" onClick={props.onCancel} disabled={busy}>
-          {t('common.cancel')}
-        </button>
+        {props.onCancel && (
+          <button type="button" className="button-secondary" onClick={props.onCancel} disabled={busy}>
+            {t('common.cancel')}
+          </button>
+        )}
       </div>
     </form>
   );
