@@ -1,7 +1,13 @@
 import { IsArray, ArrayMaxSize, IsBoolean, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import type { EventEnvelope } from './envelope';
 import { IsCanonicalUuid } from './ids';
+import type { Phase } from './round-config';
 import { HEX64 } from './pseudonym';
+
+/** Comments can be written while residents can still shape what goes on the ballot, and while they vote. */
+export const COMMENT_PHASES: readonly Phase[] = ['submission', 'review', 'voting'];
+/** The longest comment body, in characters (the API and the web form check the same number). */
+export const MAX_COMMENT_LENGTH = 10_000;
 
 // Comments on proposals and their moderation (proposals service). Rule: resident free text never goes into the
 // ledger in the clear. A comment's body and a report's reason travel as a salted commitment (textCommitment); the

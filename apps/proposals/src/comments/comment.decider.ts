@@ -1,14 +1,11 @@
-import { Forbidden, newEvent, NotFound, Refusal, textCommitment, type EventContext, type NewEvent, type Phase } from '@plaza/contracts';
+import { COMMENT_PHASES, Forbidden, MAX_COMMENT_LENGTH, newEvent, NotFound, Refusal, textCommitment, type EventContext, type NewEvent } from '@plaza/contracts';
 import type { ProposalState } from '../proposals/proposal.decider';
 import type { RoundState } from '../rounds/round.decider';
 
 export const commentStream = (commentId: string) => `comment-${commentId}`;
 
-/** Comments can be written while residents can still shape what goes on the ballot, and while they vote. */
-export const COMMENT_PHASES: readonly Phase[] = ['submission', 'review', 'voting'];
 /** An author can change the text this long after posting. */
 export const EDIT_WINDOW_MS = 15 * 60_000;
-export const MAX_COMMENT_LENGTH = 10_000;
 
 /** A comment as the proposals service keeps it (the row in `comments`: text and identity are not in the events). */
 export interface CommentState {

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsSingleLine } from '@plaza/contracts';
+import { IsSingleLine, MAX_COMMENT_LENGTH } from '@plaza/contracts';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { PageQuery } from '../../shared/page.query';
-import { MAX_COMMENT_LENGTH } from '../comment.decider';
 
 const NOT_BLANK = /\S/;
 

@@ -1,3 +1,4 @@
+import { COMMENT_PHASES, MAX_COMMENT_LENGTH } from '@plaza/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
@@ -29,8 +30,6 @@ interface CommentThread extends CommentItem {
   readonly replies: CommentItem[];
 }
 
-const COMMENT_PHASES = ['submission', 'review', 'voting'];
-const MAX_LENGTH = 10_000;
 const PAGE = 20;
 
 /** The conversation on a proposal: threads, answers, edit/delete your own, report, and (staff) hide with a public reason. */
@@ -243,7 +242,7 @@ function CommentForm(props: {
       multiline
       label={props.label}
       submit={props.submit}
-      max={MAX_LENGTH}
+      max={MAX_COMMENT_LENGTH}
       empty={t('resident.comments.empty')}
       initial={props.initial}
       send={(body) =>
