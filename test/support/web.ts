@@ -226,7 +226,9 @@ export async function expectFitsWidth(page: Page, where: string): Promise<void> 
 export async function checkPage(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
   await expectFitsWidth(page, name);
-  await screenshot(page, name);
+  // The screenshot is a picture for people to look at, not a check: Chromium stalling on a full-page capture of a
+  // loaded machine (a CI run timed out on it after every check had passed) must not fail the test.
+  await screenshot(page, name).catch((error: unknown) => console.warn(`screenshot of ${name} not saved: ${(error as Error).message.split('\n')[0]}`));
 }
 
 /** A "done" message in a polite live region (role=status), as the admin and vote pages announce them. */
